@@ -1,0 +1,166 @@
+"""Study configuration: load, validate against the JSON schema, fill defaults.
+
+The schema lives with the workflow (``workflow/schemas/config.schema.yaml``); the
+functions here take its path so the library can be used without Snakemake.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from wellby.errors import ConfigError
+
+DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML file into a dict, with an error naming the file when it cannot be parsed.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    dict
+        The parsed mapping (empty when the file is empty).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ConfigError(f"config file {path} is not valid YAML: {err}") from None
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of sections at its top level")
+    return content
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    parts = []
+    for part in error.absolute_path:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts) or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown key")
+    if error.validator == "oneOf" and list(error.absolute_path) == ["data"]:
+        return "give exactly one of data.waves (one file per wave) or data.path (one long file)"
+    return error.message
+
+
+def _errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> Iterator[str]:
+    validator = jsonschema.Draft202012Validator(schema)
+    for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
+        yield f"{_key_path(error)}: {_describe(error)}"
+
+
+def _fill_defaults(instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> None:
+    """Set the schema's defaults in place, recursing into objects and lists of objects."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = {**root["$defs"][name], **{k: v for k, v in schema.items() if k != "$ref"}}
+    if isinstance(instance, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key not in instance and "default" in sub:
+                instance[key] = copy.deepcopy(sub["default"])
+            if key in instance:
+                _fill_defaults(instance[key], sub, root)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key, value in instance.items():
+                if key not in schema.get("properties", {}):
+                    _fill_defaults(value, extra, root)
+    elif isinstance(instance, list) and isinstance(schema.get("items"), dict):
+        for item in instance:
+            _fill_defaults(item, schema["items"], root)
+
+
+def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
+    columns = config["columns"]
+    if config["design"] == "panel" and not columns.get("id"):
+        yield "columns.id: a panel design needs the respondent id column (or set design: " \
+            "repeated_cross_section)"
+    waves = config["data"].get("waves", [])
+    labels = [w["wave"] for w in waves]
+    duplicated = sorted({label for label in labels if labels.count(label) > 1})
+    if duplicated:
+        yield f"data.waves: wave {duplicated} is listed more than once"
+    unimplemented = [e for e in config["models"]["estimators"] if e != "twfe"]
+    if unimplemented:
+        yield (
+            f"models.estimators: {unimplemented} not available in this version of wellby "
+            "(available: twfe)"
+        )
+    if "cba" in config and config["cba"]["outcome"] not in config["outcomes"]:
+        yield (
+            f"cba.outcome: '{config['cba']['outcome']}' is not one of the outcomes "
+            f"{config['outcomes']}"
+        )
+
+
+def validate_config(config: Mapping[str, Any], schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
+    """Validate a study config and return a copy with the schema's defaults filled in.
+
+    Parameters
+    ----------
+    config : mapping
+        The study configuration, as loaded from YAML.
+    schema_path : str or Path
+        The JSON schema (YAML) of the configuration.
+
+    Returns
+    -------
+    dict
+        The validated configuration with defaults set.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem, each with the path of the key to fix.
+    """
+    schema = load_yaml(schema_path)
+    problems = list(_errors(config, schema))
+    if problems:
+        raise ConfigError(
+            "the study config is invalid:\n  " + "\n  ".join(problems)
+        )
+    validated = copy.deepcopy(dict(config))
+    _fill_defaults(validated, schema, schema)
+    problems = list(_check_semantics(validated))
+    if problems:
+        raise ConfigError("the study config is invalid:\n  " + "\n  ".join(problems))
+    return validated
+
+
+def load_config(path: str | Path, schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
+    """Load a study config file and validate it (see :func:`validate_config`)."""
+    return validate_config(load_yaml(path), schema_path)
+
+
+def wave_labels(config: Mapping[str, Any]) -> list[int]:
+    """Return the configured wave labels in file order (one-file-per-wave studies)."""
+    return [int(w["wave"]) for w in config["data"].get("waves", [])]
+
+
+def wave_entry(config: Mapping[str, Any], wave: int) -> dict:
+    """Return the ``data.waves`` entry of one wave, with its index for error messages."""
+    for index, entry in enumerate(config["data"].get("waves", [])):
+        if int(entry["wave"]) == int(wave):
+            return {**entry, "_index": index}
+    raise ConfigError(f"data.waves: no wave {wave} in the config")

@@ -1,0 +1,121 @@
+"""Stack cleaned waves into one analysis file and attach treatment timing.
+
+The treatment indicator is derived from the cohort (the first treated wave of the area),
+never typed in by hand: a row is treated when its area's cohort is set (non-zero) and the
+row's wave is at or after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wellby.errors import DataError, format_rows
+
+TREATED = "treated"
+EVER_TREATED = "ever_treated"
+REL_TIME = "rel_time"
+
+
+def stack_waves(waves: Sequence[pd.DataFrame], wave_column: str) -> pd.DataFrame:
+    """Stack cleaned waves in wave order, keeping categorical subgroup columns.
+
+    Parameters
+    ----------
+    waves : sequence of pandas.DataFrame
+        The cleaned waves.
+    wave_column : str
+        The wave column, used to order the stacked rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    if not waves:
+        raise DataError("no waves to stack", config_key="data.waves")
+    stacked = pd.concat(list(waves), ignore_index=True, sort=False)
+    for column in waves[0].columns:
+        if isinstance(waves[0][column].dtype, pd.CategoricalDtype):
+            stacked[column] = pd.Categorical(stacked[column],
+                                             categories=waves[0][column].cat.categories)
+    return stacked.sort_values(wave_column, kind="stable").reset_index(drop=True)
+
+
+def check_cohort_constant(data: pd.DataFrame, area: str, cohort: str) -> None:
+    """Raise when an area has more than one cohort (first treated wave) across rows."""
+    counts = data.groupby(area, observed=True)[cohort].nunique()
+    bad = counts[counts > 1].index.tolist()
+    if bad:
+        detail = data[data[area].isin(bad[:5])].groupby(area, observed=True)[cohort].unique()
+        shown = "; ".join(f"{a}: {sorted(v.tolist())}" for a, v in detail.items())
+        raise DataError(
+            f"the cohort (first treated wave) differs between rows of the same area in "
+            f"{len(bad)} area(s): {shown}",
+            column=cohort, config_key="columns.cohort")
+
+
+def check_one_area_per_person(data: pd.DataFrame, person: str, area: str) -> None:
+    """Raise when a respondent appears in more than one area."""
+    counts = data.groupby(person)[area].nunique()
+    bad = counts[counts > 1].index.tolist()
+    if bad:
+        raise DataError(
+            f"{len(bad)} respondent(s) appear in more than one area, e.g. "
+            f"{format_rows(bad, 5)}; person fixed effects must be nested in areas",
+            column=person, config_key="columns.id")
+
+
+def attach_treatment(data: pd.DataFrame, wave: str, cohort: str) -> pd.DataFrame:
+    """Add ``treated``, ``ever_treated`` and ``rel_time`` (wave - cohort) columns.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Stacked waves with integer wave labels and cohorts (0 = never treated).
+    wave, cohort : str
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the three columns; ``rel_time`` is missing for never-treated rows.
+    """
+    out = data.copy()
+    cohort_values = out[cohort].to_numpy()
+    ever = cohort_values > 0
+    out[EVER_TREATED] = ever.astype(np.int8)
+    out[TREATED] = (ever & (out[wave].to_numpy() >= cohort_values)).astype(np.int8)
+    rel = pd.array(out[wave].to_numpy() - cohort_values, dtype="Int64")
+    rel[~ever] = pd.NA
+    out[REL_TIME] = rel
+    return out
+
+
+def build_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any]) -> pd.DataFrame:
+    """Stack cleaned waves, check linkage and cohorts, and attach treatment timing.
+
+    Parameters
+    ----------
+    waves : sequence of pandas.DataFrame
+        The cleaned waves.
+    config : mapping
+        The validated study config.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per respondent and wave.
+    """
+    columns = config["columns"]
+    data = stack_waves(waves, columns["wave"])
+    check_cohort_constant(data, columns["area"], columns["cohort"])
+    if config["design"] == "panel":
+        check_one_area_per_person(data, columns["id"], columns["area"])
+    data = attach_treatment(data, columns["wave"], columns["cohort"])
+    if not data[TREATED].any():
+        raise DataError("no row is treated: no area has a cohort at or before the last wave",
+                        column=columns["cohort"], config_key="columns.cohort")
+    return data

@@ -1,0 +1,94 @@
+"""Read survey files of any supported format into a DataFrame.
+
+The reader is chosen by the file's extension. SPSS and Stata files keep their numeric
+codes (value labels are not applied), so recodes in the config refer to the codes that
+are stored in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from wellby.errors import DataError
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, low_memory=False)
+
+
+def _read_sav(path: Path) -> pd.DataFrame:
+    import pyreadstat
+
+    frame, _meta = pyreadstat.read_sav(path, apply_value_formats=False)
+    return frame
+
+
+def _read_dta(path: Path) -> pd.DataFrame:
+    import pyreadstat
+
+    frame, _meta = pyreadstat.read_dta(path, apply_value_formats=False)
+    return frame
+
+
+def _read_excel(path: Path) -> pd.DataFrame:
+    return pd.read_excel(path, sheet_name=0)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
+    ".csv": _read_csv,
+    ".sav": _read_sav,
+    ".zsav": _read_sav,
+    ".dta": _read_dta,
+    ".xlsx": _read_excel,
+    ".parquet": _read_parquet,
+}
+
+
+def read_survey_file(path: str | Path, config_key: str | None = None) -> pd.DataFrame:
+    """Read one survey file, choosing the reader by its extension.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file: ``.csv``, ``.sav``/``.zsav`` (SPSS), ``.dta`` (Stata), ``.xlsx`` or
+        ``.parquet``.
+    config_key : str, optional
+        The config key that names this file, quoted in errors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The file's rows in source order, with the source column names.
+
+    Raises
+    ------
+    DataError
+        When the file is missing, has an unsupported extension or cannot be read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("the data file does not exist", file=str(path), config_key=config_key)
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DataError(
+            f"unsupported file type '{path.suffix}' (supported: {', '.join(sorted(READERS))})",
+            file=str(path),
+            config_key=config_key,
+        )
+    try:
+        frame = reader(path)
+    except Exception as err:  # noqa: BLE001 - any reader failure is the file's fault
+        raise DataError(
+            f"the file could not be read as {path.suffix} ({type(err).__name__}: {err})",
+            file=str(path),
+            config_key=config_key,
+        ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame

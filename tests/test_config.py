@@ -1,0 +1,82 @@
+import pytest
+
+from wellby.config import load_config, validate_config
+from wellby.errors import ConfigError
+
+from .conftest import ROOT, SCHEMA, minimal_config
+
+
+def test_minimal_config_gets_defaults():
+    config = validate_config(minimal_config(), SCHEMA)
+    assert config["models"] == {"estimators": ["twfe"], "vcov": "cluster",
+                                "control_group": "never_treated", "covariates": [],
+                                "alpha": 0.05}
+    assert config["report"]["min_cell"] == 10
+    assert config["data"]["waves"][0]["rename"] == {}
+    assert config["data"]["out_of_range"] == "set_missing"
+    assert config["subgroups"] == {}
+    assert "cba" not in config
+
+
+def test_demo_config_is_valid():
+    config = load_config(ROOT / "config" / "config.yaml", SCHEMA)
+    assert config["design"] == "panel"
+    assert len(config["data"]["waves"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda c: c["models"].update(vcov="robust"), "models.vcov"),
+        (lambda c: c.update(colour="blue"), "unknown key ('colour' was unexpected)"),
+        (lambda c: c["columns"].update(aera="x"), "columns: unknown key"),
+        (lambda c: c["data"]["waves"][0].update(wave="first"), "data.waves[0].wave"),
+        (lambda c: c.pop("outcomes"), "'outcomes' is a required property"),
+        (lambda c: c["report"].update(min_cell=0), "report.min_cell"),
+        (lambda c: c["data"].update(path="long.csv"), "exactly one of data.waves"),
+    ],
+)
+def test_invalid_config_names_the_key(change, expected):
+    config = minimal_config(models={}, report={})
+    change(config)
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, SCHEMA)
+    assert expected in str(err.value)
+
+
+def test_panel_without_id_is_refused():
+    config = minimal_config()
+    del config["columns"]["id"]
+    with pytest.raises(ConfigError, match="columns.id"):
+        validate_config(config, SCHEMA)
+    config["design"] = "repeated_cross_section"
+    assert validate_config(config, SCHEMA)["design"] == "repeated_cross_section"
+
+
+def test_duplicate_waves_are_refused():
+    config = minimal_config()
+    config["data"]["waves"].append({"wave": 2016, "path": "w2.csv"})
+    with pytest.raises(ConfigError, match="wave \\[2016\\] is listed more than once"):
+        validate_config(config, SCHEMA)
+
+
+def test_unavailable_estimator_is_refused_clearly():
+    config = minimal_config(models={"estimators": ["twfe", "callaway_santanna"]})
+    with pytest.raises(ConfigError, match="not available in this version"):
+        validate_config(config, SCHEMA)
+
+
+def test_cba_outcome_must_be_modelled():
+    config = minimal_config(cba={"outcome": "happy", "population": 10, "duration_years": 1,
+                                 "costs": {"0": 1}})
+    with pytest.raises(ConfigError, match="cba.outcome"):
+        validate_config(config, SCHEMA)
+
+
+def test_missing_and_broken_config_files(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.yaml", SCHEMA)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("data: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad, SCHEMA)

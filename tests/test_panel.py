@@ -1,0 +1,52 @@
+import pandas as pd
+import pytest
+
+from wellby.errors import DataError
+from wellby.panel import attach_treatment, build_panel
+
+COLUMNS = {"id": "pid", "wave": "wave", "area": "area", "cohort": "cohort"}
+CONFIG = {"columns": COLUMNS, "design": "panel"}
+
+
+def waves():
+    w1 = pd.DataFrame({"pid": [1, 2, 3], "area": ["a", "b", "c"], "cohort": [2017, 2018, 0],
+                       "wave": 2016, "y": [1.0, 2.0, 3.0]})
+    w2 = w1.assign(wave=2017)
+    w3 = w1.assign(wave=2018)
+    return [w1, w2, w3]
+
+
+def test_treatment_is_derived_from_cohort():
+    panel = build_panel(waves(), CONFIG)
+    treated = panel.set_index(["pid", "wave"])["treated"]
+    assert treated[(1, 2016)] == 0 and treated[(1, 2017)] == 1 and treated[(1, 2018)] == 1
+    assert treated[(2, 2017)] == 0 and treated[(2, 2018)] == 1
+    assert treated.xs(3, level="pid").sum() == 0
+    rel = panel.set_index(["pid", "wave"])["rel_time"]
+    assert rel[(1, 2016)] == -1 and rel[(2, 2018)] == 0 and pd.isna(rel[(3, 2016)])
+
+
+def test_cohort_must_be_constant_within_area():
+    bad = waves()
+    bad[1] = bad[1].assign(cohort=[2018, 2018, 0])
+    with pytest.raises(DataError, match="columns.cohort"):
+        build_panel(bad, CONFIG)
+
+
+def test_person_in_two_areas_is_an_error():
+    bad = waves()
+    bad[2] = bad[2].assign(area=["b", "b", "c"], cohort=[2018, 2018, 0])
+    with pytest.raises(DataError, match="more than one area"):
+        build_panel(bad, CONFIG)
+
+
+def test_no_treated_rows_is_an_error():
+    never = [w.assign(cohort=0) for w in waves()]
+    with pytest.raises(DataError, match="no row is treated"):
+        build_panel(never, CONFIG)
+
+
+def test_attach_treatment_never_treated_rel_time_missing():
+    frame = pd.DataFrame({"wave": [1, 2], "cohort": [0, 0]})
+    out = attach_treatment(frame, "wave", "cohort")
+    assert out["rel_time"].isna().all() and (out["treated"] == 0).all()
