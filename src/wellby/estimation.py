@@ -1,0 +1,763 @@
+"""Two-way fixed effects difference-in-differences and least squares with absorbed effects.
+
+:func:`fit_twfe` regresses an outcome on a 0/1 treatment indicator (and optional
+covariates) with unit and period fixed effects absorbed, the canonical DiD estimator for a
+panel or for repeated cross-sections with area (unit) and wave (period) effects. It is a
+thin layer over :func:`fit_ols`, weighted least squares with any number of absorbed
+factors (or none, with an intercept), which the reference tests also use directly.
+
+The fit is fully vectorised: each factor is encoded once with :func:`pandas.factorize`,
+the within transformation and the cluster sums are :func:`numpy.bincount` calls
+(:mod:`wellby.fixed_effects`, :mod:`wellby.covariance`), and nothing loops over groups or
+rows in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from wellby import covariance as cov_mod
+from wellby.covariance import VCOV_TYPES, VcovType
+from wellby.fixed_effects import FactorInfo, compress_codes, demean, describe_factors
+from wellby.fixed_effects import singleton_mask as _singleton_mask
+
+__all__ = ["Coefficient", "OlsResult", "TwfeResult", "fit_ols", "fit_twfe"]
+
+TIDY_COLUMNS = [
+    "outcome",
+    "estimator",
+    "term",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n_obs",
+    "n_clusters",
+]
+
+# A regressor whose weighted norm falls below this fraction of its norm before the within
+# transformation (or whose part not explained by earlier regressors does) is treated as
+# having no variation. Alternating projections leave noise of order 1e-10.
+_COLLINEAR_TOL = 1e-7
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """One estimated coefficient with its inference.
+
+    Attributes
+    ----------
+    term : str
+        Name of the coefficient (``"att"`` for the treatment effect, else the column).
+    estimate, std_error, statistic, p_value, ci_low, ci_high : float
+        Point estimate, standard error, t statistic, two-sided p-value and the bounds of
+        the ``1 - alpha`` confidence interval (t distribution).
+
+    """
+
+    term: str
+    estimate: float
+    std_error: float
+    statistic: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True, eq=False)
+class OlsResult:
+    """Results of :func:`fit_ols`.
+
+    Attributes
+    ----------
+    outcome : str
+        Dependent variable.
+    coefficients : tuple of Coefficient
+        One per regressor, in the order given (``"Intercept"`` last when added).
+    cov : ndarray
+        Covariance matrix of the coefficients, same order.
+    n_obs : int
+        Observations used (after dropping missing values, zero weights and singletons).
+    n_clusters : int or None
+        Clusters in the estimation sample; ``None`` unless ``vcov_type == "cluster"``.
+    df_resid : int
+        Degrees of freedom of the t distribution used for inference.
+    vcov_type : str
+        ``"cluster"``, ``"hc1"`` or ``"classical"``.
+    vcov_description : str
+        One-line statement of the variance estimator and its small-sample convention.
+    alpha : float
+        Significance level of the confidence intervals.
+    fixed_effects : tuple of FactorInfo
+        Absorbed factors with their levels and nesting in the cluster variable.
+    n_dropped_missing : int
+        Rows dropped for a missing value in a used column (or a zero weight).
+    n_dropped_singletons : int
+        Singleton rows dropped (see :func:`wellby.fixed_effects.singleton_mask`).
+    cluster, weights : str or None
+        Columns used for clustering and weighting.
+
+    """
+
+    outcome: str
+    coefficients: tuple[Coefficient, ...]
+    cov: np.ndarray
+    n_obs: int
+    n_clusters: int | None
+    df_resid: int
+    vcov_type: str
+    vcov_description: str
+    alpha: float
+    fixed_effects: tuple[FactorInfo, ...]
+    n_dropped_missing: int
+    n_dropped_singletons: int
+    cluster: str | None
+    weights: str | None
+
+    @property
+    def params(self) -> pd.Series:
+        """Point estimates indexed by term."""
+        return pd.Series(
+            [c.estimate for c in self.coefficients],
+            index=[c.term for c in self.coefficients],
+            name=self.outcome,
+        )
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors indexed by term."""
+        return pd.Series(
+            [c.std_error for c in self.coefficients],
+            index=[c.term for c in self.coefficients],
+            name=self.outcome,
+        )
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row per coefficient.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``outcome, estimator, term, estimate, std_error, ci_low, ci_high,
+            p_value, n_obs, n_clusters`` (estimator ``"ols"``).
+
+        """
+        return _tidy(self.outcome, "ols", self.coefficients, self.n_obs, self.n_clusters)
+
+    def summary(self) -> str:
+        """Return a readable multi-line summary."""
+        fe = ", ".join(f"{f.name} ({f.n_levels:,} levels)" for f in self.fixed_effects)
+        head = [
+            f"Least squares: {self.outcome}",
+            f"  fixed effects: {fe or 'none'}",
+            *_sample_lines(self),
+        ]
+        return "\n".join(head + _coef_lines(self.coefficients, self.alpha, self.vcov_description))
+
+
+@dataclass(frozen=True)
+class TwfeResult:
+    """Results of :func:`fit_twfe`.
+
+    Attributes
+    ----------
+    outcome : str
+        Outcome column.
+    estimator : str
+        ``"twfe"``.
+    term : str
+        ``"att"``.
+    estimate, std_error, statistic, ci_low, ci_high, p_value : float
+        The treatment effect with its standard error, t statistic, ``1 - alpha``
+        confidence interval and two-sided p-value.
+    n_obs : int
+        Observations used.
+    n_clusters : int or None
+        Clusters used (``None`` unless ``vcov_type == "cluster"``).
+    df_resid : int
+        Degrees of freedom of the t distribution used for inference (``G - 1`` when
+        clustered, ``N - K`` otherwise).
+    vcov_type : str
+        ``"cluster"``, ``"hc1"`` or ``"classical"``.
+    vcov_description : str
+        One line describing the variance estimator and its small-sample convention.
+    alpha : float
+        Significance level.
+    covariates : tuple of Coefficient
+        Coefficients of the covariates, in the order given.
+    treatment, unit, time : str
+        Columns used.
+    cluster, weights : str or None
+        Columns used for clustering and weights.
+    n_units, n_periods : int
+        Levels of the unit and period fixed effects in the estimation sample.
+    n_dropped_missing, n_dropped_singletons : int
+        Rows dropped for missing values (or zero weights) and as singletons.
+
+    """
+
+    outcome: str
+    estimator: str
+    term: str
+    estimate: float
+    std_error: float
+    statistic: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n_obs: int
+    n_clusters: int | None
+    df_resid: int
+    vcov_type: str
+    vcov_description: str
+    alpha: float
+    covariates: tuple[Coefficient, ...]
+    treatment: str
+    unit: str
+    time: str
+    cluster: str | None
+    weights: str | None
+    n_units: int
+    n_periods: int
+    n_dropped_missing: int
+    n_dropped_singletons: int
+
+    @property
+    def coefficients(self) -> tuple[Coefficient, ...]:
+        """The treatment effect (term ``"att"``) followed by the covariates."""
+        att = Coefficient(
+            term=self.term,
+            estimate=self.estimate,
+            std_error=self.std_error,
+            statistic=self.statistic,
+            p_value=self.p_value,
+            ci_low=self.ci_low,
+            ci_high=self.ci_high,
+        )
+        return (att, *self.covariates)
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row for ``att`` and one per covariate.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``outcome, estimator, term, estimate, std_error, ci_low, ci_high,
+            p_value, n_obs, n_clusters``, the layout of ``results/tables/did.csv``.
+
+        """
+        return _tidy(self.outcome, self.estimator, self.coefficients, self.n_obs, self.n_clusters)
+
+    def summary(self) -> str:
+        """Return a readable multi-line summary."""
+        head = [
+            f"Two-way fixed effects DiD: {self.outcome} on {self.treatment}",
+            f"  fixed effects: {self.unit} ({self.n_units:,} levels), "
+            f"{self.time} ({self.n_periods:,} levels)",
+            *_sample_lines(self),
+        ]
+        return "\n".join(head + _coef_lines(self.coefficients, self.alpha, self.vcov_description))
+
+
+def _tidy(
+    outcome: str,
+    estimator: str,
+    coefs: Sequence[Coefficient],
+    n_obs: int,
+    n_clusters: int | None,
+) -> pd.DataFrame:
+    rows = [
+        {
+            "outcome": outcome,
+            "estimator": estimator,
+            "term": c.term,
+            "estimate": c.estimate,
+            "std_error": c.std_error,
+            "ci_low": c.ci_low,
+            "ci_high": c.ci_high,
+            "p_value": c.p_value,
+            "n_obs": n_obs,
+            "n_clusters": n_clusters,
+        }
+        for c in coefs
+    ]
+    out = pd.DataFrame(rows, columns=TIDY_COLUMNS)
+    out["n_clusters"] = out["n_clusters"].astype("Int64")
+    return out
+
+
+def _sample_lines(res: OlsResult | TwfeResult) -> list[str]:
+    dropped = f"dropped {res.n_dropped_missing:,} with missing values"
+    dropped += f", {res.n_dropped_singletons:,} singletons"
+    lines = [f"  N = {res.n_obs:,} ({dropped})"]
+    if res.weights:
+        lines.append(f"  weights: {res.weights}")
+    if res.n_clusters is not None:
+        lines.append(f"  clusters: {res.n_clusters:,} ({res.cluster})")
+    return lines
+
+
+def _coef_lines(coefs: Sequence[Coefficient], alpha: float, description: str) -> list[str]:
+    level = f"{100 * (1 - alpha):g}% CI"
+    width = max(8, *(len(c.term) for c in coefs))
+    lines = [
+        "",
+        f"  {'term':<{width}} {'estimate':>12} {'std_error':>12} {'t':>8} {'p_value':>9}   {level}",
+    ]
+    for c in coefs:
+        lines.append(
+            f"  {c.term:<{width}} {c.estimate:>12.6g} {c.std_error:>12.6g} "
+            f"{c.statistic:>8.3f} {c.p_value:>9.4g}   [{c.ci_low:.6g}, {c.ci_high:.6g}]"
+        )
+    lines += ["", f"  Variance: {description}"]
+    return lines
+
+
+def _require_columns(data: pd.DataFrame, roles: dict[str, Sequence[str]]) -> None:
+    for role, cols in roles.items():
+        for col in cols:
+            if col not in data.columns:
+                raise ValueError(f"{role} column '{col}' is not in the data")
+
+
+def _numeric(data: pd.DataFrame, col: str, role: str) -> np.ndarray:
+    """Return ``data[col]`` as float64 with NaN for missing; reject non-numeric data."""
+    s = data[col]
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        raise ValueError(f"{role} column '{col}' must be numeric, got dtype {s.dtype}")
+    arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isinf(arr).any():
+        raise ValueError(f"{role} column '{col}' contains infinite values")
+    return arr
+
+
+def fit_ols(
+    data: pd.DataFrame,
+    outcome: str,
+    regressors: Sequence[str],
+    *,
+    absorb: Sequence[str] = (),
+    cluster: str | None = None,
+    weights: str | None = None,
+    vcov: VcovType | None = None,
+    alpha: float = 0.05,
+    intercept: bool | None = None,
+    drop_singletons: bool = True,
+    tol: float = 1e-10,
+) -> OlsResult:
+    """Weighted least squares with any number of absorbed fixed effects.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per observation.
+    outcome : str
+        Numeric dependent variable.
+    regressors : sequence of str
+        Numeric (or boolean) regressors.
+    absorb : sequence of str, default ()
+        Columns whose levels get fixed effects, absorbed by the within transformation.
+    cluster : str, optional
+        Cluster variable for ``vcov="cluster"``.
+    weights : str, optional
+        Analytic weights (non-negative; zero-weight rows are dropped).
+    vcov : {"cluster", "hc1", "classical"}, optional
+        Variance estimator; default ``"cluster"`` when ``cluster`` is given, else
+        ``"classical"``.
+    alpha : float, default 0.05
+        Confidence intervals have level ``1 - alpha``.
+    intercept : bool, optional
+        Add an intercept (term ``"Intercept"``, last). Default: only when nothing is
+        absorbed (fixed effects already contain it).
+    drop_singletons : bool, default True
+        Drop observations that are alone in a level of an absorbed factor (pyfixest's
+        default, ``fixef_rm="singleton"``; reghdfe's too).
+    tol : float, default 1e-10
+        Convergence tolerance of the alternating projections.
+
+    Returns
+    -------
+    OlsResult
+
+    Raises
+    ------
+    ValueError
+        For a missing or non-numeric column, a regressor without variation after the
+        fixed effects are absorbed (or collinear with other regressors), negative weights,
+        fewer than 2 clusters, or no observations left.
+
+    Notes
+    -----
+    Rows with a missing value in any used column (outcome, regressors, absorbed factors,
+    weights and, for clustered errors, the cluster variable) are dropped. The variance
+    estimators and their small-sample conventions are those of :mod:`wellby.covariance`:
+
+    ``classical``
+        ``RSS/(N-K) (X'WX)^-1``; ``K`` counts the regressors and all fixed effects;
+        t(N-K) inference.
+    ``hc1``
+        Robust sandwich times ``N/(N-K)``, same ``K``; t(N-K).
+    ``cluster``
+        CRV1 sandwich times ``G/(G-1) (N-1)/(N-K)`` where ``K`` does not count fixed
+        effects nested in the cluster variable; t(G-1).
+
+    With no absorbed factor and an intercept these are Stata's ``regress``,
+    ``regress, vce(robust)`` and ``regress, vce(cluster g)``.
+
+    """
+    return _fit(
+        data,
+        outcome,
+        regressors,
+        absorb=absorb,
+        cluster=cluster,
+        weights=weights,
+        vcov=vcov,
+        alpha=alpha,
+        intercept=intercept,
+        drop_singletons=drop_singletons,
+        tol=tol,
+        roles={},
+    )
+
+
+def _fit(
+    data: pd.DataFrame,
+    outcome: str,
+    regressors: Sequence[str],
+    *,
+    absorb: Sequence[str],
+    cluster: str | None,
+    weights: str | None,
+    vcov: VcovType | None,
+    alpha: float,
+    intercept: bool | None,
+    drop_singletons: bool,
+    tol: float,
+    roles: dict[str, str],
+) -> OlsResult:
+    """Carry out :func:`fit_ols`; ``roles`` names regressors in error messages."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    regressors = list(regressors)
+    absorb = list(absorb)
+    if vcov is None:
+        vcov = "cluster" if cluster is not None else "classical"
+    if vcov not in VCOV_TYPES:
+        raise ValueError(f"vcov must be one of {VCOV_TYPES}, got {vcov!r}")
+    if vcov == "cluster" and cluster is None:
+        raise ValueError("vcov='cluster' needs a cluster column")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    if not regressors:
+        raise ValueError("at least one regressor is needed")
+    for group, label in ((regressors, "regressor"), (absorb, "absorbed factor")):
+        dup = {c for c in group if group.count(c) > 1}
+        if dup:
+            raise ValueError(f"{label} column(s) given twice: {sorted(dup)}")
+    if intercept is None:
+        intercept = not absorb
+    if intercept and absorb:
+        raise ValueError("an intercept cannot be estimated alongside absorbed fixed effects")
+    use_cluster = vcov == "cluster"
+    _require_columns(
+        data,
+        {
+            "outcome": [outcome],
+            "regressor": regressors,
+            "fixed-effect": absorb,
+            "cluster": [cluster] if use_cluster else [],
+            "weights": [weights] if weights else [],
+        },
+    )
+
+    n_rows = len(data)
+    y = _numeric(data, outcome, "outcome")
+    xs = [_numeric(data, c, roles.get(c, "regressor")) for c in regressors]
+    keep = ~np.isnan(y)
+    for x in xs:
+        keep &= ~np.isnan(x)
+    w = None
+    if weights:
+        w = _numeric(data, weights, "weights")
+        if (w < 0).any():
+            raise ValueError(f"weights column '{weights}' has negative values")
+        keep &= ~np.isnan(w)
+        keep &= w > 0
+    fe_codes = []
+    for col in absorb:
+        codes = pd.factorize(data[col], use_na_sentinel=True)[0]
+        keep &= codes >= 0
+        fe_codes.append(codes)
+    cl_codes = None
+    if use_cluster:
+        cl_codes = pd.factorize(data[cluster], use_na_sentinel=True)[0]
+        keep &= cl_codes >= 0
+    n_missing = int(n_rows - keep.sum())
+
+    n_singletons = 0
+    if absorb and drop_singletons:
+        sub = [compress_codes(c[keep])[0] for c in fe_codes]
+        single = _singleton_mask(sub)
+        n_singletons = int(single.sum())
+        if n_singletons:
+            idx = np.flatnonzero(keep)
+            keep[idx[single]] = False
+    n = int(keep.sum())
+    if n == 0:
+        raise ValueError("no observations left after dropping missing values and singletons")
+
+    all_keep = bool(keep.all())
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return a if all_keep else a[keep]
+
+    fe_codes = [compress_codes(take(c))[0] for c in fe_codes]
+    if cl_codes is not None:
+        cl_codes = compress_codes(take(cl_codes))[0]
+    wk = None if w is None else take(w)
+
+    terms = list(regressors) + (["Intercept"] if intercept else [])
+    k = len(terms)
+    mat = np.empty((n, 1 + k), dtype=np.float64, order="F")
+    mat[:, 0] = take(y)
+    for j, x in enumerate(xs, start=1):
+        mat[:, j] = take(x)
+    if intercept:
+        mat[:, -1] = 1.0
+    if wk is None:
+        raw_norm = np.sqrt(np.einsum("ij,ij->j", mat[:, 1:], mat[:, 1:]))
+    else:
+        raw_norm = np.sqrt(np.einsum("ij,ij,i->j", mat[:, 1:], mat[:, 1:], wk))
+    if fe_codes:
+        mat = demean(mat, fe_codes, wk, tol=tol)
+    yd, xd = mat[:, 0], mat[:, 1:]
+
+    xw = xd if wk is None else xd * wk[:, None]
+    gram = xw.T @ xd
+    where = f" after absorbing the fixed effects ({', '.join(absorb)})" if absorb else ""
+    for j in range(k):
+        resid_ss = gram[j, j]
+        if j > 0 and resid_ss > 0:
+            resid_ss -= gram[j, :j] @ np.linalg.solve(gram[:j, :j], gram[:j, j])
+        if raw_norm[j] == 0 or resid_ss <= (_COLLINEAR_TOL * raw_norm[j]) ** 2:
+            role = roles.get(terms[j], "regressor")
+            if j == 0:
+                raise ValueError(f"no variation in {role} '{terms[0]}'{where}")
+            raise ValueError(
+                f"{role} '{terms[j]}' has no variation{where} that is not explained "
+                f"by the other regressors ({', '.join(terms[:j])}); drop it"
+            )
+    beta = np.linalg.solve(gram, xw.T @ yd)
+    resid = yd - xd @ beta
+
+    fe_info = describe_factors(fe_codes, absorb, cl_codes) if fe_codes else ()
+    vc = cov_mod.compute(
+        vcov,
+        xd,
+        resid,
+        wk,
+        clusters=cl_codes,
+        fe_levels=[f.n_levels for f in fe_info],
+        fe_nested=[bool(f.nested_in_cluster) for f in fe_info] if use_cluster else None,
+        cluster_name=cluster,
+    )
+    se = vc.std_errors
+    tstat = beta / se
+    pval = 2 * stats.t.sf(np.abs(tstat), vc.df_resid)
+    crit = stats.t.ppf(1 - alpha / 2, vc.df_resid)
+    coefs = tuple(
+        Coefficient(
+            term=terms[j],
+            estimate=float(beta[j]),
+            std_error=float(se[j]),
+            statistic=float(tstat[j]),
+            p_value=float(pval[j]),
+            ci_low=float(beta[j] - crit * se[j]),
+            ci_high=float(beta[j] + crit * se[j]),
+        )
+        for j in range(k)
+    )
+    return OlsResult(
+        outcome=outcome,
+        coefficients=coefs,
+        cov=vc.cov,
+        n_obs=n,
+        n_clusters=vc.n_clusters,
+        df_resid=vc.df_resid,
+        vcov_type=vcov,
+        vcov_description=vc.description,
+        alpha=alpha,
+        fixed_effects=fe_info,
+        n_dropped_missing=n_missing,
+        n_dropped_singletons=n_singletons,
+        cluster=cluster if use_cluster else None,
+        weights=weights,
+    )
+
+
+def fit_twfe(
+    data: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    unit: str,
+    time: str,
+    *,
+    cluster: str | None = None,
+    covariates: Sequence[str] = (),
+    weights: str | None = None,
+    vcov: VcovType = "cluster",
+    alpha: float = 0.05,
+    drop_singletons: bool = True,
+) -> TwfeResult:
+    """Two-way fixed effects difference-in-differences estimate of a treatment effect.
+
+    Fits ``outcome ~ treatment + covariates | unit + time`` by (weighted) least squares
+    with the unit and time fixed effects absorbed, and reports the treatment coefficient
+    as term ``"att"``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long data, one row per unit (respondent or area) and period.
+    outcome : str
+        Numeric outcome.
+    treatment : str
+        Treatment indicator, 0/1 or boolean (1 = unit treated in that period).
+    unit : str
+        Unit identifier (respondent in a panel; area for repeated cross-sections).
+    time : str
+        Period identifier (wave).
+    cluster : str, optional
+        Cluster variable for ``vcov="cluster"``; defaults to ``unit``. Ignored (and its
+        missing values do not drop rows) for the other ``vcov`` types.
+    covariates : sequence of str, default ()
+        Numeric time-varying covariates.
+    weights : str, optional
+        Analytic (survey) weights; zero-weight rows are dropped, negative ones rejected.
+    vcov : {"cluster", "hc1", "classical"}, default "cluster"
+        Variance estimator (see Notes).
+    alpha : float, default 0.05
+        Confidence intervals have level ``1 - alpha``.
+    drop_singletons : bool, default True
+        Drop units or periods observed once (pyfixest's and reghdfe's default).
+
+    Returns
+    -------
+    TwfeResult
+
+    Raises
+    ------
+    ValueError
+        For a missing column, a non-numeric outcome or covariate, a treatment that is not
+        0/1, no variation in treatment after absorbing the fixed effects, a covariate
+        collinear with the fixed effects, negative weights or fewer than 2 clusters.
+
+    Notes
+    -----
+    Rows with a missing outcome, treatment, covariate, weight, unit, period or (when
+    clustering) cluster are dropped; ``n_obs`` reports the rows used. Observations that
+    are alone in their unit or period are dropped too (``drop_singletons``); they are
+    fitted exactly by their own fixed effect, so the estimate does not change, only
+    ``N`` and the degrees of freedom. R's fixest keeps them by default, pyfixest and
+    reghdfe drop them; wellby follows pyfixest.
+
+    The variance options, with the fixest/reghdfe small-sample conventions as pyfixest
+    0.60 applies them by default (``ssc(k_adj=True, k_fixef="nonnested", G_adj=True,
+    G_df="min")``):
+
+    ``"cluster"``
+        One-way cluster-robust CRV1: ``G/(G-1) x (N-1)/(N-K) x`` sandwich, where ``K``
+        counts the regressors and the fixed effects *not* nested in the cluster variable
+        (units nested in areas cost no degrees of freedom), and t inference with
+        ``G - 1`` degrees of freedom. Cluster at the level treatment is assigned (the
+        area), or at least the unit (Bertrand, Duflo and Mullainathan 2004).
+    ``"hc1"``
+        Heteroskedasticity-robust: ``N/(N-K) x`` sandwich, ``K`` counting all fixed
+        effects; t(N-K). Ignores serial correlation within units; rarely right for DiD.
+    ``"classical"``
+        iid errors: ``RSS/(N-K) (X'WX)^-1``, all fixed effects in ``K``; t(N-K).
+
+    With ``F`` factors of ``L_f`` levels, "all fixed effects" means ``sum(L_f) - (F-1)``;
+    see :func:`wellby.covariance.fixef_dof`. The TWFE coefficient is a valid DiD effect
+    under parallel trends when treatment starts at the same time for all treated units;
+    with staggered adoption and heterogeneous effects use a staggered-robust estimator.
+
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    covariates = list(covariates)
+    _require_columns(
+        data,
+        {
+            "outcome": [outcome],
+            "treatment": [treatment],
+            "unit": [unit],
+            "time": [time],
+            "covariate": covariates,
+            "cluster": [cluster] if cluster else [],
+            "weights": [weights] if weights else [],
+        },
+    )
+    if unit == time:
+        raise ValueError(f"unit and time must be different columns, both are '{unit}'")
+    if treatment in covariates or outcome in covariates:
+        raise ValueError("the outcome and the treatment must not be listed as covariates")
+    d = _numeric(data, treatment, "treatment")
+    observed = d[~np.isnan(d)]
+    if not np.isin(observed, (0.0, 1.0)).all():
+        bad = np.unique(observed[~np.isin(observed, (0.0, 1.0))])[:5]
+        raise ValueError(
+            f"treatment column '{treatment}' must be 0/1 or boolean; found values {bad.tolist()}"
+        )
+    if vcov == "cluster" and cluster is None:
+        cluster = unit
+    res = _fit(
+        data,
+        outcome,
+        [treatment, *covariates],
+        absorb=[unit, time],
+        cluster=cluster if vcov == "cluster" else None,
+        weights=weights,
+        vcov=vcov,
+        alpha=alpha,
+        intercept=False,
+        drop_singletons=drop_singletons,
+        tol=1e-10,
+        roles={treatment: "treatment", **dict.fromkeys(covariates, "covariate")},
+    )
+    att = res.coefficients[0]
+    covs = tuple(res.coefficients[1:])
+    return TwfeResult(
+        outcome=outcome,
+        estimator="twfe",
+        term="att",
+        estimate=att.estimate,
+        std_error=att.std_error,
+        statistic=att.statistic,
+        ci_low=att.ci_low,
+        ci_high=att.ci_high,
+        p_value=att.p_value,
+        n_obs=res.n_obs,
+        n_clusters=res.n_clusters,
+        df_resid=res.df_resid,
+        vcov_type=res.vcov_type,
+        vcov_description=res.vcov_description,
+        alpha=alpha,
+        covariates=covs,
+        treatment=treatment,
+        unit=unit,
+        time=time,
+        cluster=res.cluster,
+        weights=weights,
+        n_units=res.fixed_effects[0].n_levels,
+        n_periods=res.fixed_effects[1].n_levels,
+        n_dropped_missing=res.n_dropped_missing,
+        n_dropped_singletons=res.n_dropped_singletons,
+    )
