@@ -50,3 +50,13 @@ def test_attach_treatment_never_treated_rel_time_missing():
     frame = pd.DataFrame({"wave": [1, 2], "cohort": [0, 0]})
     out = attach_treatment(frame, "wave", "cohort")
     assert out["rel_time"].isna().all() and (out["treated"] == 0).all()
+
+
+def test_codes_that_are_numbers_in_one_wave_and_text_in_another_stack():
+    w1, w2, w3 = waves()
+    w1 = w1.assign(sex=[1.0, 2.0, None])
+    w2 = w2.assign(sex=["M", "F", "X"])
+    w3 = w3.assign(sex=[1.0, 1.0, 2.0])
+    panel = build_panel([w1, w2, w3], CONFIG)
+    assert panel["sex"].dropna().tolist() == ["1", "2", "M", "F", "X", "1", "1", "2"]
+    panel.to_parquet(__import__("io").BytesIO())

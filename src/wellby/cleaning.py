@@ -134,7 +134,8 @@ def _to_numeric(data: pd.DataFrame, column: str, source: str, config_key: str) -
     if bad.any():
         examples = data.loc[bad, column].astype(str).unique()[:5].tolist()
         raise DataError(
-            f"non-numeric values {examples} in a numeric column",
+            f"non-numeric values {examples} in a numeric column: correct the file, or map "
+            "the text to a code (or to a missing code) in the wave's recode",
             file=source, column=column, rows=data.loc[bad, SOURCE_ROW].tolist(),
             config_key=config_key,
         )
@@ -148,6 +149,28 @@ def _item_columns(config: Mapping[str, Any]) -> dict[str, tuple[str, list[str]]]
         for item in scale["items"]:
             out[item] = (name, scale["items"])
     return out
+
+
+def text_columns_as_strings(data: pd.DataFrame) -> pd.DataFrame:
+    """Store every non-numeric column as text, so mixed codes (1, "M") stack and serialise.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A cleaned wave.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same frame with object columns as pandas strings (missing values kept).
+    """
+    for column in data.columns:
+        if data[column].dtype == object:
+            data[column] = data[column].map(
+                lambda v: v if v is None or (isinstance(v, float) and np.isnan(v))
+                else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+            ).astype("string")
+    return data
 
 
 def clean_wave(
@@ -215,7 +238,7 @@ def clean_wave(
                (c in items or pd.api.types.is_numeric_dtype(data[c]))]
     for column in numeric:
         if column in items or column == columns["cohort"]:
-            data[column] = _to_numeric(data, column, source, f"{config_key}.rename")
+            data[column] = _to_numeric(data, column, source, f"{config_key}.recode")
         if (missing_codes and column != columns["cohort"]
                 and pd.api.types.is_numeric_dtype(data[column])):
             data[column] = data[column].mask(data[column].isin(missing_codes))
@@ -277,6 +300,7 @@ def clean_wave(
     data = excluder.drop(data, data[outcomes].isna().all(axis=1), "no_outcome",
                          f"all outcomes missing ({', '.join(outcomes)})")
 
+    data = text_columns_as_strings(data)
     exclusions = excluder.table()
     summary = pd.DataFrame([{"wave": wave, "rows_in": rows_in,
                              "rows_excluded": len(exclusions), "rows_out": len(data)}])

@@ -37,6 +37,13 @@ def stack_waves(waves: Sequence[pd.DataFrame], wave_column: str) -> pd.DataFrame
     if not waves:
         raise DataError("no waves to stack", config_key="data.waves")
     stacked = pd.concat(list(waves), ignore_index=True, sort=False)
+    for column in stacked.columns:
+        kinds = {pd.api.types.is_numeric_dtype(w[column]) for w in waves if column in w}
+        if len(kinds) > 1:  # numeric codes in one wave, text in another: keep all as text
+            stacked[column] = stacked[column].map(
+                lambda v: pd.NA if pd.isna(v) else (str(int(v)) if isinstance(v, float)
+                                                    and v.is_integer() else str(v))
+            ).astype("string")
     for column in waves[0].columns:
         if isinstance(waves[0][column].dtype, pd.CategoricalDtype):
             stacked[column] = pd.Categorical(stacked[column],

@@ -1,0 +1,65 @@
+"""Difference-in-differences for a study: run the configured estimators on one outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from wellby.errors import DataError
+from wellby.estimation import fit_twfe
+from wellby.panel import TREATED
+from wellby.tables import DID_COLUMNS
+
+
+def model_units(columns: Mapping[str, Any], design: str) -> str:
+    """Return the fixed-effect unit: the respondent in a panel, the area otherwise."""
+    return columns["id"] if design == "panel" else columns["area"]
+
+
+def estimate_did(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any], design: str,
+                 models: Mapping[str, Any]) -> pd.DataFrame:
+    """Estimate the programme's effect on one outcome with every configured estimator.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The analysis file from :func:`wellby.panel.build_panel`.
+    outcome : str
+        The outcome column.
+    columns : mapping
+        The config's ``columns`` section.
+    design : {"panel", "repeated_cross_section"}
+        The survey design.
+    models : mapping
+        The config's ``models`` section (with defaults).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy rows in the ``did.csv`` contract, plus ``vcov`` (the convention used).
+    """
+    if outcome not in data.columns:
+        raise DataError(f"outcome '{outcome}' is not in the analysis file", column=outcome,
+                        config_key="outcomes")
+    if data[outcome].notna().sum() == 0:
+        raise DataError(f"outcome '{outcome}' is missing in every row", column=outcome,
+                        config_key="outcomes")
+    missing = [c for c in models["covariates"] if c not in data.columns]
+    if missing:
+        raise DataError(f"covariates {missing} are not in the analysis file", column=missing[0],
+                        config_key="models.covariates")
+    rows = []
+    for estimator in models["estimators"]:
+        if estimator == "twfe":
+            result = fit_twfe(
+                data, outcome, TREATED, model_units(columns, design), columns["wave"],
+                cluster=columns["area"] if models["vcov"] == "cluster" else None,
+                covariates=models["covariates"], weights=columns.get("weight"),
+                vcov=models["vcov"], alpha=models["alpha"])
+            tidy = result.tidy()
+            tidy["vcov"] = result.vcov_description
+            rows.append(tidy)
+    table = pd.concat(rows, ignore_index=True)
+    return table[[*DID_COLUMNS, "vcov"]]

@@ -1,0 +1,35 @@
+"""Small helpers for the study's tidy tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+DID_COLUMNS = ["outcome", "estimator", "term", "estimate", "std_error", "ci_low", "ci_high",
+               "p_value", "n_obs", "n_clusters"]
+SUBGROUP_COLUMNS = ["outcome", "subgroup", "level", "estimate", "std_error", "ci_low",
+                    "ci_high", "p_value", "p_adjusted", "n_obs"]
+
+
+def concat_csv(paths: Iterable[str | Path]) -> pd.DataFrame:
+    """Read CSV tables with the same columns and stack them in the given order.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        The tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of every table; the columns of the first table when all are empty.
+    """
+    frames = [pd.read_csv(path) for path in paths]
+    if not frames:
+        return pd.DataFrame()
+    non_empty = [f for f in frames if not f.empty]
+    if not non_empty:
+        return frames[0]
+    return pd.concat(non_empty, ignore_index=True)

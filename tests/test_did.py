@@ -1,0 +1,43 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from wellby.did import estimate_did, model_units
+from wellby.errors import DataError
+from wellby.tables import DID_COLUMNS
+
+from .test_subgroups import COLUMNS, MODELS, simulated
+
+
+def test_panel_uses_person_effects_and_reports_the_convention():
+    data = simulated(effects={"male": 0.5, "female": 0.5})
+    table = estimate_did(data, "y", columns=COLUMNS, design="panel", models=MODELS)
+    assert list(table.columns) == [*DID_COLUMNS, "vcov"]
+    row = table.iloc[0]
+    assert (row["estimator"], row["term"], row["n_clusters"]) == ("twfe", "att", 60)
+    assert row["ci_low"] <= 0.5 <= row["ci_high"]
+    assert "G/(G-1)" in row["vcov"]
+
+
+def test_repeated_cross_section_uses_area_effects():
+    assert model_units(COLUMNS, "repeated_cross_section") == "area"
+    data = simulated(effects={"male": 0.5, "female": 0.5})
+    table = estimate_did(data, "y", columns=COLUMNS, design="repeated_cross_section",
+                         models={**MODELS, "vcov": "hc1"})
+    assert table.iloc[0]["ci_low"] <= 0.5 <= table.iloc[0]["ci_high"]
+    assert pd.isna(table.iloc[0]["n_clusters"])
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    (lambda d: d.drop(columns="y"), "outcomes"),
+    (lambda d: d.assign(y=np.nan), "outcomes"),
+])
+def test_bad_outcome_names_the_key(change, key):
+    with pytest.raises(DataError, match=key):
+        estimate_did(change(simulated()), "y", columns=COLUMNS, design="panel", models=MODELS)
+
+
+def test_missing_covariate_names_the_key():
+    with pytest.raises(DataError, match="models.covariates"):
+        estimate_did(simulated(), "y", columns=COLUMNS, design="panel",
+                     models={**MODELS, "covariates": ["age"]})

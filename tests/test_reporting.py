@@ -1,0 +1,40 @@
+import hashlib
+import json
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from wellby.reporting import build_provenance, config_sha256, render_html, write_workbook
+
+
+def test_workbook_has_one_formatted_sheet_per_table(tmp_path):
+    tables = {"did": pd.DataFrame({"term": ["att"], "estimate": [0.1234567]}),
+              "cleaning_summary": pd.DataFrame({"wave": [1], "rows_in": [3]})}
+    path = tmp_path / "tables.xlsx"
+    write_workbook(tables, path)
+    book = load_workbook(path)
+    assert book.sheetnames == ["did", "cleaning_summary"]
+    sheet = book["did"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.bold
+    assert sheet["B2"].number_format == "0.0000"
+
+
+def test_provenance_hashes_inputs_and_config(tmp_path):
+    source = tmp_path / "wave.csv"
+    source.write_text("a\n1\n")
+    record = build_provenance({"design": "panel"}, [source])
+    assert record["inputs"][0]["sha256"] == hashlib.sha256(b"a\n1\n").hexdigest()
+    assert record["config_sha256"] == config_sha256({"design": "panel"})
+    assert config_sha256({"a": 1, "b": 2}) == config_sha256({"b": 2, "a": 1})
+    assert record["packages"]["pandas"] == pd.__version__
+    json.dumps(record)
+
+
+def test_html_is_self_contained_and_escaped():
+    config = {"design": "panel", "outcomes": ["y"], "data": {"waves": [{"wave": 1}]}}
+    html = render_html({"did": pd.DataFrame({"term": ["<att>"]})}, config,
+                       {"git_commit": None}, min_cell=10)
+    assert "&lt;att&gt;" in html
+    assert "http://" not in html and "https://" not in html and "<script" not in html
+    assert "Counts below 10 are suppressed" in html

@@ -1,0 +1,215 @@
+"""The demo study end to end through Snakemake, in a temporary copy of the workflow."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+import yaml
+
+from wellby.demo import simulate_demo_study
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.workflow
+
+CONTRACT = {
+    "did.csv": ["outcome", "estimator", "term", "estimate", "std_error", "ci_low", "ci_high",
+                "p_value", "n_obs", "n_clusters"],
+    "subgroups.csv": ["outcome", "subgroup", "level", "estimate", "std_error", "ci_low",
+                      "ci_high", "p_value", "p_adjusted", "n_obs"],
+    "cba.csv": ["scenario", "wellby_value", "wellbys", "benefits_pv", "costs_pv", "npv", "bcr"],
+    "cleaning_summary.csv": ["wave", "rows_in", "rows_excluded", "rows_out"],
+    "exclusions.csv": ["wave", "row", "rule", "detail"],
+}
+
+
+def copy_workflow(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "Snakefile", dest / "Snakefile")
+    shutil.copytree(ROOT / "workflow", dest / "workflow")
+    shutil.copytree(ROOT / "config", dest / "config")
+    return dest
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args],
+                          cwd=workdir, capture_output=True, text=True, timeout=900)
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """Parse the 'Job stats' table of a snakemake (dry) run."""
+    if "Nothing to be done" in output:
+        return {}
+    table = output.split("Job stats:", 1)[1].split("total", 1)[0]
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", table, flags=re.M)}
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    workdir = copy_workflow(tmp_path_factory.mktemp("demo"))
+    started = time.perf_counter()
+    run = snakemake(workdir)
+    assert run.returncode == 0, run.stderr[-5000:]
+    print(f"demo study end to end: {time.perf_counter() - started:.1f} s")
+    return workdir
+
+
+def test_contract_outputs_exist_with_their_columns(demo_run):
+    tables = demo_run / "results" / "tables"
+    for name, columns in CONTRACT.items():
+        table = pd.read_csv(tables / name)
+        assert list(table.columns[: len(columns)]) == columns, name
+    for path in ["results/tables.xlsx", "results/report.html", "results/provenance.json"]:
+        assert (demo_run / path).stat().st_size > 0
+    workbook = pd.read_excel(demo_run / "results" / "tables.xlsx", sheet_name=None)
+    assert {"did", "subgroups", "cba", "cleaning_summary", "exclusions"} <= set(workbook)
+
+
+def test_twfe_confidence_interval_covers_the_true_effect(demo_run):
+    truth = json.loads((demo_run / "resources" / "demo" / "truth.json").read_text())
+    did = pd.read_csv(demo_run / "results" / "tables" / "did.csv")
+    twfe = did[(did["estimator"] == "twfe") & (did["term"] == "att")].set_index("outcome")
+    assert set(twfe.index) == {"life_satisfaction", "swemwbs_metric"}
+    for outcome, row in twfe.iterrows():
+        true_att = truth[outcome]["att"]
+        assert row["ci_low"] <= true_att <= row["ci_high"], (outcome, true_att, row.to_dict())
+        assert row["n_clusters"] == 300
+        assert row["estimate"] > 0 and row["p_value"] < 0.05
+
+
+def test_cleaning_summary_reconciles_with_exclusions(demo_run):
+    tables = demo_run / "results" / "tables"
+    summary = pd.read_csv(tables / "cleaning_summary.csv")
+    exclusions = pd.read_csv(tables / "exclusions.csv")
+    assert (summary["rows_in"] == summary["rows_excluded"] + summary["rows_out"]).all()
+    per_wave = exclusions.groupby("wave").size().reindex(summary["wave"], fill_value=0)
+    assert per_wave.tolist() == summary["rows_excluded"].tolist()
+    assert not exclusions.duplicated(["wave", "row"]).any()
+    # Rows in match the raw files, rows out match the analysis file.
+    truth = json.loads((demo_run / "resources" / "demo" / "truth.json").read_text())
+    rows_per_wave = {int(k): v for k, v in truth["design"]["rows_per_wave"].items()}
+    assert dict(zip(summary["wave"], summary["rows_in"], strict=True)) == rows_per_wave
+    panel = pd.read_parquet(demo_run / "results" / "interim" / "panel.parquet")
+    assert len(panel) == summary["rows_out"].sum()
+    corrections = pd.read_csv(tables / "corrections.csv")
+    assert len(corrections) > 0 and (corrections["rule"] == "out_of_range_set_missing").all()
+
+
+def test_no_identifier_reaches_results(demo_run):
+    study = simulate_demo_study()
+    identifier_values = set()
+    identifier_columns = set()
+    for wave in study.spec:
+        raw = study.raw[wave["wave"]]
+        for column in wave["identifiers"]:
+            identifier_columns.add(column)
+            identifier_values.update(raw[column].astype(str).head(200))
+    for path in (demo_run / "results").rglob("*"):
+        if not path.is_file() or path.suffix == ".log":
+            continue
+        if path.suffix == ".parquet":
+            text = pd.read_parquet(path).to_csv()
+        elif path.suffix == ".xlsx":
+            text = "".join(t.to_csv() for t in pd.read_excel(path, sheet_name=None).values())
+        else:
+            text = path.read_text(errors="ignore")
+        header = text.split("\n", 1)[0]
+        for column in identifier_columns:
+            assert f",{column}," not in f",{header},", (path, column)
+        found = [v for v in identifier_values if v in text]
+        assert not found, (path, found[:3])
+
+
+def test_second_run_has_nothing_to_do_and_a_changed_wave_reruns_only_its_steps(demo_run):
+    assert job_counts(snakemake(demo_run, "-n").stdout) == {}
+    wave_file = demo_run / "resources" / "demo" / "wave_2018.dta"
+    frame, meta = pyreadstat.read_dta(wave_file)
+    os.utime(wave_file, (time.time() + 5, time.time() + 5))
+    rerun = snakemake(demo_run, "-n")
+    counts = job_counts(rerun.stdout)
+    assert counts["ingest"] == 1 and counts["clean"] == 1
+    assert "demo_data" not in counts
+    assert "rule ingest:\n    input: resources/demo/wave_2018.dta" in rerun.stdout
+    downstream = {"cleaning_tables", "panel", "describe", "estimate", "subgroups", "did_table",
+                  "subgroups_table", "value", "report", "all"}
+    assert set(counts) == {"ingest", "clean"} | downstream
+    # A real change to the wave: the rerun updates the results and leaves other waves alone.
+    frame.loc[0, "LIFESAT"] = 0
+    pyreadstat.write_dta(frame, wave_file)
+    other_wave = demo_run / "results" / "interim" / "clean" / "wave_2016.parquet"
+    before = other_wave.stat().st_mtime
+    result = snakemake(demo_run)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert other_wave.stat().st_mtime == before
+    assert job_counts(snakemake(demo_run, "-n").stdout) == {}
+
+
+def test_a_users_study_replaces_the_demo_config(demo_run, tmp_path):
+    """--configfile replaces the demo config: no demo data, subgroups or CBA leak in."""
+    workdir = copy_workflow(tmp_path / "study")
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_run / "resources" / "demo", data_dir)
+    demo = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    study = {key: demo[key] for key in ("data", "columns", "design", "scales")}
+    study["outcomes"] = ["life_satisfaction"]
+    for wave in study["data"]["waves"]:
+        wave["path"] = str(data_dir / Path(wave["path"]).name)
+    config_path = tmp_path / "study.yaml"
+    config_path.write_text(yaml.safe_dump(study))
+    plan = snakemake(workdir, "-n", "--configfile", str(config_path))
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    counts = job_counts(plan.stdout)
+    assert "demo_data" not in counts and "value" not in counts
+    assert counts["estimate"] == 1
+    # Asking for one output runs only what it needs.
+    run = snakemake(workdir, "results/tables/did.csv", "--configfile", str(config_path))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert not (workdir / "results" / "report.html").exists()
+    did = pd.read_csv(workdir / "results" / "tables" / "did.csv")
+    assert did["outcome"].tolist() == ["life_satisfaction"]
+    assert not (workdir / "results" / "interim" / "subgroups").exists()
+
+
+def test_invalid_config_stops_before_anything_runs(tmp_path):
+    workdir = copy_workflow(tmp_path / "bad")
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["models"]["vcov"] = "robust"
+    config["columns"]["colour"] = "blue"
+    config_path = tmp_path / "bad.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    run = snakemake(workdir, "--configfile", str(config_path))
+    assert run.returncode != 0
+    assert "models.vcov" in run.stderr and "columns: unknown key ('colour'" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (workdir / "results").exists()
+
+
+def test_bad_data_stops_with_a_clear_message_and_no_results(demo_run, tmp_path):
+    workdir = copy_workflow(tmp_path / "bad_data")
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_run / "resources" / "demo", data_dir)
+    raw = pd.read_csv(data_dir / "wave_2016.csv")
+    raw["happy"] = raw["happy"].astype(object)
+    raw.loc[41, "happy"] = "very"
+    raw.to_csv(data_dir / "wave_2016.csv", index=False)
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    del config["demo"]
+    for wave in config["data"]["waves"]:
+        wave["path"] = str(data_dir / Path(wave["path"]).name)
+    config_path = tmp_path / "study.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    run = snakemake(workdir, "--configfile", str(config_path))
+    assert run.returncode != 0
+    assert "wellby: rule clean stopped: non-numeric values ['very']" in run.stderr
+    assert "rows: 42" in run.stderr and "column: happy" in run.stderr
+    assert "wave_2016.csv" in run.stderr
+    assert not (workdir / "results" / "tables" / "did.csv").exists()

@@ -1,0 +1,47 @@
+# Clean, per wave: missing codes, range checks, scale scores, derived groups; every excluded
+# row goes to the exclusions table with its reason. Then the per-wave tables are gathered.
+
+
+rule clean:
+    input:
+        "results/interim/ingest/wave_{wave}.parquet",
+    output:
+        data="results/interim/clean/wave_{wave}.parquet",
+        exclusions="results/interim/clean/wave_{wave}_exclusions.csv",
+        corrections="results/interim/clean/wave_{wave}_corrections.csv",
+        summary="results/interim/clean/wave_{wave}_summary.csv",
+    params:
+        wave=wave_params,
+        study={k: config[k] for k in ("data", "columns", "design", "scales", "outcomes",
+                                       "subgroups")},
+    log:
+        "results/logs/clean/wave_{wave}.log",
+    conda:
+        "../envs/wellby.yaml"
+    script:
+        "../scripts/clean.py"
+
+
+rule cleaning_tables:
+    input:
+        exclusions=expand("results/interim/clean/wave_{wave}_exclusions.csv", wave=WAVES),
+        corrections=expand("results/interim/clean/wave_{wave}_corrections.csv", wave=WAVES),
+        summaries=expand("results/interim/clean/wave_{wave}_summary.csv", wave=WAVES),
+    output:
+        exclusions=report(
+            "results/tables/exclusions.csv",
+            caption="../report/exclusions.rst",
+            category="Cleaning",
+        ),
+        corrections="results/tables/corrections.csv",
+        summary=report(
+            "results/tables/cleaning_summary.csv",
+            caption="../report/cleaning_summary.rst",
+            category="Cleaning",
+        ),
+    log:
+        "results/logs/cleaning_tables.log",
+    conda:
+        "../envs/wellby.yaml"
+    script:
+        "../scripts/cleaning_tables.py"

@@ -1,0 +1,83 @@
+# Helpers shared by every step: config validation at start, and input functions.
+
+import sys
+
+from snakemake.utils import min_version
+
+from wellby.config import validate_config
+from wellby.errors import ConfigError
+
+min_version("9.0")
+
+try:
+    _validated = validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
+except ConfigError as err:
+    sys.stderr.write(f"\nwellby: {err}\n\n")
+    raise SystemExit(1)
+config.clear()
+config.update(_validated)
+
+WAVES = [int(entry["wave"]) for entry in config["data"]["waves"]]
+OUTCOMES = list(config["outcomes"])
+
+
+wildcard_constraints:
+    wave=r"\d+",
+    outcome="|".join(OUTCOMES),
+
+
+def wave_entry(wave):
+    """The data.waves entry of one wave and its config key."""
+    for index, entry in enumerate(config["data"]["waves"]):
+        if int(entry["wave"]) == int(wave):
+            return index, entry
+    raise ValueError(f"wave {wave} is not in data.waves")
+
+
+def wave_source(wildcards):
+    """The raw file of one wave."""
+    return wave_entry(wildcards.wave)[1]["path"]
+
+
+def wave_params(wildcards):
+    """What ingest and clean need to know about one wave."""
+    index, entry = wave_entry(wildcards.wave)
+    return {
+        "wave": int(entry["wave"]),
+        "path": entry["path"],
+        "config_key": f"data.waves[{index}]",
+        "rename": entry.get("rename", {}),
+        "recode": entry.get("recode", {}),
+    }
+
+
+def all_targets():
+    """Everything a full run produces."""
+    targets = [
+        "results/tables/cleaning_summary.csv",
+        "results/tables/exclusions.csv",
+        "results/tables/descriptives.csv",
+        "results/tables/did.csv",
+        "results/tables/subgroups.csv",
+        "results/tables.xlsx",
+        "results/report.html",
+        "results/provenance.json",
+    ]
+    if "cba" in config:
+        targets.append("results/tables/cba.csv")
+    return targets
+
+
+def report_tables():
+    """Tables the report gathers, by sheet name."""
+    tables = {
+        "cleaning_summary": "results/tables/cleaning_summary.csv",
+        "exclusions": "results/tables/exclusions.csv",
+        "corrections": "results/tables/corrections.csv",
+        "descriptives": "results/tables/descriptives.csv",
+        "did": "results/tables/did.csv",
+        "subgroups": "results/tables/subgroups.csv",
+    }
+    if "cba" in config:
+        tables["cba"] = "results/tables/cba.csv"
+    return tables

@@ -1,0 +1,25 @@
+# Report: every table in one workbook, one self-contained HTML page, and provenance.
+
+
+rule report:
+    input:
+        tables=report_tables().values(),
+        sources=[entry["path"] for entry in config["data"]["waves"]],
+    output:
+        workbook="results/tables.xlsx",
+        html=report(
+            "results/report.html",
+            caption="../report/report.rst",
+            category="Report",
+        ),
+        provenance="results/provenance.json",
+    params:
+        sheets=list(report_tables()),
+        config=config,
+        min_cell=config["report"]["min_cell"],
+    log:
+        "results/logs/report.log",
+    conda:
+        "../envs/wellby.yaml"
+    script:
+        "../scripts/report.py"
