@@ -213,3 +213,11 @@ def test_bad_data_stops_with_a_clear_message_and_no_results(demo_run, tmp_path):
     assert "rows: 42" in run.stderr and "column: happy" in run.stderr
     assert "wave_2016.csv" in run.stderr
     assert not (workdir / "results" / "tables" / "did.csv").exists()
+
+
+def test_snakemake_lint_has_nothing_to_report(tmp_path):
+    workdir = copy_workflow(tmp_path / "lint")
+    run = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=workdir,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Congratulations, your workflow is in a good condition!" in run.stdout + run.stderr
