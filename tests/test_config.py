@@ -80,3 +80,10 @@ def test_missing_and_broken_config_files(tmp_path):
     bad.write_text("data: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(bad, SCHEMA)
+
+
+def test_one_long_file_is_refused_clearly():
+    config = minimal_config()
+    config["data"] = {"path": "all_waves.csv"}
+    with pytest.raises(ConfigError, match="data.path: one long file"):
+        validate_config(config, SCHEMA)

@@ -96,6 +96,9 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
     if config["design"] == "panel" and not columns.get("id"):
         yield "columns.id: a panel design needs the respondent id column (or set design: " \
             "repeated_cross_section)"
+    if "path" in config["data"]:
+        yield ("data.path: one long file with a wave column is not supported in this version "
+               "of wellby; give one file per wave under data.waves")
     waves = config["data"].get("waves", [])
     labels = [w["wave"] for w in waves]
     duplicated = sorted({label for label in labels if labels.count(label) > 1})
