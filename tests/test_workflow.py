@@ -104,6 +104,21 @@ def test_cleaning_summary_reconciles_with_exclusions(demo_run):
     assert len(corrections) > 0 and (corrections["rule"] == "out_of_range_set_missing").all()
 
 
+def test_linkage_errors_in_the_demo_are_flagged(demo_run):
+    linkage = pd.read_csv(demo_run / "results" / "tables" / "linkage.csv")
+    # The demo mis-keys gender for three respondents and age for two in its 2019 file.
+    assert linkage["rule"].value_counts().to_dict() == {"changed_across_waves": 3,
+                                                         "birth_year_inconsistent": 2}
+    assert linkage["rows"].str.contains("2019:").all()
+
+
+def test_scale_reliability_per_wave(demo_run):
+    reliability = pd.read_csv(demo_run / "results" / "tables" / "reliability.csv")
+    assert reliability["wave"].tolist() == [2016, 2017, 2018, 2019, 2020]
+    assert (reliability["scale"] == "swemwbs").all()
+    assert reliability["alpha"].between(0.7, 0.95).all()
+
+
 def test_no_identifier_reaches_results(demo_run):
     study = simulate_demo_study()
     identifier_values = set()

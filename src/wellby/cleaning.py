@@ -17,7 +17,7 @@ import pandas as pd
 
 from wellby.errors import DataError
 from wellby.ingest import SOURCE_ROW
-from wellby.scales import SCALES, swemwbs_scores
+from wellby.scales import SCALES, score_scale
 
 EXCLUSION_COLUMNS = ["wave", "row", "rule", "detail"]
 CORRECTION_COLUMNS = ["wave", "row", "column", "value", "rule"]
@@ -173,6 +173,18 @@ def text_columns_as_strings(data: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
+def canonical_ids(ids: pd.Series) -> pd.Series:
+    """Store respondent ids the same way in every wave: whole numbers as int64, else text.
+
+    SPSS and Stata store every number as a double, so an id read as 100003.0 in one wave
+    and 100003 in another would not link; text ids are stripped of surrounding spaces.
+    """
+    numbers = pd.to_numeric(ids, errors="coerce")
+    if numbers.notna().all() and (numbers == np.round(numbers)).all():
+        return numbers.astype("int64")
+    return ids.astype(str).str.strip()
+
+
 def clean_wave(
     data: pd.DataFrame,
     config: Mapping[str, Any],
@@ -276,14 +288,15 @@ def clean_wave(
             data = excluder.drop(data, duplicated, "duplicate_id",
                                  f"{id_col} already seen at row " + first_row.astype(str))
 
+    if config["design"] == "panel":
+        data[columns["id"]] = canonical_ids(data[columns["id"]])
     cohort = data[columns["cohort"]].fillna(0)
     data[columns["cohort"]] = cohort.astype("int64")
 
     for scale_name, scale in config.get("scales", {}).items():
-        if scale_name == "swemwbs":
-            scores = swemwbs_scores(data[scale["items"]], scale["max_missing"])
-            for column in scores:
-                data[column] = scores[column]
+        scores = score_scale(scale_name, data[scale["items"]], scale.get("max_missing", 0))
+        for column in scores:
+            data[column] = scores[column]
 
     for name, group in config.get("subgroups", {}).items():
         if group["column"] not in data.columns:

@@ -717,9 +717,32 @@ def _inject_missing_and_typos(rng, frame: pd.DataFrame, items: list[str]) -> pd.
     return out
 
 
-def _raw_wave(rng, clean: pd.DataFrame, persons: pd.DataFrame, layout: dict) -> pd.DataFrame:
+#: Waves (by position) whose files carry keying errors that break respondent linkage.
+_LINKAGE_ERROR_WAVES = (3,)
+
+
+def _inject_linkage_errors(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mis-key gender for three long-standing respondents and age for two others.
+
+    The respondents with the smallest ids joined in the first wave, so the change is
+    visible across waves. Chosen by position, not by the random stream, so the rest of
+    the study does not depend on this step.
+    """
+    out = frame.copy()
+    binary = out.loc[out["gender"].isin([1, 2]), "person_id"].nsmallest(3).index
+    out.loc[binary, "gender"] = out.loc[binary, "gender"].map({1: 2, 2: 1})
+    others = out.loc[~out.index.isin(binary), "person_id"].nsmallest(2).index
+    out.loc[others, "age"] = out.loc[others, "age"] + 6
+    return out
+
+
+def _raw_wave(
+    rng, clean: pd.DataFrame, persons: pd.DataFrame, layout: dict, index: int
+) -> pd.DataFrame:
     """Turn one wave of clean data into its raw frame (source names, codes and mess)."""
     frame = clean.copy()
+    if index in _LINKAGE_ERROR_WAVES:
+        frame = _inject_linkage_errors(frame)
     frame["qualification"] = frame["qualification"] + layout["qualification_offset"]
     if layout["gender_strings"]:
         frame["gender"] = frame["gender"].map({1: "M", 2: "F", 3: "X"})
@@ -838,7 +861,7 @@ def simulate_demo_study(
     raw = {}
     for index, w in enumerate(waves):
         clean_wave = data[data["wave"] == w]
-        raw[w] = _raw_wave(rng, clean_wave, persons, _layout(index))
+        raw[w] = _raw_wave(rng, clean_wave, persons, _layout(index), index)
     return DemoStudy(data=data, raw=raw, truth=truth, potential_outcomes=po, spec=spec)
 
 

@@ -15,33 +15,33 @@ import pandas as pd
 from wellby.errors import DataError
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, low_memory=False)
+def _read_csv(path: Path, encoding: str) -> pd.DataFrame:
+    return pd.read_csv(path, low_memory=False, encoding=encoding)
 
 
-def _read_sav(path: Path) -> pd.DataFrame:
+def _read_sav(path: Path, encoding: str) -> pd.DataFrame:
     import pyreadstat
 
     frame, _meta = pyreadstat.read_sav(path, apply_value_formats=False)
     return frame
 
 
-def _read_dta(path: Path) -> pd.DataFrame:
+def _read_dta(path: Path, encoding: str) -> pd.DataFrame:
     import pyreadstat
 
     frame, _meta = pyreadstat.read_dta(path, apply_value_formats=False)
     return frame
 
 
-def _read_excel(path: Path) -> pd.DataFrame:
+def _read_excel(path: Path, encoding: str) -> pd.DataFrame:
     return pd.read_excel(path, sheet_name=0)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path, encoding: str) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
+READERS: dict[str, Callable[[Path, str], pd.DataFrame]] = {
     ".csv": _read_csv,
     ".sav": _read_sav,
     ".zsav": _read_sav,
@@ -51,7 +51,8 @@ READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
 }
 
 
-def read_survey_file(path: str | Path, config_key: str | None = None) -> pd.DataFrame:
+def read_survey_file(path: str | Path, config_key: str | None = None,
+                     encoding: str = "utf-8") -> pd.DataFrame:
     """Read one survey file, choosing the reader by its extension.
 
     Parameters
@@ -60,7 +61,9 @@ def read_survey_file(path: str | Path, config_key: str | None = None) -> pd.Data
         The file: ``.csv``, ``.sav``/``.zsav`` (SPSS), ``.dta`` (Stata), ``.xlsx`` or
         ``.parquet``.
     config_key : str, optional
-        The config key that names this file, quoted in errors.
+        The config key that names this file, quoted in errors (e.g. ``data.waves[0].path``).
+    encoding : str, default "utf-8"
+        Text encoding of a CSV file (SPSS and Stata files carry their own).
 
     Returns
     -------
@@ -83,7 +86,16 @@ def read_survey_file(path: str | Path, config_key: str | None = None) -> pd.Data
             config_key=config_key,
         )
     try:
-        frame = reader(path)
+        frame = reader(path, encoding)
+    except UnicodeDecodeError as err:
+        wave_key = config_key.rsplit(".", 1)[0] if config_key else "data.waves[i]"
+        raise DataError(
+            f"the file is not valid {encoding} text (byte {err.object[err.start]:#04x} at "
+            f"position {err.start}); if it was saved by Excel or SPSS on Windows, set its "
+            "encoding, e.g. encoding: cp1252",
+            file=str(path),
+            config_key=f"{wave_key}.encoding",
+        ) from None
     except Exception as err:  # noqa: BLE001 - any reader failure is the file's fault
         raise DataError(
             f"the file could not be read as {path.suffix} ({type(err).__name__}: {err})",

@@ -48,6 +48,7 @@ def wave_params(wildcards):
         "config_key": f"data.waves[{index}]",
         "rename": entry.get("rename", {}),
         "recode": entry.get("recode", {}),
+        "encoding": entry["encoding"],
     }
 
 
@@ -56,7 +57,9 @@ def all_targets():
     targets = [
         "results/tables/cleaning_summary.csv",
         "results/tables/exclusions.csv",
+        "results/tables/linkage.csv",
         "results/tables/descriptives.csv",
+        "results/tables/reliability.csv",
         "results/tables/did.csv",
         "results/tables/subgroups.csv",
         "results/tables.xlsx",
@@ -74,7 +77,9 @@ def report_tables():
         "cleaning_summary": "results/tables/cleaning_summary.csv",
         "exclusions": "results/tables/exclusions.csv",
         "corrections": "results/tables/corrections.csv",
+        "linkage": "results/tables/linkage.csv",
         "descriptives": "results/tables/descriptives.csv",
+        "reliability": "results/tables/reliability.csv",
         "did": "results/tables/did.csv",
         "subgroups": "results/tables/subgroups.csv",
     }

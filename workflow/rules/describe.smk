@@ -1,18 +1,25 @@
-# Describe: outcome means by wave for programme and comparison areas, small cells suppressed.
+# Describe: outcome means by wave for programme and comparison areas, and scale reliability
+# (Cronbach's alpha per scale and wave); small cells suppressed.
 
 
 rule describe:
     input:
         "results/interim/panel.parquet",
     output:
-        report(
+        means=report(
             "results/tables/descriptives.csv",
             caption="../report/descriptives.rst",
             category="Descriptives",
         ),
+        reliability=report(
+            "results/tables/reliability.csv",
+            caption="../report/reliability.rst",
+            category="Cleaning",
+        ),
     params:
         columns=config["columns"],
         outcomes=OUTCOMES,
+        scales={name: scale["items"] for name, scale in config["scales"].items()},
         min_cell=config["report"]["min_cell"],
     log:
         "results/logs/describe.log",

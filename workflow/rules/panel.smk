@@ -5,9 +5,14 @@ rule panel:
     input:
         expand("results/interim/clean/wave_{wave}.parquet", wave=WAVES),
     output:
-        "results/interim/panel.parquet",
+        panel="results/interim/panel.parquet",
+        linkage=report(
+            "results/tables/linkage.csv",
+            caption="../report/linkage.rst",
+            category="Cleaning",
+        ),
     params:
-        study={k: config[k] for k in ("columns", "design")},
+        study={k: config[k] for k in ("data", "columns", "design")},
     log:
         "results/logs/panel.log",
     conda:

@@ -1,17 +1,21 @@
-"""Describe outcomes by wave and group."""
+"""Describe outcomes by wave and group, and the reliability of each scale by wave."""
 
 import pandas as pd
 
 from wellby.describe import outcome_means
+from wellby.reliability import cronbach_alpha_by_wave
 from wellby.runner import run_step
 
 
 def main(smk):
     columns = smk.params.columns
     data = pd.read_parquet(smk.input[0])
-    table = outcome_means(data, smk.params.outcomes, wave=columns["wave"],
+    means = outcome_means(data, smk.params.outcomes, wave=columns["wave"],
                           min_cell=smk.params.min_cell)
-    table.to_csv(smk.output[0], index=False)
+    means.to_csv(smk.output.means, index=False)
+    reliability = cronbach_alpha_by_wave(data, smk.params.scales, columns["wave"],
+                                         min_cell=smk.params.min_cell)
+    reliability.to_csv(smk.output.reliability, index=False)
 
 
 run_step(snakemake, main)  # noqa: F821
