@@ -10,7 +10,7 @@ CONFIG = {"columns": COLUMNS, "design": "panel"}
 
 def waves():
     w1 = pd.DataFrame({"pid": [1, 2, 3], "area": ["a", "b", "c"], "cohort": [2017, 2018, 0],
-                       "wave": 2016, "y": [1.0, 2.0, 3.0]})
+                       "wave": 2016, "y": [1.0, 2.0, 3.0], "_row": [1, 2, 3]})
     w2 = w1.assign(wave=2017)
     w3 = w1.assign(wave=2018)
     return [w1, w2, w3]
@@ -29,15 +29,21 @@ def test_treatment_is_derived_from_cohort():
 def test_cohort_must_be_constant_within_area():
     bad = waves()
     bad[1] = bad[1].assign(cohort=[2018, 2018, 0])
-    with pytest.raises(DataError, match="columns.cohort"):
-        build_panel(bad, CONFIG)
+    config = {**CONFIG, "data": {"waves": [{"wave": 2016, "path": "w16.csv"},
+                                           {"wave": 2017, "path": "w17.sav"}]}}
+    with pytest.raises(DataError, match="columns.cohort") as err:
+        build_panel(bad, config)
+    assert err.value.file == "w17.sav" and err.value.rows == ["2017:1"]
+    assert "a: [2017, 2018]" in str(err.value)
 
 
 def test_person_in_two_areas_is_an_error():
     bad = waves()
     bad[2] = bad[2].assign(area=["b", "b", "c"], cohort=[2018, 2018, 0])
-    with pytest.raises(DataError, match="more than one area"):
+    with pytest.raises(DataError, match="more than one area") as err:
         build_panel(bad, CONFIG)
+    assert err.value.rows == ["2016:1", "2017:1", "2018:1"]
+    assert err.value.config_key == "columns.id"
 
 
 def test_no_treated_rows_is_an_error():

@@ -233,8 +233,11 @@ def clean_wave(
         data = _apply_recode(data, recode, source, config_key)
 
     keys = {SOURCE_ROW, columns["wave"], columns["area"], columns.get("id")}
-    required = [columns["area"], columns["cohort"]] + ([columns["id"]] if config["design"] ==
-                                                       "panel" else [])
+    required = [columns["area"], columns["cohort"]]
+    if config["design"] == "panel":
+        required.append(columns["id"])
+    if columns.get("weight"):
+        required.append(columns["weight"])
     for column in required:
         if column not in data.columns:
             raise DataError("a required column is missing from the wave (after renaming)",
@@ -246,12 +249,22 @@ def clean_wave(
         if item not in data.columns:
             raise DataError("a scale item is missing from the wave (after renaming)",
                             file=source, column=item, config_key=f"{config_key}.rename")
-    numeric = [c for c in data.columns if c not in keys and
-               (c in items or pd.api.types.is_numeric_dtype(data[c]))]
-    for column in numeric:
-        if column in items or column == columns["cohort"]:
+    must_be_numeric = [*items, columns["cohort"]]
+    if columns.get("weight"):
+        must_be_numeric.append(columns["weight"])
+    for column in must_be_numeric:
+        if column in data.columns:
             data[column] = _to_numeric(data, column, source, f"{config_key}.recode")
-        if (missing_codes and column != columns["cohort"]
+    weight = columns.get("weight")
+    if weight:
+        invalid = data[weight].isna() | (data[weight] < 0)
+        if invalid.any():
+            raise DataError("survey weights must be present and not negative",
+                            file=source, column=weight,
+                            rows=data.loc[invalid, SOURCE_ROW].tolist(),
+                            config_key="columns.weight")
+    for column in data.columns:
+        if (missing_codes and column not in keys | {weight, columns["cohort"]}
                 and pd.api.types.is_numeric_dtype(data[column])):
             data[column] = data[column].mask(data[column].isin(missing_codes))
 

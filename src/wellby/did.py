@@ -53,11 +53,15 @@ def estimate_did(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any]
     rows = []
     for estimator in models["estimators"]:
         if estimator == "twfe":
-            result = fit_twfe(
-                data, outcome, TREATED, model_units(columns, design), columns["wave"],
-                cluster=columns["area"] if models["vcov"] == "cluster" else None,
-                covariates=models["covariates"], weights=columns.get("weight"),
-                vcov=models["vcov"], alpha=models["alpha"])
+            try:
+                result = fit_twfe(
+                    data, outcome, TREATED, model_units(columns, design), columns["wave"],
+                    cluster=columns["area"] if models["vcov"] == "cluster" else None,
+                    covariates=models["covariates"], weights=columns.get("weight"),
+                    vcov=models["vcov"], alpha=models["alpha"])
+            except ValueError as err:
+                raise DataError(f"the {estimator} model of '{outcome}' cannot be estimated: "
+                                f"{err}", column=outcome, config_key="models") from None
             tidy = result.tidy()
             tidy["vcov"] = result.vcov_description
             rows.append(tidy)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from wellby.errors import DataError, format_rows
+from wellby.ingest import SOURCE_ROW
 
 TREATED = "treated"
 EVER_TREATED = "ever_treated"
@@ -51,28 +52,52 @@ def stack_waves(waves: Sequence[pd.DataFrame], wave_column: str) -> pd.DataFrame
     return stacked.sort_values(wave_column, kind="stable").reset_index(drop=True)
 
 
-def check_cohort_constant(data: pd.DataFrame, area: str, cohort: str) -> None:
-    """Raise when an area has more than one cohort (first treated wave) across rows."""
+def _where(rows: pd.DataFrame, wave: str, sources: Mapping[int, str]) -> tuple[str, list]:
+    """Files and ``wave:row`` positions of some rows, for an error message."""
+    waves = sorted(rows[wave].unique())
+    files = ", ".join(str(sources.get(int(w), f"wave {w}")) for w in waves)
+    positions = [f"{w}:{r}" for w, r in zip(rows[wave], rows[SOURCE_ROW], strict=True)]
+    return files, positions
+
+
+def check_cohort_constant(data: pd.DataFrame, area: str, cohort: str, wave: str,
+                          sources: Mapping[int, str] | None = None) -> None:
+    """Raise when an area has more than one cohort (first treated wave) across rows.
+
+    The message names the files and the ``wave:row`` positions of the minority values.
+    """
     counts = data.groupby(area, observed=True)[cohort].nunique()
     bad = counts[counts > 1].index.tolist()
-    if bad:
-        detail = data[data[area].isin(bad[:5])].groupby(area, observed=True)[cohort].unique()
-        shown = "; ".join(f"{a}: {sorted(v.tolist())}" for a, v in detail.items())
-        raise DataError(
-            f"the cohort (first treated wave) differs between rows of the same area in "
-            f"{len(bad)} area(s): {shown}",
-            column=cohort, config_key="columns.cohort")
+    if not bad:
+        return
+    rows = data[data[area].isin(bad)]
+    usual = rows.groupby(area, observed=True)[cohort].agg(lambda s: s.mode().iloc[0])
+    odd = rows[rows[cohort].to_numpy() != usual.loc[rows[area]].to_numpy()]
+    detail = rows[rows[area].isin(bad[:5])].groupby(area, observed=True)[cohort].unique()
+    shown = "; ".join(
+        f"{a}: {sorted(v.tolist())[:6]}{' ...' if len(v) > 6 else ''}"
+        for a, v in list(detail.items())[:3])
+    files, positions = _where(odd, wave, sources or {})
+    raise DataError(
+        f"the cohort (first treated wave) differs between rows of the same area in "
+        f"{len(bad)} area(s): {shown}; rows shown as wave:row differ from their area's "
+        "usual cohort",
+        file=files, column=cohort, rows=positions, config_key="columns.cohort")
 
 
-def check_one_area_per_person(data: pd.DataFrame, person: str, area: str) -> None:
+def check_one_area_per_person(data: pd.DataFrame, person: str, area: str, wave: str,
+                              sources: Mapping[int, str] | None = None) -> None:
     """Raise when a respondent appears in more than one area."""
     counts = data.groupby(person)[area].nunique()
     bad = counts[counts > 1].index.tolist()
     if bad:
+        rows = data[data[person].isin(bad[:10])].sort_values([person, wave])
+        files, positions = _where(rows, wave, sources or {})
         raise DataError(
             f"{len(bad)} respondent(s) appear in more than one area, e.g. "
-            f"{format_rows(bad, 5)}; person fixed effects must be nested in areas",
-            column=person, config_key="columns.id")
+            f"{format_rows(bad, 5)}; person fixed effects must be nested in areas "
+            "(rows shown as wave:row)",
+            file=files, column=person, rows=positions, config_key="columns.id")
 
 
 def attach_treatment(data: pd.DataFrame, wave: str, cohort: str) -> pd.DataFrame:
@@ -117,10 +142,12 @@ def build_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any]) -> pd.
         One row per respondent and wave.
     """
     columns = config["columns"]
+    sources = {int(w["wave"]): w["path"] for w in config.get("data", {}).get("waves", [])}
     data = stack_waves(waves, columns["wave"])
-    check_cohort_constant(data, columns["area"], columns["cohort"])
+    check_cohort_constant(data, columns["area"], columns["cohort"], columns["wave"], sources)
     if config["design"] == "panel":
-        check_one_area_per_person(data, columns["id"], columns["area"])
+        check_one_area_per_person(data, columns["id"], columns["area"], columns["wave"],
+                                  sources)
     data = attach_treatment(data, columns["wave"], columns["cohort"])
     if not data[TREATED].any():
         raise DataError("no row is treated: no area has a cohort at or before the last wave",

@@ -5,7 +5,9 @@ import sys
 from snakemake.utils import min_version
 
 from wellby.config import validate_config
+from wellby.demo import demo_wave_spec
 from wellby.errors import ConfigError
+from wellby.study import missing_wave_files
 
 min_version("9.0")
 
@@ -16,6 +18,17 @@ except ConfigError as err:
     raise SystemExit(1)
 config.clear()
 config.update(_validated)
+
+_demo_files = (
+    {f"{config['demo']['out_dir']}/{spec['filename']}" for spec in demo_wave_spec()}
+    if "demo" in config
+    else set()
+)
+_missing_files = missing_wave_files(config, produced=_demo_files)
+if _missing_files:
+    sys.stderr.write("\nwellby: the study config is invalid:\n  " + "\n  ".join(_missing_files)
+                     + "\n\n")
+    raise SystemExit(1)
 
 WAVES = [int(entry["wave"]) for entry in config["data"]["waves"]]
 OUTCOMES = list(config["outcomes"])

@@ -2,8 +2,6 @@
 # `demo:` section. A study of real data has no such section, so this rule does not exist there.
 
 if "demo" in config:
-    from wellby.demo import demo_wave_spec
-
     DEMO_DIR = config["demo"]["out_dir"]
 
     rule demo_data:

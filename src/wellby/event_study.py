@@ -1,0 +1,962 @@
+"""Event-study difference-in-differences: two-way fixed effects with relative-time dummies.
+
+:func:`fit_event_study` regresses an outcome on one dummy per period relative to each
+unit's programme start ("relative time", ``rel_time``), with unit and period fixed
+effects absorbed, and reports the coefficients with a joint Wald test that all leads
+(pre-programme relative times) are zero. The fit is :func:`wellby.estimation.fit_ols`, so
+the standard errors follow the same fixest/reghdfe conventions as the TWFE estimator.
+
+Relative time is counted in *periods* (positions in the sorted list of observed values of
+the time column): for annual waves it is ``time - cohort`` in years; for waves two years
+apart, one step is one wave. Never-treated units (cohort 0 or missing) get no dummy; they
+pin down the period effects.
+
+The module also holds what :mod:`wellby.staggered` shares with it: the column checks, the
+mapping of cohorts to periods, and :class:`PretrendTest`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from wellby.covariance import VCOV_TYPES, VcovType
+from wellby.estimation import Coefficient, fit_ols
+from wellby.fixed_effects import singleton_mask
+
+__all__ = [
+    "EVENT_STUDY_COLUMNS",
+    "EventStudyResult",
+    "PretrendTest",
+    "fit_event_study",
+    "relative_time",
+]
+
+EVENT_STUDY_COLUMNS = [
+    "outcome",
+    "estimator",
+    "term",
+    "rel_time",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n_obs",
+    "n_clusters",
+    "n_treated_obs",
+]
+
+PRETREND_COLUMNS = [
+    "outcome",
+    "estimator",
+    "term",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n_obs",
+    "n_clusters",
+    "statistic",
+    "df1",
+    "df2",
+    "distribution",
+]
+
+# Automatic binning of the end points (leads=None / lags=None): an outermost relative time
+# is merged into its inner neighbour while it holds fewer than this share of the
+# ever-treated observations or fewer than this many clusters (units when not clustered).
+AUTO_BIN_MIN_SHARE = 0.01
+AUTO_BIN_MIN_CLUSTERS = 5
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def _check_frame(data: object) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+
+
+def _require_columns(data: pd.DataFrame, roles: dict[str, Sequence[str]]) -> None:
+    for role, cols in roles.items():
+        for col in cols:
+            if col not in data.columns:
+                raise ValueError(f"{role} column '{col}' is not in the data")
+
+
+def _as_float(data: pd.DataFrame, col: str, role: str) -> np.ndarray:
+    """Return ``data[col]`` as float64 with NaN for missing; reject non-numeric data."""
+    s = data[col]
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        raise ValueError(f"{role} column '{col}' must be numeric, got dtype {s.dtype}")
+    arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isinf(arr).any():
+        raise ValueError(f"{role} column '{col}' contains infinite values")
+    return arr
+
+
+def _codes(data: pd.DataFrame, col: str) -> np.ndarray:
+    """Integer codes of a column (any dtype); -1 for missing."""
+    return pd.factorize(data[col], use_na_sentinel=True)[0].astype(np.intp)
+
+
+def _never_treated(cohort: np.ndarray, name: str) -> np.ndarray:
+    """Flag never-treated rows (cohort 0 or missing); reject negative cohorts."""
+    never = np.isnan(cohort) | (cohort == 0)
+    negative = ~never & (cohort < 0)
+    if negative.any():
+        bad = np.unique(cohort[negative])[:5].tolist()
+        raise ValueError(
+            f"cohort column '{name}' must be the first treated period (0 or missing = never "
+            f"treated); found negative values {bad}"
+        )
+    return never
+
+
+def _cohort_index(
+    cohort: np.ndarray, never: np.ndarray, periods: np.ndarray, cohort_name: str, time_name: str
+) -> np.ndarray:
+    """Map cohorts to positions in ``periods`` (-1 for never treated); reject unobserved ones."""
+    idx = np.full(cohort.shape[0], -1, dtype=np.intp)
+    treated = ~never
+    if treated.any():
+        pos = np.searchsorted(periods, cohort[treated])
+        pos_c = np.minimum(pos, periods.size - 1)
+        found = periods[pos_c] == cohort[treated]
+        if not found.all():
+            bad = np.unique(cohort[treated][~found])
+            shown = ", ".join(f"{v:g}" for v in bad[:5]) + (" ..." if bad.size > 5 else "")
+            raise ValueError(
+                f"cohort column '{cohort_name}' has first-treated periods that are never "
+                f"observed in time column '{time_name}': {shown}. A cohort must be one of the "
+                f"observed periods ({', '.join(f'{p:g}' for p in periods[:8])}"
+                f"{' ...' if periods.size > 8 else ''}); code units first treated after the "
+                "last period as 0 (never treated) if that is what they are"
+            )
+        idx[treated] = pos
+    return idx
+
+
+def _constant_within(
+    values: np.ndarray, unit_codes: np.ndarray, n_units: int
+) -> tuple[bool, np.ndarray]:
+    """Tell whether ``values`` is constant within each unit; return one value per unit."""
+    per_unit = np.empty(n_units, dtype=values.dtype)
+    per_unit[unit_codes] = values
+    return bool(np.array_equal(per_unit[unit_codes], values, equal_nan=True)), per_unit
+
+
+def _dense(codes: np.ndarray) -> tuple[np.ndarray, int]:
+    uniq, dense = np.unique(codes, return_inverse=True)
+    return dense.astype(np.intp), int(uniq.size)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}" if np.isfinite(v) else "NaN"
+
+
+@dataclass(frozen=True)
+class PretrendTest:
+    """Joint Wald test that all pre-programme effects (leads) are zero.
+
+    Attributes
+    ----------
+    outcome : str
+        Outcome column.
+    estimator : str
+        ``"event_study"`` or ``"callaway_santanna"``.
+    statistic : float
+        ``F = W / q`` for ``distribution == "F"``, the Wald statistic ``W`` for
+        ``"chi2"``; NaN when there is no lead to test.
+    df1 : int
+        Number of restrictions ``q`` (leads tested).
+    df2 : float or None
+        Denominator degrees of freedom of the F distribution (``G - 1`` when clustered);
+        ``None`` for chi2.
+    p_value : float
+        Upper-tail probability of ``statistic``.
+    distribution : {"F", "chi2"}
+        Reference distribution.
+    terms : tuple of str
+        The coefficients tested.
+    n_obs : int
+        Observations used by the model.
+    n_clusters : int or None
+        Clusters used by the model's covariance.
+    note : str
+        How the statistic was computed.
+
+    """
+
+    outcome: str
+    estimator: str
+    statistic: float
+    df1: int
+    df2: float | None
+    p_value: float
+    distribution: str
+    terms: tuple[str, ...]
+    n_obs: int
+    n_clusters: int | None
+    note: str
+
+    @property
+    def wald_statistic(self) -> float:
+        """The chi-squared form ``W`` (equal to ``df1 * statistic`` for the F form)."""
+        return self.statistic * self.df1 if self.distribution == "F" else self.statistic
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row in the ``did.csv`` layout, term ``"pretrend_wald"``.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``outcome, estimator, term, estimate, std_error, ci_low, ci_high,
+            p_value, n_obs, n_clusters`` (``estimate`` holds the statistic, the standard
+            error and interval are empty) plus ``statistic, df1, df2, distribution``.
+
+        """
+        row = {
+            "outcome": self.outcome,
+            "estimator": self.estimator,
+            "term": "pretrend_wald",
+            "estimate": self.statistic,
+            "std_error": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "p_value": self.p_value,
+            "n_obs": self.n_obs,
+            "n_clusters": self.n_clusters,
+            "statistic": self.statistic,
+            "df1": self.df1,
+            "df2": np.nan if self.df2 is None else self.df2,
+            "distribution": self.distribution,
+        }
+        out = pd.DataFrame([row], columns=PRETREND_COLUMNS)
+        out["n_clusters"] = out["n_clusters"].astype("Int64")
+        return out
+
+    def summary(self) -> str:
+        """Return a one-line summary."""
+        if self.df1 == 0:
+            return f"Pre-trend test ({self.estimator}, {self.outcome}): no leads to test"
+        dist = (
+            f"F({self.df1}, {_fmt(self.df2 or np.nan)})"
+            if self.distribution == "F"
+            else (f"chi2({self.df1})")
+        )
+        return (
+            f"Pre-trend test ({self.estimator}, {self.outcome}): all {self.df1} leads = 0, "
+            f"{dist} = {self.statistic:.4g}, p = {self.p_value:.4g}"
+        )
+
+
+def _wald(beta: np.ndarray, cov: np.ndarray) -> float:
+    """Return ``beta' cov^-1 beta`` (pseudo-inverse when ``cov`` is singular, as pyfixest)."""
+    try:
+        sol = np.linalg.solve(cov, beta)
+    except np.linalg.LinAlgError:
+        sol = np.linalg.pinv(cov) @ beta
+    return float(beta @ sol)
+
+
+# --------------------------------------------------------------------------- relative time
+
+
+def relative_time(data: pd.DataFrame, time: str, cohort: str) -> pd.Series:
+    """Return each row's period relative to its unit's first treated period.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long data.
+    time : str
+        Numeric period column.
+    cohort : str
+        First treated period (0 or missing = never treated).
+
+    Returns
+    -------
+    Series
+        Nullable integers (``Int64``): the number of observed periods between the row's
+        period and its cohort (``-1`` = the period before the start); missing for
+        never-treated units and rows with a missing period.
+
+    Raises
+    ------
+    ValueError
+        For a missing or non-numeric column, a negative cohort or a cohort that is not
+        one of the observed periods.
+
+    """
+    _check_frame(data)
+    _require_columns(data, {"time": [time], "cohort": [cohort]})
+    t = _as_float(data, time, "time")
+    g = _as_float(data, cohort, "cohort")
+    never = _never_treated(g, cohort)
+    periods = np.unique(t[~np.isnan(t)])
+    gi = _cohort_index(g, never, periods, cohort, time)
+    ti = np.searchsorted(periods, t)
+    rel = pd.array(ti - gi, dtype="Int64")
+    rel[never | np.isnan(t)] = pd.NA
+    return pd.Series(rel, index=data.index, name="rel_time")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, eq=False)
+class EventStudyResult:
+    """Results of :func:`fit_event_study`.
+
+    Attributes
+    ----------
+    outcome : str
+        Outcome column.
+    estimator : str
+        ``"event_study"``.
+    rel_times : tuple of int
+        Relative times in the model, sorted, including the reference period.
+    coefficients : tuple of Coefficient
+        One per entry of ``rel_times``; the reference period has estimate 0 and NaN
+        standard error, statistic, p-value and interval.
+    terms : tuple of str
+        Term names, one per entry of ``rel_times`` (``"rel_time=-2"``; binned end points
+        ``"rel_time<=-4"`` and ``"rel_time>=3"``).
+    reference : int
+        The omitted relative time.
+    lead_bin, lag_bin : int or None
+        Relative times at which the end points were binned (``None``: not binned).
+    cov : ndarray
+        Covariance of the estimated (non-reference) relative-time coefficients, in the
+        order of ``rel_times`` without the reference.
+    n_treated_obs : tuple of int
+        Observations of ever-treated units at each relative time (bin).
+    covariates : tuple of Coefficient
+        Coefficients of the covariates.
+    n_obs, n_clusters, df_resid : int
+        Observations used, clusters (``None`` unless clustered) and the degrees of freedom
+        of the t distribution (``G - 1`` when clustered).
+    n_units, n_periods, n_treated_units, n_never_treated_units : int
+        Levels of the fixed effects and units by treatment status.
+    vcov_type, vcov_description : str
+        Variance estimator and its convention.
+    alpha : float
+        Significance level.
+    unit, time, cohort : str
+        Columns used.
+    cluster, weights : str or None
+        Columns used for clustering and weights.
+    n_dropped_missing, n_dropped_singletons : int
+        Rows dropped for missing values (or zero weights) and as singletons.
+
+    """
+
+    outcome: str
+    estimator: str
+    rel_times: tuple[int, ...]
+    coefficients: tuple[Coefficient, ...]
+    terms: tuple[str, ...]
+    reference: int
+    lead_bin: int | None
+    lag_bin: int | None
+    cov: np.ndarray
+    n_treated_obs: tuple[int, ...]
+    covariates: tuple[Coefficient, ...]
+    n_obs: int
+    n_clusters: int | None
+    df_resid: int
+    n_units: int
+    n_periods: int
+    n_treated_units: int
+    n_never_treated_units: int
+    vcov_type: str
+    vcov_description: str
+    alpha: float
+    unit: str
+    time: str
+    cohort: str
+    cluster: str | None
+    weights: str | None
+    n_dropped_missing: int
+    n_dropped_singletons: int
+
+    @property
+    def params(self) -> pd.Series:
+        """Estimates indexed by relative time (reference included, at 0)."""
+        return pd.Series(
+            [c.estimate for c in self.coefficients],
+            index=pd.Index(self.rel_times, name="rel_time"),
+            name=self.outcome,
+        )
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors indexed by relative time (NaN for the reference)."""
+        return pd.Series(
+            [c.std_error for c in self.coefficients],
+            index=pd.Index(self.rel_times, name="rel_time"),
+            name=self.outcome,
+        )
+
+    @property
+    def lead_times(self) -> tuple[int, ...]:
+        """Estimated relative times before the start (negative, reference excluded)."""
+        return tuple(e for e in self.rel_times if e < 0 and e != self.reference)
+
+    def pretrend(self) -> PretrendTest:
+        """Joint Wald test that every lead coefficient is zero.
+
+        Returns
+        -------
+        PretrendTest
+            ``F = W / q`` with ``W = b' V^-1 b`` over the ``q`` lead coefficients ``b``
+            and their block ``V`` of the model's covariance (the cluster-robust one by
+            default), referred to ``F(q, df_resid)``: ``df_resid = G - 1`` when
+            clustered. This is pyfixest's ``Feols.wald_test`` (and fixest's ``wald``)
+            with ``distribution="F"``.
+
+        """
+        est = [e for e in self.rel_times if e != self.reference]
+        pos = [i for i, e in enumerate(est) if e < 0]
+        terms = tuple(self.terms[self.rel_times.index(est[i])] for i in pos)
+        note = (
+            "F = W/q, W = b'V^-1 b over the lead coefficients with the model's covariance "
+            f"({self.vcov_type}), F(q, {self.df_resid}) reference distribution"
+        )
+        if not pos:
+            return PretrendTest(
+                outcome=self.outcome,
+                estimator=self.estimator,
+                statistic=np.nan,
+                df1=0,
+                df2=float(self.df_resid),
+                p_value=np.nan,
+                distribution="F",
+                terms=(),
+                n_obs=self.n_obs,
+                n_clusters=self.n_clusters,
+                note="no lead coefficients to test",
+            )
+        b = np.array([self.coefficients[self.rel_times.index(est[i])].estimate for i in pos])
+        v = self.cov[np.ix_(pos, pos)]
+        q = len(pos)
+        f_stat = _wald(b, v) / q
+        p = float(stats.f.sf(f_stat, q, self.df_resid))
+        return PretrendTest(
+            outcome=self.outcome,
+            estimator=self.estimator,
+            statistic=float(f_stat),
+            df1=q,
+            df2=float(self.df_resid),
+            p_value=p,
+            distribution="F",
+            terms=terms,
+            n_obs=self.n_obs,
+            n_clusters=self.n_clusters,
+            note=note,
+        )
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row per relative time, the reference period included.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``outcome, estimator, term, rel_time, estimate, std_error, ci_low,
+            ci_high, p_value, n_obs, n_clusters, n_treated_obs``: the layout of
+            ``results/tables/event_study.csv`` plus inference and counts. ``n_obs`` is the
+            model's number of observations, ``n_treated_obs`` the observations of
+            ever-treated units at that relative time (bin). The reference row has
+            estimate 0 and missing standard error, interval and p-value.
+
+        """
+        rows = [
+            {
+                "outcome": self.outcome,
+                "estimator": self.estimator,
+                "term": term,
+                "rel_time": e,
+                "estimate": c.estimate,
+                "std_error": c.std_error,
+                "ci_low": c.ci_low,
+                "ci_high": c.ci_high,
+                "p_value": c.p_value,
+                "n_obs": self.n_obs,
+                "n_clusters": self.n_clusters,
+                "n_treated_obs": k,
+            }
+            for e, c, term, k in zip(
+                self.rel_times, self.coefficients, self.terms, self.n_treated_obs, strict=True
+            )
+        ]
+        out = pd.DataFrame(rows, columns=EVENT_STUDY_COLUMNS)
+        out["rel_time"] = out["rel_time"].astype("int64")
+        out["n_clusters"] = out["n_clusters"].astype("Int64")
+        return out
+
+    def summary(self) -> str:
+        """Return a readable multi-line summary."""
+        level = f"{100 * (1 - self.alpha):g}% CI"
+        bins = []
+        if self.lead_bin is not None:
+            bins.append(f"leads binned at <= {self.lead_bin}")
+        if self.lag_bin is not None:
+            bins.append(f"lags binned at >= {self.lag_bin}")
+        lines = [
+            f"Event study (TWFE with relative-time dummies): {self.outcome}",
+            f"  fixed effects: {self.unit} ({self.n_units:,} levels), "
+            f"{self.time} ({self.n_periods:,} levels)",
+            f"  units: {self.n_treated_units:,} ever treated, "
+            f"{self.n_never_treated_units:,} never treated; reference period "
+            f"rel_time = {self.reference}" + (f"; {', '.join(bins)}" if bins else ""),
+            f"  N = {self.n_obs:,} (dropped {self.n_dropped_missing:,} with missing values, "
+            f"{self.n_dropped_singletons:,} singletons)",
+        ]
+        if self.weights:
+            lines.append(f"  weights: {self.weights}")
+        if self.n_clusters is not None:
+            lines.append(f"  clusters: {self.n_clusters:,} ({self.cluster})")
+        width = max(10, *(len(t) for t in self.terms))
+        lines += [
+            "",
+            f"  {'term':<{width}} {'estimate':>12} {'std_error':>12} {'p_value':>9} "
+            f"{'N treated':>10}   {level}",
+        ]
+        for term, c, k in zip(self.terms, self.coefficients, self.n_treated_obs, strict=True):
+            if np.isnan(c.std_error):
+                lines.append(f"  {term:<{width}} {0.0:>12.6g} {'(reference)':>12} {'':>9} {k:>10,}")
+                continue
+            lines.append(
+                f"  {term:<{width}} {c.estimate:>12.6g} {c.std_error:>12.6g} "
+                f"{c.p_value:>9.4g} {k:>10,}   [{c.ci_low:.6g}, {c.ci_high:.6g}]"
+            )
+        lines += ["", "  " + self.pretrend().summary(), f"  Variance: {self.vcov_description}"]
+        return "\n".join(lines)
+
+    def plot(self, ax=None):
+        """Draw the event-study figure: estimates with confidence intervals by relative time.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on. By default a new figure is made (Agg canvas, no pyplot state).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes, with a zero line, a dashed vertical line half a period before the
+            start (between the reference period and the first treated period), labelled
+            axes and a title.
+
+        """
+        return _event_plot(
+            ax,
+            x=np.asarray(self.rel_times, dtype=float),
+            est=np.array([c.estimate for c in self.coefficients]),
+            low=np.array([c.ci_low for c in self.coefficients]),
+            high=np.array([c.ci_high for c in self.coefficients]),
+            outcome=self.outcome,
+            alpha=self.alpha,
+            title=f"Event study (TWFE): {self.outcome}",
+            ticklabels=_tick_labels(self.rel_times, self.lead_bin, self.lag_bin),
+            reference=self.reference,
+        )
+
+
+def _tick_labels(rel_times, lead_bin, lag_bin) -> list[str]:
+    out = []
+    for e in rel_times:
+        if lead_bin is not None and e == lead_bin:
+            out.append(f"≤{e}")
+        elif lag_bin is not None and e == lag_bin:
+            out.append(f"≥{e}")
+        else:
+            out.append(str(e))
+    return out
+
+
+def _event_plot(ax, *, x, est, low, high, outcome, alpha, title, ticklabels, reference=None):
+    """Draw point estimates with interval bars, a zero line and the start line."""
+    if ax is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(7, 4.5))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+    pre = x < 0
+    ok = np.isfinite(low) & np.isfinite(high)
+    yerr = np.vstack([est - low, high - est])
+    for mask, color, label in (
+        (pre, "tab:gray", "before start"),
+        (~pre, "tab:blue", "after start"),
+    ):
+        m = mask & ok
+        if m.any():
+            ax.errorbar(x[m], est[m], yerr=yerr[:, m], fmt="o", color=color, capsize=3, label=label)
+    if reference is not None:
+        m = x == reference
+        ax.plot(x[m], est[m], "o", mfc="white", color="tab:gray", label="reference (0)")
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.axvline(-0.5, color="tab:red", linestyle="--", linewidth=0.8)
+    ax.set_xticks(x)
+    ax.set_xticklabels(ticklabels)
+    ax.set_xlabel("Periods relative to programme start (0 = first treated period)")
+    ax.set_ylabel(f"Effect on {outcome} ({100 * (1 - alpha):g}% CI)")
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------------------- estimation
+
+
+def _auto_bins(
+    rel: np.ndarray, clusters: np.ndarray, reference: int
+) -> tuple[int | None, int | None]:
+    """Pick end-point bins: merge thin outermost relative times into their neighbours."""
+    if rel.size == 0:
+        return None, None
+    levels = np.unique(rel)
+    min_obs = AUTO_BIN_MIN_SHARE * rel.size
+
+    def thin(mask: np.ndarray) -> bool:
+        n_cl = np.unique(clusters[mask]).size
+        return bool(mask.sum() < min_obs or n_cl < AUTO_BIN_MIN_CLUSTERS)
+
+    lead_bin = lag_bin = None
+    lo = 0  # the lead bin is rel <= levels[lo]; its end point stays below the reference
+    while lo + 1 < levels.size and levels[lo + 1] < reference and thin(rel <= levels[lo]):
+        lo += 1
+        lead_bin = int(levels[lo])
+    hi = levels.size - 1  # the lag bin is rel >= levels[hi]; its end point stays >= 0
+    while hi >= 1 and levels[hi - 1] >= 0 and thin(rel >= levels[hi]):
+        hi -= 1
+        lag_bin = int(levels[hi])
+    return lead_bin, lag_bin
+
+
+def _term(e: int, lead_bin: int | None, lag_bin: int | None) -> str:
+    if lead_bin is not None and e == lead_bin:
+        return f"rel_time<={e}"
+    if lag_bin is not None and e == lag_bin:
+        return f"rel_time>={e}"
+    return f"rel_time={e}"
+
+
+def _check_bin(value: int | None, name: str) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+
+
+def fit_event_study(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    *,
+    cluster: str | None = None,
+    covariates: Sequence[str] = (),
+    weights: str | None = None,
+    vcov: VcovType = "cluster",
+    alpha: float = 0.05,
+    leads: int | None = None,
+    lags: int | None = None,
+    reference: int = -1,
+) -> EventStudyResult:
+    """Event-study (dynamic) difference-in-differences by two-way fixed effects.
+
+    Fits ``outcome ~ sum_e 1[rel_time = e] + covariates | unit + time`` by (weighted)
+    least squares, omitting the reference relative time, and returns one coefficient per
+    relative time with a joint pre-trend test.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long data, one row per unit (respondent or area) and period.
+    outcome : str
+        Numeric outcome.
+    unit : str
+        Unit identifier (respondent in a panel; area for repeated cross-sections); its
+        fixed effects are absorbed.
+    time : str
+        Numeric period (wave); its fixed effects are absorbed.
+    cohort : str
+        First treated period of the unit, one of the observed values of ``time``; 0 or
+        missing for never-treated units. Must be constant within a unit.
+    cluster : str, optional
+        Cluster variable for ``vcov="cluster"``; defaults to ``unit``.
+    covariates : sequence of str, default ()
+        Numeric covariates added linearly.
+    weights : str, optional
+        Analytic (survey) weights.
+    vcov : {"cluster", "hc1", "classical"}, default "cluster"
+        Variance estimator, as in :func:`wellby.estimation.fit_twfe`.
+    alpha : float, default 0.05
+        Confidence intervals have level ``1 - alpha`` (t distribution).
+    leads : int, optional
+        Bin the leads: relative times ``<= -leads`` get one dummy, reported at
+        ``rel_time = -leads``. Must be at least 2 (the bin may not contain the reference).
+        Default: automatic (see Notes).
+    lags : int, optional
+        Bin the lags: relative times ``>= lags`` get one dummy, reported at
+        ``rel_time = lags`` (``lags >= 0``). Default: automatic.
+    reference : int, default -1
+        The omitted relative time (negative).
+
+    Returns
+    -------
+    EventStudyResult
+
+    Raises
+    ------
+    ValueError
+        For a missing or non-numeric column, a negative cohort or a cohort that is not an
+        observed period, a cohort that varies within a unit, no ever-treated units, a
+        reference period that is not observed, bins that would swallow the reference, or
+        relative-time dummies that are collinear with the fixed effects (typically no
+        never-treated units and no binning).
+
+    Notes
+    -----
+    ``rel_time`` counts observed periods between the row's period and the unit's
+    cohort (see :func:`relative_time`). Never-treated units have every dummy at 0.
+
+    *Binning.* With ``leads``/``lags`` given, the end points are binned there. Left at
+    ``None``, the data's full range is used except that an outermost relative time holding
+    fewer than 1% of the ever-treated observations, or observed in fewer than 5 clusters,
+    is merged into its inner neighbour, repeatedly, until the outermost bin meets both
+    thresholds (never merging past ``-2`` for leads or ``0`` for lags). Thin end points are
+    estimated from a handful of units and cohorts, so their estimates are noisy and their
+    clustered standard errors unreliable. Binning assumes the effect is constant within
+    the bin.
+
+    *Pre-trend test.* :meth:`EventStudyResult.pretrend` tests that all lead coefficients
+    (relative times below 0 other than the reference) are jointly zero: ``F = W/q`` with
+    ``W = b'V^-1 b`` from the model's covariance, referred to ``F(q, G-1)`` when
+    clustered (``F(q, N-K)`` otherwise), as fixest's ``wald()`` and pyfixest's
+    ``wald_test()`` do. A non-rejection is weak evidence for parallel trends: the test
+    has low power and conditioning on it distorts inference (Roth 2022).
+
+    With staggered adoption and effects that vary by cohort, the TWFE event-study
+    coefficients mix effects across cohorts and relative times (Sun and Abraham 2021);
+    :func:`wellby.staggered.fit_callaway_santanna` does not.
+
+    """
+    _check_frame(data)
+    covariates = list(covariates)
+    if vcov not in VCOV_TYPES:
+        raise ValueError(f"vcov must be one of {VCOV_TYPES}, got {vcov!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    if (
+        isinstance(reference, bool)
+        or not isinstance(reference, (int, np.integer))
+        or reference >= 0
+    ):
+        raise ValueError(f"reference must be a negative integer, got {reference!r}")
+    reference = int(reference)
+    _check_bin(leads, "leads")
+    _check_bin(lags, "lags")
+    if leads is not None and -int(leads) >= reference:
+        raise ValueError(
+            f"leads={leads} would put the reference period rel_time={reference} in the lead "
+            f"bin; use leads >= {1 - reference}"
+        )
+    if lags is not None and lags < 0:
+        raise ValueError(f"lags must be >= 0, got {lags}")
+    use_cluster = vcov == "cluster"
+    if use_cluster and cluster is None:
+        cluster = unit
+    _require_columns(
+        data,
+        {
+            "outcome": [outcome],
+            "unit": [unit],
+            "time": [time],
+            "cohort": [cohort],
+            "covariate": covariates,
+            "cluster": [cluster] if use_cluster else [],
+            "weights": [weights] if weights else [],
+        },
+    )
+    if len({outcome, unit, time, cohort}) < 4:
+        raise ValueError("outcome, unit, time and cohort must be four different columns")
+    for c in covariates:
+        if c in (outcome, unit, time, cohort):
+            raise ValueError(f"covariate '{c}' is also the outcome, unit, time or cohort column")
+
+    y = _as_float(data, outcome, "outcome")
+    t = _as_float(data, time, "time")
+    g = _as_float(data, cohort, "cohort")
+    xs = [_as_float(data, c, "covariate") for c in covariates]
+    keep = ~np.isnan(y) & ~np.isnan(t)
+    for x in xs:
+        keep &= ~np.isnan(x)
+    if weights:
+        w = _as_float(data, weights, "weights")
+        if (w < 0).any():
+            raise ValueError(f"weights column '{weights}' has negative values")
+        keep &= ~np.isnan(w) & (w > 0)
+    u_codes = _codes(data, unit)
+    keep &= u_codes >= 0
+    cl_codes = _codes(data, cluster) if use_cluster else u_codes
+    keep &= cl_codes >= 0
+    never_all = _never_treated(g, cohort)
+    n_missing = int(len(data) - keep.sum())
+    if not keep.any():
+        raise ValueError("no observations left after dropping rows with missing values")
+
+    # singletons, exactly as fit_ols would drop them, so that counts below are exact
+    t_codes = pd.factorize(t[keep])[0]
+    uk, _ = _dense(u_codes[keep])
+    single = singleton_mask([uk, t_codes])
+    n_single = int(single.sum())
+    if n_single:
+        idx = np.flatnonzero(keep)
+        keep[idx[single]] = False
+    if not keep.any():
+        raise ValueError("no observations left after dropping singletons")
+
+    tk, gk, never = t[keep], g[keep], never_all[keep]
+    periods = np.unique(tk)
+    gi = _cohort_index(gk, never, periods, cohort, time)
+    ukd, n_units = _dense(u_codes[keep])
+    same, _ = _constant_within(gi, ukd, n_units)
+    if not same:
+        raise ValueError(
+            f"cohort column '{cohort}' varies within units of '{unit}'; the first treated "
+            "period must be constant within a unit"
+        )
+    if never.all():
+        raise ValueError(f"cohort column '{cohort}' has no ever-treated units (all 0 or missing)")
+    rel = np.searchsorted(periods, tk) - gi  # meaningless for never-treated rows
+    treated = ~never
+    clk, _ = _dense(cl_codes[keep])
+
+    if leads is None or lags is None:
+        auto_lead, auto_lag = _auto_bins(rel[treated], clk[treated], reference)
+    lead_bin = -int(leads) if leads is not None else auto_lead
+    lag_bin = int(lags) if lags is not None else auto_lag
+    binned = rel.copy()
+    if lead_bin is not None:
+        binned = np.where(binned < lead_bin, lead_bin, binned)
+    if lag_bin is not None:
+        binned = np.where(binned > lag_bin, lag_bin, binned)
+    levels = np.unique(binned[treated])
+    # a requested bin beyond the data's range is no bin at all
+    if lead_bin is not None and not np.any(rel[treated] < lead_bin):
+        lead_bin = None
+    if lag_bin is not None and not np.any(rel[treated] > lag_bin):
+        lag_bin = None
+    if reference not in levels:
+        raise ValueError(
+            f"reference period rel_time={reference} is not observed for any ever-treated "
+            f"unit (observed relative times: {levels.tolist()})"
+        )
+    est_levels = [int(e) for e in levels if e != reference]
+    if not est_levels:
+        raise ValueError("no relative time other than the reference period is observed")
+
+    frame = {outcome: y[keep], "__unit": ukd, "__time": pd.factorize(tk)[0]}
+    names = []
+    for k, e in enumerate(est_levels):
+        name = f"__rel_{k}"
+        frame[name] = (treated & (binned == e)).astype(np.float64)
+        names.append(name)
+    for c, x in zip(covariates, xs, strict=True):
+        frame[c] = x[keep]
+    if use_cluster:
+        frame["__cluster"] = clk
+    if weights:
+        frame[weights] = w[keep]
+    frame = pd.DataFrame(frame)
+    try:
+        res = fit_ols(
+            frame,
+            outcome,
+            names + covariates,
+            absorb=["__unit", "__time"],
+            cluster="__cluster" if use_cluster else None,
+            weights=weights,
+            vcov=vcov,
+            alpha=alpha,
+            drop_singletons=False,
+        )
+    except ValueError as err:
+        if "no variation" not in str(err):
+            raise
+        hint = (
+            " There are no never-treated units, so a full set of relative-time dummies is "
+            "collinear with the unit and period effects: bin the end points (leads=, lags=)."
+            if not never.any()
+            else ""
+        )
+        raise ValueError(
+            "the relative-time dummies are collinear with the fixed effects or covariates "
+            f"({err}).{hint}"
+        ) from None
+
+    coefs = {e: res.coefficients[k] for k, e in enumerate(est_levels)}
+    all_levels = [int(e) for e in levels]
+    nan = math.nan
+    out_coefs = []
+    terms = []
+    for e in all_levels:
+        term = _term(e, lead_bin, lag_bin)
+        terms.append(term)
+        if e == reference:
+            out_coefs.append(Coefficient(term, 0.0, nan, nan, nan, nan, nan))
+        else:
+            c = coefs[e]
+            out_coefs.append(
+                Coefficient(
+                    term, c.estimate, c.std_error, c.statistic, c.p_value, c.ci_low, c.ci_high
+                )
+            )
+    counts = [int(np.sum(treated & (binned == e))) for e in all_levels]
+    k_rel = len(est_levels)
+    n_treated_units = int(np.unique(ukd[treated]).size)
+    return EventStudyResult(
+        outcome=outcome,
+        estimator="event_study",
+        rel_times=tuple(all_levels),
+        coefficients=tuple(out_coefs),
+        terms=tuple(terms),
+        reference=reference,
+        lead_bin=lead_bin,
+        lag_bin=lag_bin,
+        cov=res.cov[:k_rel, :k_rel].copy(),
+        n_treated_obs=tuple(counts),
+        covariates=tuple(res.coefficients[k_rel:]),
+        n_obs=res.n_obs,
+        n_clusters=res.n_clusters,
+        df_resid=res.df_resid,
+        n_units=res.fixed_effects[0].n_levels,
+        n_periods=res.fixed_effects[1].n_levels,
+        n_treated_units=n_treated_units,
+        n_never_treated_units=n_units - n_treated_units,
+        vcov_type=res.vcov_type,
+        vcov_description=res.vcov_description.replace("'__cluster'", f"'{cluster}'").replace(
+            "by __cluster", f"by {cluster}"
+        ),
+        alpha=alpha,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        cluster=cluster if use_cluster else None,
+        weights=weights,
+        n_dropped_missing=n_missing + res.n_dropped_missing,
+        n_dropped_singletons=n_single,
+    )
