@@ -99,3 +99,16 @@ def test_reader_errors_name_the_file(tmp_path):
     with pytest.raises(DataError, match="could not be read") as err:
         read_survey_file(broken)
     assert str(broken) in str(err.value)
+
+
+def test_spss_value_labels_can_be_read_as_text(tmp_path):
+    import pyreadstat
+
+    frame = pd.DataFrame({"sex": [1.0, 2.0, 3.0], "ls": [7.0, 5.0, 6.0]})
+    path = tmp_path / "wave.sav"
+    pyreadstat.write_sav(frame, path, variable_value_labels={"sex": {1: "Male", 2: "Female"}})
+    codes = read_survey_file(path)
+    assert codes["sex"].tolist() == [1.0, 2.0, 3.0]
+    labels = read_survey_file(path, value_labels=True)
+    assert labels["sex"].tolist() == ["Male", "Female", 3.0]
+    assert labels["ls"].tolist() == [7.0, 5.0, 6.0]

@@ -1,8 +1,8 @@
 """Read survey files of any supported format into a DataFrame.
 
 The reader is chosen by the file's extension. SPSS and Stata files keep their numeric
-codes (value labels are not applied), so recodes in the config refer to the codes that
-are stored in the file.
+codes unless the wave asks for its value labels (``data.waves[i].value_labels``), in which
+case labelled codes are read as their label text.
 """
 
 from __future__ import annotations
@@ -15,33 +15,41 @@ import pandas as pd
 from wellby.errors import DataError
 
 
-def _read_csv(path: Path, encoding: str) -> pd.DataFrame:
+def _read_csv(path: Path, encoding: str, value_labels: bool) -> pd.DataFrame:
     return pd.read_csv(path, low_memory=False, encoding=encoding)
 
 
-def _read_sav(path: Path, encoding: str) -> pd.DataFrame:
-    import pyreadstat
-
-    frame, _meta = pyreadstat.read_sav(path, apply_value_formats=False)
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    # pyreadstat returns labelled columns as categoricals; plain text is easier to map.
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(object)
     return frame
 
 
-def _read_dta(path: Path, encoding: str) -> pd.DataFrame:
+def _read_sav(path: Path, encoding: str, value_labels: bool) -> pd.DataFrame:
     import pyreadstat
 
-    frame, _meta = pyreadstat.read_dta(path, apply_value_formats=False)
-    return frame
+    frame, _meta = pyreadstat.read_sav(path, apply_value_formats=value_labels)
+    return _labelled(frame)
 
 
-def _read_excel(path: Path, encoding: str) -> pd.DataFrame:
+def _read_dta(path: Path, encoding: str, value_labels: bool) -> pd.DataFrame:
+    import pyreadstat
+
+    frame, _meta = pyreadstat.read_dta(path, apply_value_formats=value_labels)
+    return _labelled(frame)
+
+
+def _read_excel(path: Path, encoding: str, value_labels: bool) -> pd.DataFrame:
     return pd.read_excel(path, sheet_name=0)
 
 
-def _read_parquet(path: Path, encoding: str) -> pd.DataFrame:
+def _read_parquet(path: Path, encoding: str, value_labels: bool) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-READERS: dict[str, Callable[[Path, str], pd.DataFrame]] = {
+READERS: dict[str, Callable[[Path, str, bool], pd.DataFrame]] = {
     ".csv": _read_csv,
     ".sav": _read_sav,
     ".zsav": _read_sav,
@@ -52,7 +60,7 @@ READERS: dict[str, Callable[[Path, str], pd.DataFrame]] = {
 
 
 def read_survey_file(path: str | Path, config_key: str | None = None,
-                     encoding: str = "utf-8") -> pd.DataFrame:
+                     encoding: str = "utf-8", value_labels: bool = False) -> pd.DataFrame:
     """Read one survey file, choosing the reader by its extension.
 
     Parameters
@@ -64,6 +72,9 @@ def read_survey_file(path: str | Path, config_key: str | None = None,
         The config key that names this file, quoted in errors (e.g. ``data.waves[0].path``).
     encoding : str, default "utf-8"
         Text encoding of a CSV file (SPSS and Stata files carry their own).
+    value_labels : bool, default False
+        For SPSS and Stata files, replace codes by their value labels (e.g. 1 -> "Male"),
+        so recodes and subgroup levels can name the labels. Codes without a label stay.
 
     Returns
     -------
@@ -86,7 +97,7 @@ def read_survey_file(path: str | Path, config_key: str | None = None,
             config_key=config_key,
         )
     try:
-        frame = reader(path, encoding)
+        frame = reader(path, encoding, value_labels)
     except UnicodeDecodeError as err:
         wave_key = config_key.rsplit(".", 1)[0] if config_key else "data.waves[i]"
         raise DataError(

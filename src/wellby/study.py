@@ -93,7 +93,8 @@ def prepare_study(config: Mapping[str, Any], base_dir: str | Path = ".") -> Prep
         key = f"data.waves[{index}]"
         path = Path(base_dir) / entry["path"]
         frame = read_survey_file(path, config_key=f"{key}.path",
-                                 encoding=entry.get("encoding", "utf-8"))
+                                 encoding=entry.get("encoding", "utf-8"),
+                                 value_labels=entry.get("value_labels", False))
         with warnings.catch_warnings():
             warnings.simplefilter("default", IdentifierWarning)
             ingested = ingest_wave(frame, wave=int(entry["wave"]), wave_column=columns["wave"],

@@ -62,6 +62,7 @@ def wave_params(wildcards):
         "rename": entry.get("rename", {}),
         "recode": entry.get("recode", {}),
         "encoding": entry["encoding"],
+        "value_labels": entry["value_labels"],
     }
 
 

@@ -8,7 +8,8 @@ from wellby.runner import run_step
 def main(smk):
     wave = smk.params.wave
     frame = read_survey_file(smk.input[0], config_key=f"{wave['config_key']}.path",
-                             encoding=wave["encoding"])
+                             encoding=wave["encoding"],
+                             value_labels=wave["value_labels"])
     result = ingest_wave(
         frame,
         wave=wave["wave"],
