@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.did import estimate_did, model_units
+from wellby.did import WILD_COLUMNS, estimate_did, model_units
 from wellby.errors import DataError
 from wellby.tables import DID_COLUMNS
 
@@ -12,7 +12,7 @@ from .test_subgroups import COLUMNS, MODELS, simulated
 def test_panel_uses_person_effects_and_reports_the_convention():
     data = simulated(effects={"male": 0.5, "female": 0.5})
     table = estimate_did(data, "y", columns=COLUMNS, design="panel", models=MODELS)
-    assert list(table.columns) == [*DID_COLUMNS, "vcov"]
+    assert list(table.columns) == [*DID_COLUMNS, "vcov", *WILD_COLUMNS]
     row = table.iloc[0]
     assert (row["estimator"], row["term"], row["n_clusters"]) == ("twfe", "att", 60)
     assert row["ci_low"] <= 0.5 <= row["ci_high"]
@@ -41,3 +41,15 @@ def test_missing_covariate_names_the_key():
     with pytest.raises(DataError, match="models.covariates"):
         estimate_did(simulated(), "y", columns=COLUMNS, design="panel",
                      models={**MODELS, "covariates": ["age"]})
+
+
+def test_few_clusters_add_wild_bootstrap_inference():
+    data = simulated(effects={"male": 0.5, "female": 0.5})
+    models = {**MODELS, "bootstrap": {"wild_cluster_below": 100, "reps": 399, "seed": 1}}
+    table = estimate_did(data, "y", columns=COLUMNS, design="panel", models=models)
+    row = table.iloc[0]
+    assert 0 <= row["wild_p_value"] <= 1
+    assert row["wild_ci_low"] < row["estimate"] < row["wild_ci_high"]
+    assert "WCR11, rademacher weights, 399 replications, seed 1, G=60" == row["wild_bootstrap"]
+    many = estimate_did(data, "y", columns=COLUMNS, design="panel", models=MODELS)
+    assert pd.isna(many.iloc[0]["wild_p_value"])

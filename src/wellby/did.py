@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from wellby.bootstrap import wild_cluster_bootstrap
 from wellby.errors import DataError
 from wellby.estimation import fit_twfe
 from wellby.panel import TREATED
 from wellby.tables import DID_COLUMNS
+
+WILD_COLUMNS = ["wild_p_value", "wild_ci_low", "wild_ci_high", "wild_bootstrap"]
 
 
 def model_units(columns: Mapping[str, Any], design: str) -> str:
@@ -64,6 +68,33 @@ def estimate_did(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any]
                                 f"{err}", column=outcome, config_key="models") from None
             tidy = result.tidy()
             tidy["vcov"] = result.vcov_description
+            tidy = _add_wild_bootstrap(tidy, data, outcome, columns, design, models, result)
             rows.append(tidy)
     table = pd.concat(rows, ignore_index=True)
-    return table[[*DID_COLUMNS, "vcov"]]
+    for column in WILD_COLUMNS:
+        if column not in table:
+            table[column] = np.nan
+    return table[[*DID_COLUMNS, "vcov", *WILD_COLUMNS]]
+
+
+def _add_wild_bootstrap(tidy: pd.DataFrame, data: pd.DataFrame, outcome: str,
+                        columns: Mapping[str, Any], design: str, models: Mapping[str, Any],
+                        result: Any) -> pd.DataFrame:
+    """Add wild cluster bootstrap inference to the ``att`` row when clusters are few."""
+    settings = models.get("bootstrap", {})
+    below = settings.get("wild_cluster_below", 50)
+    if models["vcov"] != "cluster" or result.n_clusters is None or result.n_clusters >= below:
+        return tidy
+    wild = wild_cluster_bootstrap(
+        data, outcome, TREATED, model_units(columns, design), columns["wave"], columns["area"],
+        covariates=models["covariates"], weights=columns.get("weight"),
+        reps=settings.get("reps", 9999), seed=settings.get("seed", 20101),
+        alpha=models["alpha"])
+    att = tidy["term"] == "att"
+    tidy.loc[att, "wild_p_value"] = wild.p_value
+    tidy.loc[att, "wild_ci_low"] = wild.ci_low
+    tidy.loc[att, "wild_ci_high"] = wild.ci_high
+    tidy.loc[att, "wild_bootstrap"] = (
+        f"WCR11, {wild.weights_type} weights, {wild.reps} replications, seed {wild.seed}, "
+        f"G={wild.n_clusters}")
+    return tidy

@@ -427,6 +427,160 @@ def fit_ols(
     )
 
 
+@dataclass(frozen=True)
+class Design:
+    """A regression's data after dropping unusable rows and absorbing fixed effects.
+
+    Attributes
+    ----------
+    y : numpy.ndarray
+        The demeaned outcome (length ``n_obs``).
+    x : numpy.ndarray
+        The demeaned regressors (``n_obs`` x k), columns in ``terms`` order.
+    weights : numpy.ndarray or None
+        The weights of the rows used.
+    fe_codes : list of numpy.ndarray
+        Compressed codes of each absorbed factor for the rows used.
+    clusters : numpy.ndarray or None
+        Compressed cluster codes for the rows used.
+    terms : tuple of str
+        Regressor names (with ``Intercept`` last when fitted).
+    raw_norm : numpy.ndarray
+        Norm of each regressor before demeaning (for the collinearity check).
+    n_obs, n_dropped_missing, n_dropped_singletons : int
+        Rows used and rows dropped.
+    """
+
+    y: np.ndarray
+    x: np.ndarray
+    weights: np.ndarray | None
+    fe_codes: list
+    clusters: np.ndarray | None
+    terms: tuple[str, ...]
+    raw_norm: np.ndarray
+    n_obs: int
+    n_dropped_missing: int
+    n_dropped_singletons: int
+
+
+def demeaned_design(
+    data: pd.DataFrame,
+    outcome: str,
+    regressors: Sequence[str],
+    *,
+    absorb: Sequence[str] = (),
+    cluster: str | None = None,
+    weights: str | None = None,
+    intercept: bool = False,
+    drop_singletons: bool = True,
+    tol: float = 1e-10,
+    roles: dict[str, str] | None = None,
+) -> Design:
+    """Select the usable rows and absorb the fixed effects (Frisch-Waugh-Lovell).
+
+    Rows with a missing outcome, regressor, weight, fixed-effect level or cluster, or a
+    zero weight, are dropped, then singletons (with ``drop_singletons``); the outcome and
+    regressors are demeaned by the absorbed factors. :func:`fit_ols` estimates on this
+    design, and the wild cluster bootstrap resamples it.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The data.
+    outcome : str
+        Outcome column.
+    regressors : sequence of str
+        Regressor columns.
+    absorb : sequence of str
+        Factors whose fixed effects are absorbed.
+    cluster : str, optional
+        Cluster column; rows without a cluster are dropped.
+    weights : str, optional
+        Weights column (non-negative).
+    intercept : bool, default False
+        Add a constant column (only without absorbed factors).
+    drop_singletons : bool, default True
+        Drop rows alone in a level of an absorbed factor.
+    tol : float, default 1e-10
+        Convergence tolerance of the alternating projections.
+    roles : dict, optional
+        Column -> role, for error messages.
+
+    Returns
+    -------
+    Design
+    """
+    roles = roles or {}
+    regressors = list(regressors)
+    absorb = list(absorb)
+    n_rows = len(data)
+    y = _numeric(data, outcome, "outcome")
+    xs = [_numeric(data, c, roles.get(c, "regressor")) for c in regressors]
+    keep = ~np.isnan(y)
+    for x in xs:
+        keep &= ~np.isnan(x)
+    w = None
+    if weights:
+        w = _numeric(data, weights, "weights")
+        if (w < 0).any():
+            raise ValueError(f"weights column '{weights}' has negative values")
+        keep &= ~np.isnan(w)
+        keep &= w > 0
+    fe_codes = []
+    for col in absorb:
+        codes = pd.factorize(data[col], use_na_sentinel=True)[0]
+        keep &= codes >= 0
+        fe_codes.append(codes)
+    cl_codes = None
+    if cluster is not None:
+        cl_codes = pd.factorize(data[cluster], use_na_sentinel=True)[0]
+        keep &= cl_codes >= 0
+    n_missing = int(n_rows - keep.sum())
+
+    n_singletons = 0
+    if absorb and drop_singletons:
+        sub = [compress_codes(c[keep])[0] for c in fe_codes]
+        single = _singleton_mask(sub)
+        n_singletons = int(single.sum())
+        if n_singletons:
+            idx = np.flatnonzero(keep)
+            keep[idx[single]] = False
+    n = int(keep.sum())
+    if n == 0:
+        raise ValueError("no observations left after dropping missing values and singletons")
+
+    all_keep = bool(keep.all())
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return a if all_keep else a[keep]
+
+    fe_codes = [compress_codes(take(c))[0] for c in fe_codes]
+    if cl_codes is not None:
+        cl_codes = compress_codes(take(cl_codes))[0]
+    wk = None if w is None else take(w)
+
+    terms = list(regressors) + (["Intercept"] if intercept else [])
+    k = len(terms)
+    mat = np.empty((n, 1 + k), dtype=np.float64, order="F")
+    mat[:, 0] = take(y)
+    for j, x in enumerate(xs, start=1):
+        mat[:, j] = take(x)
+    if intercept:
+        mat[:, -1] = 1.0
+    if wk is None:
+        raw_norm = np.sqrt(np.einsum("ij,ij->j", mat[:, 1:], mat[:, 1:]))
+    else:
+        raw_norm = np.sqrt(np.einsum("ij,ij,i->j", mat[:, 1:], mat[:, 1:], wk))
+    if fe_codes:
+        mat = demean(mat, fe_codes, wk, tol=tol)
+    yd, xd = mat[:, 0], mat[:, 1:]
+    return Design(
+        y=np.ascontiguousarray(yd), x=np.ascontiguousarray(xd), weights=wk, fe_codes=fe_codes,
+        clusters=cl_codes, terms=tuple(terms), raw_norm=raw_norm, n_obs=n,
+        n_dropped_missing=n_missing, n_dropped_singletons=n_singletons,
+    )
+
+
 def _fit(
     data: pd.DataFrame,
     outcome: str,
@@ -477,67 +631,16 @@ def _fit(
         },
     )
 
-    n_rows = len(data)
-    y = _numeric(data, outcome, "outcome")
-    xs = [_numeric(data, c, roles.get(c, "regressor")) for c in regressors]
-    keep = ~np.isnan(y)
-    for x in xs:
-        keep &= ~np.isnan(x)
-    w = None
-    if weights:
-        w = _numeric(data, weights, "weights")
-        if (w < 0).any():
-            raise ValueError(f"weights column '{weights}' has negative values")
-        keep &= ~np.isnan(w)
-        keep &= w > 0
-    fe_codes = []
-    for col in absorb:
-        codes = pd.factorize(data[col], use_na_sentinel=True)[0]
-        keep &= codes >= 0
-        fe_codes.append(codes)
-    cl_codes = None
-    if use_cluster:
-        cl_codes = pd.factorize(data[cluster], use_na_sentinel=True)[0]
-        keep &= cl_codes >= 0
-    n_missing = int(n_rows - keep.sum())
-
-    n_singletons = 0
-    if absorb and drop_singletons:
-        sub = [compress_codes(c[keep])[0] for c in fe_codes]
-        single = _singleton_mask(sub)
-        n_singletons = int(single.sum())
-        if n_singletons:
-            idx = np.flatnonzero(keep)
-            keep[idx[single]] = False
-    n = int(keep.sum())
-    if n == 0:
-        raise ValueError("no observations left after dropping missing values and singletons")
-
-    all_keep = bool(keep.all())
-
-    def take(a: np.ndarray) -> np.ndarray:
-        return a if all_keep else a[keep]
-
-    fe_codes = [compress_codes(take(c))[0] for c in fe_codes]
-    if cl_codes is not None:
-        cl_codes = compress_codes(take(cl_codes))[0]
-    wk = None if w is None else take(w)
-
-    terms = list(regressors) + (["Intercept"] if intercept else [])
+    design = demeaned_design(
+        data, outcome, regressors, absorb=absorb, cluster=cluster if use_cluster else None,
+        weights=weights, intercept=intercept, drop_singletons=drop_singletons, tol=tol,
+        roles=roles,
+    )
+    yd, xd, wk, fe_codes, cl_codes = (design.y, design.x, design.weights, design.fe_codes,
+                                      design.clusters)
+    terms, raw_norm, n = list(design.terms), design.raw_norm, design.n_obs
+    n_missing, n_singletons = design.n_dropped_missing, design.n_dropped_singletons
     k = len(terms)
-    mat = np.empty((n, 1 + k), dtype=np.float64, order="F")
-    mat[:, 0] = take(y)
-    for j, x in enumerate(xs, start=1):
-        mat[:, j] = take(x)
-    if intercept:
-        mat[:, -1] = 1.0
-    if wk is None:
-        raw_norm = np.sqrt(np.einsum("ij,ij->j", mat[:, 1:], mat[:, 1:]))
-    else:
-        raw_norm = np.sqrt(np.einsum("ij,ij,i->j", mat[:, 1:], mat[:, 1:], wk))
-    if fe_codes:
-        mat = demean(mat, fe_codes, wk, tol=tol)
-    yd, xd = mat[:, 0], mat[:, 1:]
 
     xw = xd if wk is None else xd * wk[:, None]
     gram = xw.T @ xd
