@@ -10,7 +10,9 @@ def test_minimal_config_gets_defaults():
     config = validate_config(minimal_config(), SCHEMA)
     assert config["models"] == {"estimators": ["twfe"], "vcov": "cluster",
                                 "control_group": "never_treated", "covariates": [],
-                                "alpha": 0.05}
+                                "alpha": 0.05,
+                                "bootstrap": {"wild_cluster_below": 50, "reps": 9999,
+                                              "seed": 20101}}
     assert config["report"]["min_cell"] == 10
     assert config["data"]["waves"][0]["rename"] == {}
     assert config["data"]["out_of_range"] == "set_missing"
