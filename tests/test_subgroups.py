@@ -57,3 +57,12 @@ def test_holm_adjustment_by_hand():
     assert adjusted[3] == pytest.approx(0.06)
     bh = adjust_p_values(p, method="fdr_bh")
     assert bh.tolist()[0] == pytest.approx(0.03) and bh[1] == pytest.approx(0.04)
+
+
+def test_no_subgroups_gives_an_empty_table_with_the_contract_columns():
+    table = estimate_subgroups(simulated(), "y", subgroups={}, columns=COLUMNS, design="panel",
+                               models=MODELS, min_cell=10)
+    assert table.empty
+    assert list(table.columns[:10]) == ["outcome", "subgroup", "level", "estimate",
+                                        "std_error", "ci_low", "ci_high", "p_value",
+                                        "p_adjusted", "n_obs"]

@@ -250,3 +250,25 @@ def test_snakemake_lint_has_nothing_to_report(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Congratulations, your workflow is in a good condition!" in run.stdout + run.stderr
+
+
+def test_a_long_file_study_runs_through_the_workflow(tmp_path):
+    """One file holding every wave (data.path): split once, then the same steps."""
+    workdir = copy_workflow(tmp_path / "long")
+    data = simulate_demo_study(seed=5, n_programme_areas=8, n_comparison_areas=8,
+                               residents_per_area=12).data
+    data.to_csv(tmp_path / "all_waves.csv", index=False)
+    demo = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    study = {"data": {"path": str(tmp_path / "all_waves.csv"), "missing_codes": [-9, -8]},
+             "columns": demo["columns"], "design": "panel", "scales": demo["scales"],
+             "outcomes": ["life_satisfaction", "swemwbs_metric"]}
+    config_path = tmp_path / "study.yaml"
+    config_path.write_text(yaml.safe_dump(study))
+    run = snakemake(workdir, "--configfile", str(config_path))
+    assert run.returncode == 0, run.stderr[-3000:]
+    summary = pd.read_csv(workdir / "results" / "tables" / "cleaning_summary.csv")
+    assert summary["wave"].tolist() == [2016, 2017, 2018, 2019, 2020]
+    assert summary["rows_in"].sum() == len(data)
+    did = pd.read_csv(workdir / "results" / "tables" / "did.csv")
+    assert set(did["outcome"]) == {"life_satisfaction", "swemwbs_metric"}
+    assert job_counts(snakemake(workdir, "-n", "--configfile", str(config_path)).stdout) == {}

@@ -60,7 +60,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown key")
     if error.validator == "oneOf" and list(error.absolute_path) == ["data"]:
-        return "give exactly one of data.waves (one file per wave) or data.path (one long file)"
+        return ("give exactly one of data.waves (one file per wave) or data.path (one long "
+                "file; with its rename, encoding and value_labels beside it)")
     return error.message
 
 
@@ -96,9 +97,6 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
     if config["design"] == "panel" and not columns.get("id"):
         yield "columns.id: a panel design needs the respondent id column (or set design: " \
             "repeated_cross_section)"
-    if "path" in config["data"]:
-        yield ("data.path: one long file with a wave column is not supported in this version "
-               "of wellby; give one file per wave under data.waves")
     waves = config["data"].get("waves", [])
     labels = [w["wave"] for w in waves]
     duplicated = sorted({label for label in labels if labels.count(label) > 1})
@@ -145,6 +143,10 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path = DEFAULT
         )
     validated = copy.deepcopy(dict(config))
     _fill_defaults(validated, schema, schema)
+    if "path" in validated["data"]:
+        validated["data"].setdefault("rename", {})
+        validated["data"].setdefault("encoding", "utf-8")
+        validated["data"].setdefault("value_labels", False)
     problems = list(_check_semantics(validated))
     if problems:
         raise ConfigError("the study config is invalid:\n  " + "\n  ".join(problems))

@@ -65,6 +65,7 @@ def ingest_wave(
     identifiers: Sequence[str],
     source: str,
     config_key: str,
+    source_rows: np.ndarray | None = None,
 ) -> IngestedWave:
     """Rename a wave's columns, drop identifiers and record each row's source position.
 
@@ -85,6 +86,9 @@ def ingest_wave(
         The file's path, for error messages.
     config_key : str
         The config key of this wave's entry (e.g. ``data.waves[2]``), for error messages.
+    source_rows : numpy.ndarray, optional
+        1-based source rows of ``frame``'s rows when they are not simply 1..n (a wave
+        taken out of one long file).
 
     Returns
     -------
@@ -126,6 +130,8 @@ def ingest_wave(
             column=duplicated[0],
             config_key=f"{config_key}.rename",
         )
+    rows = (np.arange(1, len(data) + 1, dtype=np.int64) if source_rows is None
+            else np.asarray(source_rows, dtype=np.int64))
     if wave_column in data.columns:
         values = pd.to_numeric(data[wave_column], errors="coerce")
         wrong = np.flatnonzero((values != wave).to_numpy())
@@ -134,9 +140,82 @@ def ingest_wave(
                 f"the wave column does not match the configured wave {wave}",
                 file=source,
                 column=wave_column,
-                rows=(wrong + 1).tolist(),
+                rows=rows[wrong].tolist(),
                 config_key=f"{config_key}.wave",
             )
     data[wave_column] = np.int64(wave)
-    data.insert(0, SOURCE_ROW, np.arange(1, len(data) + 1, dtype=np.int64))
+    data.insert(0, SOURCE_ROW, rows)
     return IngestedWave(data.reset_index(drop=True), configured, detected)
+
+
+def source_wave_column(rename: Mapping[str, str], wave_column: str) -> str:
+    """Return the source name of the wave column (its canonical name when not renamed)."""
+    for source, canonical in rename.items():
+        if canonical == wave_column:
+            return source
+    return wave_column
+
+
+def long_file_wave_labels(frame: pd.DataFrame, *, wave_column: str,
+                          rename: Mapping[str, str], source: str) -> np.ndarray:
+    """Read and check the wave label of every row of a long file (all waves in one file).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long file as read, source column names.
+    wave_column : str
+        Canonical wave column (``columns.wave``).
+    rename : mapping
+        The long file's rename map (``data.rename``).
+    source : str
+        The file, for error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer wave label per row.
+    """
+    column = source_wave_column(rename, wave_column)
+    if column not in frame.columns:
+        raise DataError("the long file has no wave column", file=source, column=column,
+                        config_key="columns.wave")
+    labels = pd.to_numeric(frame[column], errors="coerce")
+    bad = labels.isna() | (labels != np.round(labels))
+    if bad.any():
+        raise DataError("wave labels must be whole numbers (e.g. the survey year)",
+                        file=source, column=column,
+                        rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
+                        config_key="data.path")
+    return labels.to_numpy().astype(np.int64)
+
+
+def ingest_long_file(
+    frame: pd.DataFrame,
+    *,
+    wave_column: str,
+    rename: Mapping[str, str],
+    identifiers: Sequence[str],
+    source: str,
+) -> dict[int, IngestedWave]:
+    """Split one long file (every wave, with a wave column) into ingested waves.
+
+    Each wave is ingested as by :func:`ingest_wave`; its ``_row`` is the row's 1-based
+    position in the long file, so the exclusions table points into that file.
+
+    Returns
+    -------
+    dict of int to IngestedWave
+        By wave label, in ascending order.
+    """
+    labels = long_file_wave_labels(frame, wave_column=wave_column, rename=rename,
+                                   source=source)
+    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+    waves = {}
+    for wave in np.unique(labels):
+        mask = labels == wave
+        waves[int(wave)] = ingest_wave(
+            frame.loc[mask].reset_index(drop=True), wave=int(wave), wave_column=wave_column,
+            rename=rename, identifiers=identifiers, source=source, config_key="data",
+            source_rows=rows[mask])
+    return waves

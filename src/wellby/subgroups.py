@@ -97,7 +97,7 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
                              min_cell)
             rows.append({"outcome": outcome, "subgroup": name, "level": level, **fit})
     table = pd.DataFrame(rows)
-    for column in SUBGROUP_COLUMNS:
+    for column in [*SUBGROUP_COLUMNS, "note"]:
         if column not in table.columns:
             table[column] = np.nan
     table["p_adjusted"] = adjust_p_values(table["p_value"])

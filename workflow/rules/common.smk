@@ -6,8 +6,8 @@ from snakemake.utils import min_version
 
 from wellby.config import validate_config
 from wellby.demo import demo_wave_spec
-from wellby.errors import ConfigError
-from wellby.study import missing_wave_files
+from wellby.errors import ConfigError, WellbyError
+from wellby.study import long_file_waves, missing_wave_files
 
 min_version("9.0")
 
@@ -30,7 +30,15 @@ if _missing_files:
                      + "\n\n")
     raise SystemExit(1)
 
-WAVES = [int(entry["wave"]) for entry in config["data"]["waves"]]
+LONG_FILE = "path" in config["data"]
+if LONG_FILE:
+    try:
+        WAVES = long_file_waves(config)
+    except WellbyError as err:
+        sys.stderr.write(f"\nwellby: {err}\n\n")
+        raise SystemExit(1)
+else:
+    WAVES = [int(entry["wave"]) for entry in config["data"]["waves"]]
 OUTCOMES = list(config["outcomes"])
 
 
@@ -54,6 +62,17 @@ def wave_source(wildcards):
 
 def wave_params(wildcards):
     """What ingest and clean need to know about one wave."""
+    if LONG_FILE:
+        data = config["data"]
+        return {
+            "wave": int(wildcards.wave),
+            "path": data["path"],
+            "config_key": "data",
+            "rename": data["rename"],
+            "recode": {},
+            "encoding": data["encoding"],
+            "value_labels": data["value_labels"],
+        }
     index, entry = wave_entry(wildcards.wave)
     return {
         "wave": int(entry["wave"]),
@@ -64,6 +83,13 @@ def wave_params(wildcards):
         "encoding": entry["encoding"],
         "value_labels": entry["value_labels"],
     }
+
+
+def raw_sources():
+    """Every raw input file of the study."""
+    if LONG_FILE:
+        return [config["data"]["path"]]
+    return [entry["path"] for entry in config["data"]["waves"]]
 
 
 def all_targets():

@@ -4,7 +4,7 @@
 rule report:
     input:
         tables=report_tables().values(),
-        sources=[entry["path"] for entry in config["data"]["waves"]],
+        sources=raw_sources(),
     output:
         workbook="results/tables.xlsx",
         html=report(
