@@ -53,3 +53,22 @@ def test_few_clusters_add_wild_bootstrap_inference():
     assert "WCR11, rademacher weights, 399 replications, seed 1, G=60" == row["wild_bootstrap"]
     many = estimate_did(data, "y", columns=COLUMNS, design="panel", models=MODELS)
     assert pd.isna(many.iloc[0]["wild_p_value"])
+
+
+def test_all_estimators_and_their_tables():
+    from wellby.did import EVENT_STUDY_COLUMNS, GROUP_TIME_COLUMNS, estimate_outcome
+
+    data = simulated(effects={"male": 0.5, "female": 0.5})
+    models = {**MODELS, "estimators": ["twfe", "event_study", "callaway_santanna"],
+              "control_group": "never_treated"}
+    result = estimate_outcome(data, "y", columns=COLUMNS, design="panel", models=models)
+    terms = result.did.set_index(["estimator", "term"])
+    for key in [("twfe", "att"), ("callaway_santanna", "att_simple")]:
+        assert terms.loc[key, "ci_low"] <= 0.5 <= terms.loc[key, "ci_high"]
+    assert 0 <= terms.loc[("event_study", "pretrend_wald"), "p_value"] <= 1
+    assert list(result.event_study.columns) == EVENT_STUDY_COLUMNS
+    assert set(result.event_study["estimator"]) == {"event_study", "callaway_santanna"}
+    assert list(result.group_time.columns) == GROUP_TIME_COLUMNS
+    only_twfe = estimate_outcome(data, "y", columns=COLUMNS, design="panel", models=MODELS)
+    assert only_twfe.event_study.empty and list(only_twfe.group_time.columns) == \
+        GROUP_TIME_COLUMNS

@@ -27,6 +27,8 @@ CONTRACT = {
     "subgroups.csv": ["outcome", "subgroup", "level", "estimate", "std_error", "ci_low",
                       "ci_high", "p_value", "p_adjusted", "n_obs"],
     "cba.csv": ["scenario", "wellby_value", "wellbys", "benefits_pv", "costs_pv", "npv", "bcr"],
+    "event_study.csv": ["outcome", "estimator", "rel_time", "estimate", "std_error", "ci_low",
+                        "ci_high"],
     "cleaning_summary.csv": ["wave", "rows_in", "rows_excluded", "rows_out"],
     "exclusions.csv": ["wave", "row", "rule", "detail"],
 }
@@ -85,6 +87,25 @@ def test_twfe_confidence_interval_covers_the_true_effect(demo_run):
         assert row["ci_low"] <= true_att <= row["ci_high"], (outcome, true_att, row.to_dict())
         assert row["n_clusters"] == 300
         assert row["estimate"] > 0 and row["p_value"] < 0.05
+
+
+def test_staggered_estimators_cover_the_truth_and_pass_the_pretrend_test(demo_run):
+    truth = json.loads((demo_run / "resources" / "demo" / "truth.json").read_text())
+    did = pd.read_csv(demo_run / "results" / "tables" / "did.csv")
+    for outcome in ["life_satisfaction", "swemwbs_metric"]:
+        rows = did[did["outcome"] == outcome].set_index(["estimator", "term"])
+        simple = rows.loc[("callaway_santanna", "att_simple")]
+        assert simple["ci_low"] <= truth[outcome]["att"] <= simple["ci_high"]
+        # Parallel pre-trends hold in the demo: neither pre-test rejects at 1%.
+        assert rows.loc[("event_study", "pretrend_wald"), "p_value"] > 0.01
+        assert rows.loc[("callaway_santanna", "pretrend_wald"), "p_value"] > 0.01
+    events = pd.read_csv(demo_run / "results" / "tables" / "event_study.csv")
+    twfe = events[(events["estimator"] == "event_study")
+                  & (events["outcome"] == "life_satisfaction")].set_index("rel_time")
+    assert twfe.loc[-1, "estimate"] == 0 and pd.isna(twfe.loc[-1, "std_error"])
+    assert {-2, 0, 1}.issubset(twfe.index)
+    for outcome in ["life_satisfaction", "swemwbs_metric"]:
+        assert (demo_run / "results" / "figures" / f"event_study_{outcome}.png").stat().st_size
 
 
 def test_cleaning_summary_reconciles_with_exclusions(demo_run):
@@ -169,7 +190,8 @@ def test_second_run_has_nothing_to_do_and_a_changed_wave_reruns_only_its_steps(d
     assert "demo_data" not in counts
     assert "rule ingest:\n    input: resources/demo/wave_2018.dta" in rerun.stdout
     downstream = {"cleaning_tables", "panel", "describe", "estimate", "subgroups", "did_table",
-                  "subgroups_table", "value", "report", "all"}
+                  "event_study_table", "group_time_table", "subgroups_table", "value", "report",
+                  "all"}
     assert set(counts) == {"ingest", "clean"} | downstream
     # A real change to the wave: the rerun updates the results and leaves other waves alone.
     frame.loc[0, "LIFESAT"] = 0

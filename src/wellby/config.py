@@ -102,12 +102,6 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
     duplicated = sorted({label for label in labels if labels.count(label) > 1})
     if duplicated:
         yield f"data.waves: wave {duplicated} is listed more than once"
-    unimplemented = [e for e in config["models"]["estimators"] if e != "twfe"]
-    if unimplemented:
-        yield (
-            f"models.estimators: {unimplemented} not available in this version of wellby "
-            "(available: twfe)"
-        )
     if "cba" in config and config["cba"]["outcome"] not in config["outcomes"]:
         yield (
             f"cba.outcome: '{config['cba']['outcome']}' is not one of the outcomes "

@@ -133,6 +133,8 @@ SECTION_TITLES = {
     "descriptives": "Outcomes by wave, programme and comparison areas",
     "reliability": "Scale reliability (Cronbach's alpha) by wave",
     "did": "The programme's effect (difference-in-differences)",
+    "event_study": "Effects by time since the programme started",
+    "group_time": "Callaway-Sant'Anna group-time effects",
     "subgroups": "Who gained",
     "cba": "Value for money (WELLBY cost-benefit, Green Book)",
 }

@@ -13,6 +13,13 @@ SUBGROUP_COLUMNS = ["outcome", "subgroup", "level", "estimate", "std_error", "ci
                     "ci_high", "p_value", "p_adjusted", "n_obs"]
 
 
+def _read(path: str | Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:  # a table with no columns at all
+        return pd.DataFrame()
+
+
 def concat_csv(paths: Iterable[str | Path]) -> pd.DataFrame:
     """Read CSV tables with the same columns and stack them in the given order.
 
@@ -26,7 +33,7 @@ def concat_csv(paths: Iterable[str | Path]) -> pd.DataFrame:
     pandas.DataFrame
         The rows of every table; the columns of the first table when all are empty.
     """
-    frames = [pd.read_csv(path) for path in paths]
+    frames = [_read(path) for path in paths]
     if not frames:
         return pd.DataFrame()
     non_empty = [f for f in frames if not f.empty]

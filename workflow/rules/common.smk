@@ -101,6 +101,8 @@ def all_targets():
         "results/tables/descriptives.csv",
         "results/tables/reliability.csv",
         "results/tables/did.csv",
+        "results/tables/event_study.csv",
+        "results/tables/group_time.csv",
         "results/tables/subgroups.csv",
         "results/tables.xlsx",
         "results/report.html",
@@ -108,6 +110,8 @@ def all_targets():
     ]
     if "cba" in config:
         targets.append("results/tables/cba.csv")
+    if "event_study" in config["models"]["estimators"]:
+        targets += expand("results/figures/event_study_{outcome}.png", outcome=OUTCOMES)
     return targets
 
 
@@ -121,8 +125,26 @@ def report_tables():
         "descriptives": "results/tables/descriptives.csv",
         "reliability": "results/tables/reliability.csv",
         "did": "results/tables/did.csv",
+        "event_study": "results/tables/event_study.csv",
+        "group_time": "results/tables/group_time.csv",
         "subgroups": "results/tables/subgroups.csv",
     }
     if "cba" in config:
         tables["cba"] = "results/tables/cba.csv"
     return tables
+
+
+def estimate_outputs():
+    """Per-outcome outputs (the event-study figure only when that estimator runs)."""
+    outputs = {
+        "did": "results/interim/estimates/{outcome}/did.csv",
+        "event_study": "results/interim/estimates/{outcome}/event_study.csv",
+        "group_time": "results/interim/estimates/{outcome}/group_time.csv",
+    }
+    if "event_study" in config["models"]["estimators"]:
+        outputs["figure"] = report(
+            "results/figures/event_study_{outcome}.png",
+            caption="../report/event_study_figure.rst",
+            category="Effects",
+        )
+    return outputs

@@ -1,11 +1,12 @@
-# Estimate, per outcome: difference-in-differences; then one table for all outcomes.
+# Estimate, per outcome: difference-in-differences with every configured estimator; then
+# one table of each kind for all outcomes.
 
 
 rule estimate:
     input:
         "results/interim/panel.parquet",
     output:
-        "results/interim/estimates/{outcome}/did.csv",
+        **estimate_outputs(),
     params:
         columns=config["columns"],
         design=config["design"],
@@ -29,6 +30,36 @@ rule did_table:
         ),
     log:
         "results/logs/did_table.log",
+    conda:
+        "../envs/wellby.yaml"
+    script:
+        "../scripts/concat_tables.py"
+
+
+rule event_study_table:
+    input:
+        expand("results/interim/estimates/{outcome}/event_study.csv", outcome=OUTCOMES),
+    output:
+        report(
+            "results/tables/event_study.csv",
+            caption="../report/event_study.rst",
+            category="Effects",
+        ),
+    log:
+        "results/logs/event_study_table.log",
+    conda:
+        "../envs/wellby.yaml"
+    script:
+        "../scripts/concat_tables.py"
+
+
+rule group_time_table:
+    input:
+        expand("results/interim/estimates/{outcome}/group_time.csv", outcome=OUTCOMES),
+    output:
+        "results/tables/group_time.csv",
+    log:
+        "results/logs/group_time_table.log",
     conda:
         "../envs/wellby.yaml"
     script:

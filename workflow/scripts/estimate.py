@@ -1,16 +1,21 @@
-"""Estimate the programme's effect on one outcome."""
+"""Estimate the programme's effect on one outcome with every configured estimator."""
 
 import pandas as pd
 
-from wellby.did import estimate_did
+from wellby.did import estimate_outcome
+from wellby.figures import save_figure
 from wellby.runner import run_step
 
 
 def main(smk):
     data = pd.read_parquet(smk.input[0])
-    table = estimate_did(data, smk.wildcards.outcome, columns=smk.params.columns,
-                         design=smk.params.design, models=smk.params.models)
-    table.to_csv(smk.output[0], index=False)
+    estimates = estimate_outcome(data, smk.wildcards.outcome, columns=smk.params.columns,
+                                 design=smk.params.design, models=smk.params.models)
+    estimates.did.to_csv(smk.output.did, index=False)
+    estimates.event_study.to_csv(smk.output.event_study, index=False)
+    estimates.group_time.to_csv(smk.output.group_time, index=False)
+    if "figure" in smk.output.keys():
+        save_figure(estimates.event_study_result.plot().figure, smk.output.figure)
 
 
 run_step(snakemake, main)  # noqa: F821
