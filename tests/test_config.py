@@ -12,7 +12,9 @@ def test_minimal_config_gets_defaults():
                                 "control_group": "never_treated", "covariates": [],
                                 "alpha": 0.05,
                                 "bootstrap": {"wild_cluster_below": 50, "reps": 9999,
-                                              "seed": 20101, "multiplier": False}}
+                                              "seed": 20101, "multiplier": False},
+                                "subgroups": {"adjust": "holm", "min_obs": 30,
+                                              "min_clusters": 5, "cross": True}}
     assert config["report"]["min_cell"] == 10
     assert config["data"]["waves"][0]["rename"] == {}
     assert config["data"]["out_of_range"] == "set_missing"

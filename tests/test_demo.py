@@ -11,10 +11,12 @@ from wellby.demo import (
     CANONICAL_COLUMNS,
     ITEM_RANGES,
     ITEMS,
+    MEMBER_COLUMN,
     MISSING_CODES,
     ONS_ITEMS,
     SWEMWBS_ITEMS,
     demo_wave_spec,
+    member_waves,
     simulate_demo_study,
     write_demo_study,
 )
@@ -51,7 +53,18 @@ def _to_canonical(frame, entry):
     if out["gender"].dtype == object or pd.api.types.is_string_dtype(out["gender"]):
         out["gender"] = out["gender"].map({"M": 1, "F": 2, "X": 3})
     out["cohort"] = out["cohort"].fillna(0)
+    if MEMBER_COLUMN in out:
+        out[MEMBER_COLUMN] = out[MEMBER_COLUMN].fillna(0).astype("int64")
     return out
+
+
+def _split(frame, entry):
+    """Split a raw wave (source names) into resident rows and member rows."""
+    name = {v: k for k, v in entry["rename"].items()}.get(MEMBER_COLUMN)
+    if name is None:
+        return frame, frame.iloc[:0]
+    is_member = frame[name].fillna(0) == 1
+    return frame[~is_member], frame[is_member]
 
 
 # ---------------------------------------------------------------- spec
@@ -63,7 +76,10 @@ def test_wave_spec_shape():
     assert [e["format"] for e in spec] == ["csv", "sav", "dta", "sav", "csv"]
     assert [e["filename"] for e in spec][0] == "wave_2016.csv"
     for entry in spec:
-        assert sorted(entry["rename"].values()) == sorted(CANONICAL_COLUMNS)
+        canonical = sorted(CANONICAL_COLUMNS)
+        if entry["wave"] in (2016, 2018, 2020):
+            canonical = sorted([*CANONICAL_COLUMNS, MEMBER_COLUMN])
+        assert sorted(entry["rename"].values()) == canonical
         assert len(entry["identifiers"]) == 2
         assert not set(entry["identifiers"]) & set(entry["rename"])
     # names and order vary between waves
@@ -71,6 +87,19 @@ def test_wave_spec_shape():
     assert len({e["identifiers"][0] for e in spec}) >= 3
     assert spec[1]["recode"] == {"qualification": {1: 0, 2: 1, 3: 2}}
     assert all(not e["recode"] for i, e in enumerate(spec) if i != 1)
+    # the member flag: only in the member waves, a different source name in each
+    flags = {e["wave"]: k for e in spec for k, v in e["rename"].items() if v == MEMBER_COLUMN}
+    assert flags == {2016: "bl_member", 2018: "Member", 2020: "partnership_member"}
+    without = demo_wave_spec(members=False)
+    assert all(MEMBER_COLUMN not in e["rename"].values() for e in without)
+    for a, b in zip(spec, without, strict=True):
+        assert {k: v for k, v in a["rename"].items() if v != MEMBER_COLUMN} == b["rename"]
+
+
+def test_member_waves():
+    assert member_waves() == (2016, 2018, 2020)
+    assert member_waves((2016, 2017, 2018, 2019)) == (2016, 2018, 2019)
+    assert member_waves(range(2014, 2021)) == (2014, 2017, 2020)
 
 
 # ---------------------------------------------------------------- determinism
@@ -82,6 +111,7 @@ def test_deterministic():
     pd.testing.assert_frame_equal(a.potential_outcomes, b.potential_outcomes)
     for wave in a.raw:
         pd.testing.assert_frame_equal(a.raw[wave], b.raw[wave])
+    pd.testing.assert_frame_equal(a.members, b.members)
     assert a.truth == b.truth
     c = simulate_demo_study(seed=4, **SMALL)
     assert not a.data.equals(c.data)
@@ -165,11 +195,25 @@ def test_files_reread_with_spec_columns(written):
         frame = _read(path, entry["format"])
         assert list(frame.columns) == list(study.raw[entry["wave"]].columns)
         assert set(frame.columns) == set(entry["rename"]) | set(entry["identifiers"])
-        canonical = _to_canonical(frame, entry)
-        assert sorted(canonical.columns) == sorted(CANONICAL_COLUMNS)
+        assert set(_to_canonical(frame, entry)) - {MEMBER_COLUMN} == set(CANONICAL_COLUMNS)
+        residents, members = _split(frame, entry)
+        clean_members = study.members[study.members["wave"] == entry["wave"]]
+        assert len(members) == len(clean_members)
+        # members come after all residents
+        assert (np.flatnonzero(frame.index.isin(members.index)) >= len(residents)).all()
+        if len(members):
+            canonical = _to_canonical(members, entry).reset_index(drop=True)
+            clean = clean_members.reset_index(drop=True)
+            assert (canonical[MEMBER_COLUMN] == 1).all()
+            for column in ("person_id", "area_id", "wave", "cohort", "gender", "age"):
+                assert (canonical[column].astype(clean[column].dtype) == clean[column]).all()
+            items = canonical[list(ITEMS)].to_numpy()
+            ok = ~np.isin(items, list(MISSING_CODES))
+            assert (items[ok] == clean[list(ITEMS)].to_numpy()[ok]).all()  # no typos
+        canonical = _to_canonical(residents, entry)
         # apart from the injected mess, the file holds the clean data
         clean = study.data[study.data["wave"] == entry["wave"]].reset_index(drop=True)
-        canonical = canonical[list(CANONICAL_COLUMNS)]
+        canonical = canonical[list(CANONICAL_COLUMNS)].reset_index(drop=True)
         mismatched = {}
         for column in CANONICAL_COLUMNS:
             if column in ITEMS:
@@ -313,3 +357,129 @@ def test_twfe_recovers_truth(study):
     truth = study.truth["life_satisfaction"]["att"]
     assert 0 < se < 0.05
     assert abs(beta - truth) < 3 * se, (beta, se, truth)
+
+
+# ---------------------------------------------------------------- partnership members
+
+
+def test_member_cohort(study):
+    members, data = study.members, study.data
+    assert list(members.columns) == [*CANONICAL_COLUMNS, MEMBER_COLUMN]
+    assert (members[MEMBER_COLUMN] == 1).all()
+    assert sorted(members["wave"].unique()) == [2016, 2018, 2020]
+    assert members.groupby("wave").size().to_dict() == {2016: 300, 2018: 300, 2020: 300}
+    # stable ids, distinct from residents', in every member wave (no attrition)
+    ids = {w: set(g) for w, g in members.groupby("wave")["person_id"]}
+    assert ids[2016] == ids[2018] == ids[2020] and len(ids[2016]) == 300
+    assert not ids[2016] & set(data["person_id"])
+    assert members["person_id"].min() == 900_001
+    # two per programme area, none in comparison areas
+    per_area = members[members["wave"] == 2016].groupby("area_id").size()
+    assert per_area.index.str.startswith("BL").all() and len(per_area) == 150
+    assert (per_area == 2).all()
+    person = members.groupby("person_id")
+    for column in ("area_id", "cohort", "gender", "qualification"):
+        assert (person[column].nunique() == 1).all(), column
+    assert ((members["age"] - members["wave"]).groupby(members["person_id"]).nunique() == 1).all()
+    for item, (low, high) in ITEM_RANGES.items():
+        assert members[item].between(low, high).all()
+    assert not members.duplicated(["person_id", "wave"]).any()
+
+
+def test_member_flag_in_raw_waves(study):
+    spec = {e["wave"]: e for e in study.spec}
+    n_rows = study.data.groupby("wave").size()
+    for wave, frame in study.raw.items():
+        rename = spec[wave]["rename"]
+        if wave not in (2016, 2018, 2020):
+            assert MEMBER_COLUMN not in rename.values()
+            assert len(frame) == n_rows[wave]
+            continue
+        flag = frame[{v: k for k, v in rename.items()}[MEMBER_COLUMN]]
+        assert len(frame) == n_rows[wave] + 300
+        # residents first, then the members
+        assert flag.iloc[n_rows[wave] :].eq(1).all()
+        residents = flag.iloc[: n_rows[wave]]
+        if wave == 2020:
+            assert residents.isna().all()  # this wave leaves residents' flag empty
+        else:
+            assert residents.eq(0).all()
+        ids = frame.rename(columns=rename)["person_id"]
+        assert set(ids[flag.eq(1)]) == set(study.members["person_id"])
+        # members' items carry missing codes too
+        items = frame.rename(columns=rename).loc[flag.eq(1), list(ITEMS)].to_numpy()
+        assert 0.005 < np.isin(items, list(MISSING_CODES)).mean() < 0.04
+
+
+def test_member_flag_in_written_files(written):
+    _, paths, study = written
+    spec = {e["wave"]: e for e in study.spec}
+    n_members = study.truth["members"]["n_members"]
+    assert n_members == 40  # 2 x 20 programme areas
+    csv_2020 = pd.read_csv(paths[2020])
+    assert csv_2020["partnership_member"].isna().sum() == len(csv_2020) - n_members
+    assert paths[2020].read_text().splitlines()[1].count(",,") >= 1  # empty cell
+    dta = pyreadstat.read_dta(paths[2018])
+    assert dta[0]["Member"].value_counts().to_dict() == {0: len(dta[0]) - n_members, 1: n_members}
+    assert dta[1].variable_value_labels["Member"] == {0: "No", 1: "Yes"}
+    csv_2016 = pd.read_csv(paths[2016])
+    assert csv_2016["bl_member"].sum() == n_members
+    for wave in (2017, 2019):
+        frame = _read(paths[wave], spec[wave]["format"])
+        assert not {"bl_member", "Member", "partnership_member"} & set(frame.columns)
+
+
+def test_residents_do_not_depend_on_members(tmp_path):
+    with_members = simulate_demo_study(seed=11, **SMALL, members_per_area=3)
+    without = simulate_demo_study(seed=11, **SMALL, members_per_area=0)
+    pd.testing.assert_frame_equal(with_members.data, without.data)
+    pd.testing.assert_frame_equal(with_members.potential_outcomes, without.potential_outcomes)
+    truth = dict(with_members.truth)
+    assert truth.pop("members")["n_members"] == 60
+    assert truth == without.truth
+    assert without.members.empty and "members" not in without.truth
+    assert without.spec == demo_wave_spec(members=False)
+    for wave, raw in without.raw.items():
+        assert not set(raw.columns) & {"bl_member", "Member", "partnership_member"}
+        ours = with_members.raw[wave]
+        pd.testing.assert_frame_equal(ours.iloc[: len(raw)][list(raw.columns)], raw)
+    # files of the waves without members are byte-identical
+    a = write_demo_study(tmp_path / "a", seed=11, **SMALL, members_per_area=3)
+    b = write_demo_study(tmp_path / "b", seed=11, **SMALL, members_per_area=0)
+    for wave in (2017, 2019):
+        assert a[wave].read_bytes() == b[wave].read_bytes()
+
+
+def test_member_truth_recomputes(study):
+    from wellby.scales import swemwbs_metric_table
+
+    members, truth = study.members, study.truth["members"]
+    assert truth["waves"] == [2016, 2018, 2020]
+    assert truth["rows_per_wave"] == {"2016": 300, "2018": 300, "2020": 300}
+    assert truth["person_ids"] == [900_001, 900_300]
+    raw = members[list(SWEMWBS_ITEMS)].sum(axis=1)
+    scores = {
+        "life_satisfaction": members["life_satisfaction"],
+        "swemwbs": raw,
+        "swemwbs_metric": raw.map(swemwbs_metric_table()),
+    }
+    for outcome, values in scores.items():
+        means = values.groupby(members["wave"]).mean()
+        for wave in (2018, 2020):
+            change = means[wave] - means[2016]
+            assert truth[outcome]["change"][str(wave)] == pytest.approx(change, abs=1e-12)
+    assert truth["swemwbs"]["latent_member_shift"] == pytest.approx({"2018": 1.806, "2020": 0.0})
+    assert truth["life_satisfaction"]["latent_member_shift"] == {"2018": 0.3, "2020": 0.0}
+    # the published shape: a gain of about 1.46 metric points at 2018, gone by 2020
+    change = truth["swemwbs_metric"]["change"]
+    assert 0.9 < change["2018"] < 2.0 and abs(change["2020"]) < 0.5
+    assert 0 < truth["swemwbs_metric"]["change"]["2018"] < truth["swemwbs"]["change"]["2018"]
+
+
+def test_members_per_area_argument():
+    one = simulate_demo_study(seed=2, **SMALL, members_per_area=1)
+    assert one.members.groupby("wave").size().eq(20).all()
+    assert one.truth["members"]["members_per_area"] == 1
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="members_per_area"):
+            simulate_demo_study(seed=2, **SMALL, members_per_area=bad)

@@ -108,6 +108,44 @@ def test_staggered_estimators_cover_the_truth_and_pass_the_pretrend_test(demo_ru
         assert (demo_run / "results" / "figures" / f"event_study_{outcome}.png").stat().st_size
 
 
+def test_member_cohort_change_is_recovered_and_kept_out_of_the_did(demo_run):
+    truth = json.loads((demo_run / "resources" / "demo" / "truth.json").read_text())
+    did = pd.read_csv(demo_run / "results" / "tables" / "did.csv")
+    rows = did[(did["estimator"] == "mixed_cohort")
+               & (did["outcome"] == "swemwbs_metric")].set_index("term")
+    change = truth["members"]["swemwbs_metric"]["change"]
+    for wave in ("2018", "2020"):
+        row = rows.loc[f"change_{wave}_vs_2016"]
+        assert row["ci_low"] <= change[wave] <= row["ci_high"]
+    # The published pattern: a gain at the middle wave, gone by the last.
+    assert rows.loc["change_2018_vs_2016", "p_value"] < 0.001
+    assert rows.loc["change_2020_vs_2016", "p_value"] > 0.05
+    assert rows["n_clusters"].eq(truth["members"]["n_members"]).all()
+    # Members are not in the area-level estimates: TWFE's rows are residents only.
+    twfe = did[(did["estimator"] == "twfe") & (did["outcome"] == "life_satisfaction")]
+    panel = pd.read_parquet(demo_run / "results" / "interim" / "panel.parquet")
+    residents = panel[(panel["member"] == 0) & panel["life_satisfaction"].notna()]
+    assert twfe["n_obs"].iloc[0] <= len(residents)
+
+
+def test_who_gained_recovers_the_demo_ordering(demo_run):
+    table = pd.read_csv(demo_run / "results" / "tables" / "subgroups.csv")
+    for outcome in ["life_satisfaction", "swemwbs_metric"]:
+        rows = table[table["outcome"] == outcome]
+        twfe = rows[rows["estimator"] == "twfe"].set_index(["subgroup", "level"])["estimate"]
+        assert twfe[("qualification", "degree")] > twfe[("qualification", "none")]
+        early = rows[(rows["estimator"] == "callaway_santanna") & (rows["term"] == "att_e")
+                     & (rows["rel_time"] <= 1) & (rows["subgroup"] == "gender")]
+        by_gender = early.groupby("level")["estimate"].mean()
+        assert by_gender["male"] > by_gender["female"]
+        assert (demo_run / "results" / "figures" / f"subgroups_{outcome}.png").stat().st_size
+    tests = table[table["level"] == "heterogeneity_wald"].set_index(["outcome", "subgroup"])
+    assert tests.loc[("swemwbs_metric", "qualification"), "p_adjusted"] < 0.05
+    assert tests.loc[("swemwbs_metric", "gender"), "p_adjusted"] < 0.05
+    assert (table["p_adjusted"].dropna() >= table.loc[table["p_adjusted"].notna(),
+                                                      "p_value"]).all()
+
+
 def test_cleaning_summary_reconciles_with_exclusions(demo_run):
     tables = demo_run / "results" / "tables"
     summary = pd.read_csv(tables / "cleaning_summary.csv")
@@ -119,6 +157,8 @@ def test_cleaning_summary_reconciles_with_exclusions(demo_run):
     # Rows in match the raw files, rows out match the analysis file.
     truth = json.loads((demo_run / "resources" / "demo" / "truth.json").read_text())
     rows_per_wave = {int(k): v for k, v in truth["design"]["rows_per_wave"].items()}
+    for wave, members in truth["members"]["rows_per_wave"].items():
+        rows_per_wave[int(wave)] += members
     assert dict(zip(summary["wave"], summary["rows_in"], strict=True)) == rows_per_wave
     panel = pd.read_parquet(demo_run / "results" / "interim" / "panel.parquet")
     assert len(panel) == summary["rows_out"].sum()

@@ -185,6 +185,19 @@ def canonical_ids(ids: pd.Series) -> pd.Series:
     return ids.astype(str).str.strip()
 
 
+def member_flags(data: pd.DataFrame, column: str, source: str) -> pd.Series:
+    """Return the cohort-member flag as 0/1: a missing column or an empty cell means 0."""
+    if column not in data.columns:
+        return pd.Series(0, index=data.index, dtype="int8")
+    values = pd.to_numeric(data[column], errors="coerce").fillna(0)
+    bad = ~values.isin([0, 1])
+    if bad.any():
+        raise DataError("the member flag must be 1 (member), 0 or empty", file=source,
+                        column=column, rows=data.loc[bad, SOURCE_ROW].tolist(),
+                        config_key="columns.member")
+    return values.astype("int8")
+
+
 def clean_wave(
     data: pd.DataFrame,
     config: Mapping[str, Any],
@@ -255,6 +268,9 @@ def clean_wave(
     for column in must_be_numeric:
         if column in data.columns:
             data[column] = _to_numeric(data, column, source, f"{config_key}.recode")
+    member = columns.get("member")
+    if member:
+        data[member] = member_flags(data, member, source)
     weight = columns.get("weight")
     if weight:
         invalid = data[weight].isna() | (data[weight] < 0)

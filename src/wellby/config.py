@@ -102,6 +102,10 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
     duplicated = sorted({label for label in labels if labels.count(label) > 1})
     if duplicated:
         yield f"data.waves: wave {duplicated} is listed more than once"
+    if "mixed_cohort" in config["models"]["estimators"] and not (
+            columns.get("member") and columns.get("id")):
+        yield ("models.estimators: mixed_cohort models a followed cohort: set columns.member "
+               "(the cohort flag) and columns.id (the person)")
     if "cba" in config and config["cba"]["outcome"] not in config["outcomes"]:
         yield (
             f"cba.outcome: '{config['cba']['outcome']}' is not one of the outcomes "

@@ -12,6 +12,14 @@ codings, missing codes, out-of-range typos, direct identifiers and mixed file fo
 :func:`demo_wave_spec` documents, per wave, how to map each file back to the canonical
 names. The truth is computed from potential outcomes on the observed (rounded, clipped)
 scale before the mess is injected.
+
+The demo also has a small cohort of partnership members (by default two per programme
+area), surveyed in the first, middle and last waves only (2016, 2018 and 2020), as the
+Big Local evaluation surveyed its partnership members: their rows follow the residents'
+rows in those waves' files, flagged by a member column whose source name differs by wave.
+Their SWEMWBS score rises by about 1.46 metric points at the middle wave and falls back by
+the last (the published finding). Everything about the members is drawn from a separate
+random stream, so the residents are the same with or without them.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ __all__ = [
     "DEFAULT_WAVES",
     "GENDER_LEVELS",
     "ITEM_RANGES",
+    "MEMBER_COLUMN",
     "MISSING_CODES",
     "ONS_ITEMS",
     "QUALIFICATION_LEVELS",
@@ -37,6 +46,7 @@ __all__ = [
     "TRUE_EFFECTS",
     "DemoStudy",
     "demo_wave_spec",
+    "member_waves",
     "simulate_demo_study",
     "write_demo_study",
 ]
@@ -59,6 +69,9 @@ ITEM_RANGES: dict[str, tuple[int, int]] = {
     **{item: (0, 10) for item in ONS_ITEMS},
     **{item: (1, 5) for item in SWEMWBS_ITEMS},
 }
+#: Canonical name of the partnership-member flag (1 = member, 0 = resident). Only the member
+#: waves' files have it; a wave without the column has no members (flag 0).
+MEMBER_COLUMN = "member"
 #: Standard codes of the clean data (and of every wave but the noted exceptions).
 GENDER_LEVELS: dict[int, str] = {1: "male", 2: "female", 3: "other"}
 QUALIFICATION_LEVELS: dict[int, str] = {0: "none", 1: "below_degree", 2: "degree"}
@@ -122,8 +135,21 @@ _OUTWARD_CODES = (
 ).split()
 _INWARD_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
 
+# Partnership members: latent shifts at the first, middle and last member wave, on each
+# SWEMWBS item and on life satisfaction. The SWEMWBS shift makes the expected change in
+# the metric score +1.46 at the middle wave: found by root-finding on 2 million simulated
+# members (same latent model, no wave shocks), E[metric(items + d)] - E[metric(items)]
+# = 1.46 at d = 0.2578 (raw total +1.76); the life-satisfaction shift of 0.3 gives an
+# expected observed change of +0.27 after rounding and clipping.
+_MEMBER_SWEMWBS_SHIFT = (0.0, 0.258, 0.0)
+_MEMBER_LIFE_SATISFACTION_SHIFT = (0.0, 0.3, 0.0)
+_MEMBER_FIRST_ID = 900_001  # or the next id after the residents', if that is larger
+_MEMBER_STREAM = 1  # members are drawn from default_rng([seed, _MEMBER_STREAM])
+
 # Per-wave layouts of the raw files. ``names`` maps canonical (plus the identifier keys
 # "name" and "postcode") to the source column; "{k}" in a SWEMWBS name is the item number.
+# "member" is the member flag, written only in member waves; "member_blank_residents"
+# leaves the residents' flag empty instead of 0.
 _LAYOUTS: list[dict] = [
     {
         "format": "csv",
@@ -141,6 +167,7 @@ _LAYOUTS: list[dict] = [
             "anxiety": "anxious",
             "swemwbs": "wemwbs{k}",
             "name": "Name",
+            "member": "bl_member",
             "postcode": "postcode",
         },
         "order": [
@@ -152,12 +179,14 @@ _LAYOUTS: list[dict] = [
             "cohort",
             "gender",
             "qualification",
+            "member",
             "age",
             "ons",
             "swemwbs",
         ],
         "never_treated": 0,
         "gender_strings": False,
+        "member_blank_residents": False,
         "qualification_offset": 0,
     },
     {
@@ -176,6 +205,7 @@ _LAYOUTS: list[dict] = [
             "anxiety": "q4_anxious",
             "swemwbs": "q5_swemwbs_{k}",
             "name": "resp_name",
+            "member": "PartMember",
             "postcode": "Pcode",
         },
         "order": [
@@ -183,6 +213,7 @@ _LAYOUTS: list[dict] = [
             "area_id",
             "person_id",
             "cohort",
+            "member",
             "age",
             "gender",
             "qualification",
@@ -193,6 +224,7 @@ _LAYOUTS: list[dict] = [
         ],
         "never_treated": None,
         "gender_strings": False,
+        "member_blank_residents": False,
         "qualification_offset": 1,
     },
     {
@@ -211,6 +243,7 @@ _LAYOUTS: list[dict] = [
             "anxiety": "ANXIETY",
             "swemwbs": "SWEMWBS{k}",
             "name": "full_name",
+            "member": "Member",
             "postcode": "post_code",
         },
         "order": [
@@ -223,11 +256,13 @@ _LAYOUTS: list[dict] = [
             "gender",
             "age",
             "qualification",
+            "member",
             "ons",
             "swemwbs",
         ],
         "never_treated": 0,
         "gender_strings": True,
+        "member_blank_residents": False,
         "qualification_offset": 0,
     },
     {
@@ -246,6 +281,7 @@ _LAYOUTS: list[dict] = [
             "anxiety": "anxious_yday",
             "swemwbs": "swem_{k}",
             "name": "respondent_name",
+            "member": "blp_member",
             "postcode": "pcode",
         },
         "order": [
@@ -255,6 +291,7 @@ _LAYOUTS: list[dict] = [
             "wave",
             "gender",
             "age",
+            "member",
             "qualification",
             "ons",
             "swemwbs",
@@ -263,6 +300,7 @@ _LAYOUTS: list[dict] = [
         ],
         "never_treated": None,
         "gender_strings": False,
+        "member_blank_residents": False,
         "qualification_offset": 0,
     },
     {
@@ -281,6 +319,7 @@ _LAYOUTS: list[dict] = [
             "anxiety": "Anxious",
             "swemwbs": "SWEMWBS_{k}",
             "name": "Full Name",
+            "member": "partnership_member",
             "postcode": "Post Code",
         },
         "order": [
@@ -292,12 +331,14 @@ _LAYOUTS: list[dict] = [
             "cohort",
             "age",
             "gender",
+            "member",
             "qualification",
             "swemwbs",
             "ons",
         ],
         "never_treated": None,
         "gender_strings": False,
+        "member_blank_residents": True,
         "qualification_offset": 0,
     },
 ]
@@ -314,6 +355,7 @@ _LABELS = {
     "worthwhile": "Overall, to what extent do you feel the things you do are worthwhile? (0-10)",
     "happy": "Overall, how happy did you feel yesterday? (0-10)",
     "anxiety": "Overall, how anxious did you feel yesterday? (0-10)",
+    "member": "Member of the Big Local partnership (1 = yes)",
     "name": "Respondent name",
     "postcode": "Postcode",
 }
@@ -329,6 +371,7 @@ _SWEMWBS_WORDING = (
 _GENDER_LABELS = {1: "Male", 2: "Female", 3: "Other / prefer not to say"}
 _QUALIFICATION_LABELS = ["No qualifications", "Below degree", "Degree or above"]
 _MISSING_LABELS = {-9: "Refused", -8: "Don't know"}
+_MEMBER_LABELS = {0: "No", 1: "Yes"}
 _STATA_TIME_STAMP = _dt.datetime(2021, 1, 1)
 _SAV_DATE = b"01 Jan 21"
 _SAV_TIME = b"00:00:00"
@@ -341,12 +384,13 @@ class DemoStudy:
     Attributes
     ----------
     data : pandas.DataFrame
-        Long clean data, one row per respondent and wave, canonical column names and
-        standard codes (gender 1/2/3, qualification 0/1/2, cohort 0 = never treated),
-        before missing codes, typos and identifiers are added.
+        Long clean data of the residents, one row per respondent and wave, canonical
+        column names and standard codes (gender 1/2/3, qualification 0/1/2, cohort 0 =
+        never treated), before missing codes, typos and identifiers are added.
     raw : dict of int to pandas.DataFrame
         The raw frame of each wave as written to its file: source column names and codes,
-        missing codes, out-of-range typos and direct identifiers.
+        missing codes, out-of-range typos and direct identifiers. In the member waves the
+        residents' rows come first (in the order of ``data``), then the members' rows.
     truth : dict
         True effects (see :func:`simulate_demo_study`) and design facts; JSON-serialisable.
     potential_outcomes : pandas.DataFrame
@@ -354,6 +398,9 @@ class DemoStudy:
         ``<outcome>_untreated`` and ``<outcome>_treated`` on the observed scale.
     spec : list of dict
         The per-wave specification, as returned by :func:`demo_wave_spec`.
+    members : pandas.DataFrame
+        Long clean data of the partnership members (member waves only), the columns of
+        ``data`` plus ``member`` (always 1); empty when there are no members.
 
     """
 
@@ -362,6 +409,9 @@ class DemoStudy:
     truth: dict
     potential_outcomes: pd.DataFrame
     spec: list[dict] = field(default_factory=list)
+    members: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=[*CANONICAL_COLUMNS, MEMBER_COLUMN])
+    )
 
 
 # --------------------------------------------------------------------------- wave spec
@@ -375,13 +425,37 @@ def _source_names(layout: dict) -> dict[str, str]:
     return names
 
 
-def _column_order(layout: dict) -> list[str]:
-    """Expand a layout's column order into canonical keys (plus identifier keys)."""
+def _column_order(layout: dict, member: bool = False) -> list[str]:
+    """Expand a layout's column order into canonical keys (plus identifier keys).
+
+    The member flag is included only when ``member`` is true (a member wave).
+    """
     groups = {"ons": list(ONS_ITEMS), "swemwbs": list(SWEMWBS_ITEMS)}
     order = []
     for key in layout["order"]:
+        if key == MEMBER_COLUMN and not member:
+            continue
         order.extend(groups.get(key, [key]))
     return order
+
+
+def member_waves(waves: tuple[int, ...] = DEFAULT_WAVES) -> tuple[int, ...]:
+    """Return the waves in which the partnership members are surveyed.
+
+    Parameters
+    ----------
+    waves : tuple of int, default (2016, 2017, 2018, 2019, 2020)
+        Survey years of the study.
+
+    Returns
+    -------
+    tuple of int
+        The first, middle (position ``len(waves) // 2``) and last wave: (2016, 2018,
+        2020) for the default waves.
+
+    """
+    waves = tuple(int(w) for w in waves)
+    return tuple(waves[i] for i in sorted({0, len(waves) // 2, len(waves) - 1}))
 
 
 def _layout(index: int) -> dict:
@@ -389,13 +463,16 @@ def _layout(index: int) -> dict:
     return _LAYOUTS[index % len(_LAYOUTS)]
 
 
-def demo_wave_spec(waves: tuple[int, ...] = DEFAULT_WAVES) -> list[dict]:
+def demo_wave_spec(waves: tuple[int, ...] = DEFAULT_WAVES, members: bool = True) -> list[dict]:
     """Describe each raw wave file of the demo study.
 
     Parameters
     ----------
     waves : tuple of int, default (2016, 2017, 2018, 2019, 2020)
         Survey years; the five file layouts are used in turn.
+    members : bool, default True
+        Whether the study has partnership members (``members_per_area > 0`` in
+        :func:`simulate_demo_study`); if so the member waves' files have a member flag.
 
     Returns
     -------
@@ -414,12 +491,21 @@ def demo_wave_spec(waves: tuple[int, ...] = DEFAULT_WAVES) -> list[dict]:
     (2018) stores gender as ``"M"``/``"F"``/``"X"`` (no recode: map the strings to
     levels in the config); the second (2017) codes qualification 1/2/3.
 
+    Partnership members are surveyed in the waves of :func:`member_waves` (2016, 2018,
+    2020). Those waves' files have a member flag, renamed to the canonical ``member``: its
+    source name is ``bl_member`` (2016), ``Member`` (2018) and ``partnership_member``
+    (2020) with the default waves, 1 for members and 0 for residents, except that the
+    2020 file (the fifth layout) leaves the residents' flag empty. Waves without members
+    have no member column; the pipeline treats a missing member column, and an empty
+    flag, as 0 (resident).
+
     """
     spec = []
+    with_members = set(member_waves(waves)) if members else set()
     for index, wave in enumerate(waves):
         layout = _layout(index)
         names = _source_names(layout)
-        order = _column_order(layout)
+        order = _column_order(layout, member=int(wave) in with_members)
         recode = {}
         if layout["qualification_offset"]:
             off = layout["qualification_offset"]
@@ -429,7 +515,9 @@ def demo_wave_spec(waves: tuple[int, ...] = DEFAULT_WAVES) -> list[dict]:
                 "wave": int(wave),
                 "filename": f"wave_{wave}.{layout['format']}",
                 "format": layout["format"],
-                "rename": {names[c]: c for c in order if c in CANONICAL_COLUMNS},
+                "rename": {
+                    names[c]: c for c in order if c in CANONICAL_COLUMNS or c == MEMBER_COLUMN
+                },
                 "identifiers": [names[c] for c in order if c in ("name", "postcode")],
                 "recode": recode,
             }
@@ -440,7 +528,9 @@ def demo_wave_spec(waves: tuple[int, ...] = DEFAULT_WAVES) -> list[dict]:
 # --------------------------------------------------------------------------- panel
 
 
-def _check_args(n_programme_areas, n_comparison_areas, residents_per_area, waves) -> None:
+def _check_args(
+    n_programme_areas, n_comparison_areas, residents_per_area, waves, members_per_area=0
+) -> None:
     """Validate the size arguments of :func:`simulate_demo_study`."""
     if len(waves) < 4 or list(waves) != sorted(set(waves)):
         raise ValueError(f"waves must be at least 4 increasing distinct years, got {waves!r}")
@@ -448,6 +538,10 @@ def _check_args(n_programme_areas, n_comparison_areas, residents_per_area, waves
         raise ValueError("need at least 2 programme areas and 1 comparison area")
     if residents_per_area < 2 * _SIZE_JITTER + 2:
         raise ValueError(f"residents_per_area must be >= {2 * _SIZE_JITTER + 2}")
+    if isinstance(members_per_area, bool) or not isinstance(members_per_area, (int, np.integer)):
+        raise ValueError(f"members_per_area must be an integer, got {members_per_area!r}")
+    if members_per_area < 0:
+        raise ValueError(f"members_per_area must be >= 0, got {members_per_area}")
 
 
 def _make_areas(rng, n_programme: int, n_comparison: int, waves) -> pd.DataFrame:
@@ -558,13 +652,30 @@ def _effect_multiplier(qualification, gender, event_time) -> np.ndarray:
     return qual_mult + gender_shift * first
 
 
-def _latent_items(rng, panel: pd.DataFrame, areas: pd.DataFrame, n_waves: int) -> dict:
-    """Draw the untreated latent score of every item for every person-wave."""
+def _latent_items(rng, panel: pd.DataFrame, areas: pd.DataFrame, n_waves: int):
+    """Draw the untreated latent score of every item for every person-wave.
+
+    Returns
+    -------
+    latent : dict of str to numpy.ndarray
+        Latent score of each item.
+    shocks : dict
+        ``wave`` (common shock of each wave) and ``area_wave`` (areas x waves), the
+        shocks of the latent factors, for use by the members.
+
+    """
+    wave_shock = rng.normal(0.0, _WAVE_SD, n_waves)
+    area_wave = rng.normal(0.0, _AREA_WAVE_SD, (len(areas), n_waves))
+    shocks = {"wave": wave_shock, "area_wave": area_wave}
+    return _draw_items(rng, panel, areas, shocks), shocks
+
+
+def _draw_items(rng, panel: pd.DataFrame, areas: pd.DataFrame, shocks: dict) -> dict:
+    """Draw person-wave states and item noise around the factors' context."""
     n = len(panel)
     area = panel["area"].to_numpy()
     wave_idx = panel["wave_idx"].to_numpy()
-    wave_shock = rng.normal(0.0, _WAVE_SD, n_waves)
-    area_wave = rng.normal(0.0, _AREA_WAVE_SD, (len(areas), n_waves))
+    wave_shock, area_wave = shocks["wave"], shocks["area_wave"]
     context = (
         areas["effect"].to_numpy()[area]
         + _PROGRAMME_LEVEL * areas["programme"].to_numpy()[area]
@@ -696,15 +807,141 @@ def _design_facts(seed, areas, data, waves, residents_per_area) -> dict:
     }
 
 
+# --------------------------------------------------------------------------- members
+
+
+_MEMBERS_DESCRIPTION = (
+    "Partnership members: a cohort of members_per_area members per programme area, "
+    "surveyed in the first, middle and last waves with no attrition; change[w] is the "
+    "sample mean of the outcome at wave w minus its mean at the first member wave, on the "
+    "complete observed scores (before missing codes were injected), so it includes the "
+    "common wave shocks and sampling noise as well as the members' latent shift "
+    "(latent_member_shift: added to each SWEMWBS item, sum over items for swemwbs, and to "
+    "life satisfaction; common_wave_shock is the shock to the latent factors)."
+)
+
+
+def _simulate_members(
+    seed: int,
+    areas: pd.DataFrame,
+    shocks: dict,
+    waves: tuple[int, ...],
+    members_per_area: int,
+    first_id: int,
+):
+    """Draw the partnership-member cohort from its own random stream.
+
+    Returns
+    -------
+    members : pandas.DataFrame
+        Clean long data of the members, canonical columns plus ``member`` (= 1).
+    persons : pandas.DataFrame
+        One row per member (ids, name, postcode, constant attributes).
+    rng : numpy.random.Generator
+        The members' generator, to draw their missing codes from.
+
+    """
+    rng = np.random.default_rng([seed, _MEMBER_STREAM])
+    programme = np.flatnonzero(areas["programme"].to_numpy())
+    area_idx = np.repeat(programme, members_per_area)
+    outward = areas["outward"].to_numpy()
+    persons = pd.DataFrame(_new_persons(rng, area_idx, 0, first_id, outward))
+    positions = [waves.index(w) for w in member_waves(waves)]
+    panel = pd.DataFrame(
+        {
+            "person": np.tile(np.arange(len(persons)), len(positions)),
+            "wave_idx": np.repeat(positions, len(persons)),
+            "member_wave": np.repeat(np.arange(len(positions)), len(persons)),
+        }
+    ).join(persons, on="person")
+    latent = _draw_items(rng, panel, areas, shocks)
+    step = panel["member_wave"].to_numpy()
+    for item in SWEMWBS_ITEMS:
+        latent[item] = latent[item] + np.asarray(_MEMBER_SWEMWBS_SHIFT)[step]
+    latent["life_satisfaction"] = (
+        latent["life_satisfaction"] + np.asarray(_MEMBER_LIFE_SATISFACTION_SHIFT)[step]
+    )
+    members = pd.DataFrame(
+        {
+            "person_id": panel["person_id"].to_numpy(),
+            "area_id": areas["area_id"].to_numpy()[panel["area"].to_numpy()],
+            "wave": np.asarray(waves)[panel["wave_idx"].to_numpy()],
+            "cohort": areas["cohort"].to_numpy()[panel["area"].to_numpy()],
+            "gender": panel["gender"].to_numpy(),
+            "qualification": panel["qualification"].to_numpy(),
+            "age": (panel["entry_age"] + panel["wave_idx"]).to_numpy(),
+            **{item: _round_clip(latent[item], item) for item in ITEMS},
+            MEMBER_COLUMN: np.ones(len(panel), dtype=np.int64),
+        }
+    )
+    members = members.sort_values(["wave", "area_id", "person_id"], ignore_index=True)
+    return members, persons, rng
+
+
+def _members_truth(members: pd.DataFrame, members_per_area: int, shocks: dict, waves) -> dict:
+    """Summarise the members' mean changes from the first member wave."""
+    mwaves = member_waves(waves)
+    raw = members[list(SWEMWBS_ITEMS)].sum(axis=1)
+    scores = {
+        "life_satisfaction": members["life_satisfaction"],
+        "swemwbs": raw,
+        "swemwbs_metric": raw.map(_swemwbs_metric_table()),
+    }
+    latent = {
+        "life_satisfaction": dict(zip(mwaves, _MEMBER_LIFE_SATISFACTION_SHIFT, strict=True)),
+        "swemwbs": {w: 7 * d for w, d in zip(mwaves, _MEMBER_SWEMWBS_SHIFT, strict=True)},
+        "swemwbs_metric": None,
+    }
+    truth = {
+        "description": _MEMBERS_DESCRIPTION,
+        "members_per_area": int(members_per_area),
+        "n_members": int(members["person_id"].nunique()),
+        "person_ids": [int(members["person_id"].min()), int(members["person_id"].max())],
+        "waves": [int(w) for w in mwaves],
+        "rows_per_wave": _counts(members["wave"]),
+        "latent_swemwbs_item_shift": {
+            str(w): float(d) for w, d in zip(mwaves, _MEMBER_SWEMWBS_SHIFT, strict=True)
+        },
+        "common_wave_shock": {str(w): float(shocks["wave"][list(waves).index(w)]) for w in mwaves},
+    }
+    for outcome, values in scores.items():
+        means = values.astype(float).groupby(members["wave"].to_numpy()).mean()
+        base = means[mwaves[0]]
+        shift = latent[outcome]
+        truth[outcome] = {
+            "mean": {str(int(w)): float(m) for w, m in means.items()},
+            "change": {str(int(w)): float(means[w] - base) for w in mwaves[1:]},
+            "latent_member_shift": (
+                None if shift is None else {str(w): float(shift[w]) for w in mwaves[1:]}
+            ),
+        }
+    return truth
+
+
 # --------------------------------------------------------------------------- mess
+
+
+def _put_missing_codes(rng, values: np.ndarray) -> np.ndarray:
+    """Replace about 2% of ``values`` (in place) by missing codes; return the mask."""
+    missing = rng.random(values.shape) < _MISSING_RATE
+    codes = np.array(list(MISSING_CODES))
+    values[missing] = rng.choice(codes, size=int(missing.sum()))
+    return missing
+
+
+def _inject_missing(rng, frame: pd.DataFrame, items: list[str]) -> pd.DataFrame:
+    """Put missing codes (no typos) into a frame's item columns."""
+    values = frame[items].to_numpy().copy()
+    _put_missing_codes(rng, values)
+    out = frame.copy()
+    out[items] = values
+    return out
 
 
 def _inject_missing_and_typos(rng, frame: pd.DataFrame, items: list[str]) -> pd.DataFrame:
     """Put missing codes and a few out-of-range typos into a wave's item columns."""
     values = frame[items].to_numpy().copy()
-    missing = rng.random(values.shape) < _MISSING_RATE
-    codes = np.array(list(MISSING_CODES))
-    values[missing] = rng.choice(codes, size=int(missing.sum()))
+    missing = _put_missing_codes(rng, values)
     n_typos = int(rng.integers(_TYPOS_PER_WAVE[0], _TYPOS_PER_WAVE[1] + 1))
     cells = rng.choice(np.flatnonzero(~missing.ravel()), size=n_typos, replace=False)
     rows, cols = np.unravel_index(cells, values.shape)
@@ -737,11 +974,22 @@ def _inject_linkage_errors(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _raw_wave(
-    rng, clean: pd.DataFrame, persons: pd.DataFrame, layout: dict, index: int
+    rng,
+    clean: pd.DataFrame,
+    persons: pd.DataFrame,
+    layout: dict,
+    index: int,
+    flag: int | None = None,
 ) -> pd.DataFrame:
-    """Turn one wave of clean data into its raw frame (source names, codes and mess)."""
+    """Turn one wave of clean data into its raw frame (source names, codes and mess).
+
+    ``flag`` is None for a wave without a member column, else the member flag of these
+    rows: 0 (residents: linkage errors, missing codes and typos; written empty in layouts
+    that leave residents' flag empty) or 1 (members: missing codes only).
+    """
     frame = clean.copy()
-    if index in _LINKAGE_ERROR_WAVES:
+    members = flag == 1
+    if index in _LINKAGE_ERROR_WAVES and not members:
         frame = _inject_linkage_errors(frame)
     frame["qualification"] = frame["qualification"] + layout["qualification_offset"]
     if layout["gender_strings"]:
@@ -752,9 +1000,17 @@ def _raw_wave(
     ids = persons.set_index("person_id").loc[frame["person_id"], ["name", "postcode"]]
     frame["name"] = ids["name"].to_numpy()
     frame["postcode"] = ids["postcode"].to_numpy()
-    frame = _inject_missing_and_typos(rng, frame, list(ITEMS))
+    if members:
+        frame = _inject_missing(rng, frame, list(ITEMS))
+    else:
+        frame = _inject_missing_and_typos(rng, frame, list(ITEMS))
+    if flag is not None:
+        blank = layout["member_blank_residents"] and not members
+        frame[MEMBER_COLUMN] = pd.array([pd.NA if blank else flag] * len(frame), dtype="Int64")
+        if not blank:
+            frame[MEMBER_COLUMN] = frame[MEMBER_COLUMN].astype("int64")
     names = _source_names(layout)
-    order = _column_order(layout)
+    order = _column_order(layout, member=flag is not None)
     return frame[order].rename(columns=names).reset_index(drop=True)
 
 
@@ -767,6 +1023,7 @@ def simulate_demo_study(
     n_comparison_areas: int = 150,
     residents_per_area: int = 40,
     waves: tuple[int, ...] = DEFAULT_WAVES,
+    members_per_area: int = 2,
 ) -> DemoStudy:
     """Simulate the Big Local-like demo study.
 
@@ -782,11 +1039,14 @@ def simulate_demo_study(
         Target respondents per area and wave (each area-wave varies by up to +-2).
     waves : tuple of int, default (2016, 2017, 2018, 2019, 2020)
         Survey years (at least four).
+    members_per_area : int, default 2
+        Partnership members per programme area, surveyed in the waves of
+        :func:`member_waves`; 0 leaves them out (and the member flag with them).
 
     Returns
     -------
     DemoStudy
-        Clean long data, raw wave frames, truth and potential outcomes.
+        Clean long data, raw wave frames, truth and potential outcomes, and the members.
 
     Notes
     -----
@@ -799,8 +1059,20 @@ def simulate_demo_study(
     none / below degree / degree, plus +0.8 (men) or -0.8 (women) at event times 0-1;
     the multiplier averages 1 in the population at every event time.
 
+    Partnership members (``members_per_area`` per programme area, ids from 900001 or
+    after the last resident's) are surveyed in the first, middle and last waves with no
+    attrition. Their items follow the residents' latent model (same area effects,
+    programme level and common wave shocks; new traits and states) plus a member shift
+    at the middle wave: +0.258 on each SWEMWBS item (an expected +1.46 on the metric
+    score, the published Big Local finding) and +0.3 on life satisfaction, both back to 0
+    at the last wave. They are not given the programme effect: their change over waves
+    is the quantity of interest (``truth["members"]``). Their rows, identifiers and
+    missing codes (no typos, no linkage errors) are drawn from
+    ``numpy.random.default_rng([seed, 1])``, so the residents' data, raw rows and truth
+    do not depend on ``members_per_area``.
+
     """
-    _check_args(n_programme_areas, n_comparison_areas, residents_per_area, waves)
+    _check_args(n_programme_areas, n_comparison_areas, residents_per_area, waves, members_per_area)
     waves = tuple(int(w) for w in waves)
     rng = np.random.default_rng(seed)
     areas = _make_areas(rng, n_programme_areas, n_comparison_areas, waves)
@@ -811,7 +1083,7 @@ def simulate_demo_study(
     treated = (cohort > 0) & (wave >= cohort)
     event_time = np.where(cohort > 0, wave - cohort, -999)
 
-    latent = _latent_items(rng, panel, areas, len(waves))
+    latent, shocks = _latent_items(rng, panel, areas, len(waves))
     multiplier = _effect_multiplier(panel["qualification"], panel["gender"], event_time)
     tau = {item: TRUE_EFFECTS[item] * multiplier for item in ITEMS}
     observed, pairs = _potential_outcomes(latent, tau, treated)
@@ -857,12 +1129,32 @@ def simulate_demo_study(
     truth["swemwbs_metric"]["latent_att"] = None
     po = po.sort_values(["wave", "area_id", "person_id"], ignore_index=True)
 
-    spec = demo_wave_spec(waves)
+    with_members = members_per_area > 0
+    if with_members:
+        first_id = max(_MEMBER_FIRST_ID, int(persons["person_id"].max()) + 1)
+        members, member_persons, member_rng = _simulate_members(
+            seed, areas, shocks, waves, members_per_area, first_id
+        )
+        truth["members"] = _members_truth(members, members_per_area, shocks, waves)
+    else:
+        members = pd.DataFrame(columns=[*CANONICAL_COLUMNS, MEMBER_COLUMN])
+
+    spec = demo_wave_spec(waves, members=with_members)
+    surveyed = set(member_waves(waves)) if with_members else set()
     raw = {}
     for index, w in enumerate(waves):
         clean_wave = data[data["wave"] == w]
-        raw[w] = _raw_wave(rng, clean_wave, persons, _layout(index), index)
-    return DemoStudy(data=data, raw=raw, truth=truth, potential_outcomes=po, spec=spec)
+        layout = _layout(index)
+        if w not in surveyed:
+            raw[w] = _raw_wave(rng, clean_wave, persons, layout, index)
+            continue
+        residents = _raw_wave(rng, clean_wave, persons, layout, index, flag=0)
+        clean_members = members.loc[members["wave"] == w, list(CANONICAL_COLUMNS)]
+        member_rows = _raw_wave(member_rng, clean_members, member_persons, layout, index, 1)
+        raw[w] = pd.concat([residents, member_rows], ignore_index=True)
+    return DemoStudy(
+        data=data, raw=raw, truth=truth, potential_outcomes=po, spec=spec, members=members
+    )
 
 
 # --------------------------------------------------------------------------- write
@@ -875,6 +1167,7 @@ def _labels_for(layout: dict) -> tuple[dict[str, str], dict[str, dict]]:
     for k, item in enumerate(SWEMWBS_ITEMS):
         labels[names[item]] = f"SWEMWBS {k + 1}: I've been feeling {_SWEMWBS_WORDING[k]} (1-5)"
     value_labels = {names[item]: dict(_MISSING_LABELS) for item in ITEMS}
+    value_labels[names[MEMBER_COLUMN]] = dict(_MEMBER_LABELS)
     off = layout["qualification_offset"]
     value_labels[names["qualification"]] = {
         code + off: _QUALIFICATION_LABELS[code] for code in QUALIFICATION_LEVELS
@@ -941,7 +1234,7 @@ def write_demo_study(out_dir, seed: int = 2010, **size) -> dict:
         Seed passed to :func:`simulate_demo_study`.
     **size
         Other arguments of :func:`simulate_demo_study` (``n_programme_areas``,
-        ``n_comparison_areas``, ``residents_per_area``, ``waves``).
+        ``n_comparison_areas``, ``residents_per_area``, ``waves``, ``members_per_area``).
 
     Returns
     -------

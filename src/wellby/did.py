@@ -6,7 +6,10 @@ Estimators (config ``models.estimators``):
 - ``event_study``: leads and lags around each area's start (reference -1), with the joint
   pre-trend test as term ``pretrend_wald``;
 - ``callaway_santanna``: group-time ATTs aggregated as ``att_simple``, ``att_group``,
-  ``att_dynamic`` and ``att_calendar``, with R did's pre-test as ``pretrend_wald``.
+  ``att_dynamic`` and ``att_calendar``, with R did's pre-test as ``pretrend_wald``;
+- ``mixed_cohort``: a random-intercept mixed model of a followed cohort (rows flagged by
+  ``columns.member``, e.g. partnership members): the change from its first wave, terms
+  ``change_<wave>_vs_<first>``. Cohort rows are left out of every other estimator.
 
 The unit is the respondent in a panel and the area in repeated cross-sections; clustered
 standard errors are clustered on the area.
@@ -22,10 +25,11 @@ import numpy as np
 import pandas as pd
 
 from wellby.bootstrap import wild_cluster_bootstrap
+from wellby.cohort import fit_mixed_cohort
 from wellby.errors import DataError
 from wellby.estimation import fit_twfe
 from wellby.event_study import fit_event_study
-from wellby.panel import TREATED
+from wellby.panel import TREATED, cohort_members, residents
 from wellby.staggered import fit_callaway_santanna
 from wellby.tables import DID_COLUMNS
 
@@ -120,6 +124,20 @@ def _callaway_santanna(data, outcome, columns, design, models):
     return pd.concat([headline, pretrend], ignore_index=True), dynamic, group_time
 
 
+def _mixed_cohort(members, outcome, columns, models) -> pd.DataFrame:
+    if members.empty:
+        raise ValueError(f"no rows are flagged as cohort members in '{columns['member']}'")
+    result = fit_mixed_cohort(members, outcome, columns["id"], columns["wave"],
+                              covariates=models["covariates"], alpha=models["alpha"])
+    tidy = result.tidy()
+    tidy = tidy[tidy["term"].str.startswith("change_")].copy()
+    tidy["vcov"] = (f"random-intercept mixed model (REML) of the cohort flagged by "
+                    f"{columns['member']}: change from the first wave, model-based SEs, normal "
+                    f"intervals; ICC {result.icc:.2f}"
+                    + ("" if result.converged else "; WARNING: the fit did not converge"))
+    return tidy
+
+
 def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any],
                      design: str, models: Mapping[str, Any]) -> OutcomeEstimates:
     """Estimate the programme's effect on one outcome with every configured estimator.
@@ -142,11 +160,15 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
     OutcomeEstimates
     """
     _check_inputs(data, outcome, models)
+    members = cohort_members(data, columns)
+    data = residents(data, columns)
     did_rows, event_rows, group_time = [], [], []
     event_result = None
     for estimator in models["estimators"]:
         try:
-            if estimator == "twfe":
+            if estimator == "mixed_cohort":
+                did_rows.append(_mixed_cohort(members, outcome, columns, models))
+            elif estimator == "twfe":
                 did_rows.append(_twfe(data, outcome, columns, design, models))
             elif estimator == "event_study":
                 pretrend, leads_lags, event_result = _event_study(data, outcome, columns,

@@ -153,3 +153,31 @@ def build_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any]) -> pd.
         raise DataError("no row is treated: no area has a cohort at or before the last wave",
                         column=columns["cohort"], config_key="columns.cohort")
     return data
+
+
+def residents(data: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows of the area-level survey: everything but a followed cohort's rows.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The analysis file.
+    columns : mapping
+        The config's ``columns`` (``member`` names the cohort flag, if any).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    member = columns.get("member")
+    if not member or member not in data.columns:
+        return data
+    return data[data[member] != 1]
+
+
+def cohort_members(data: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows of the followed cohort (``columns.member`` = 1); empty without one."""
+    member = columns.get("member")
+    if not member or member not in data.columns:
+        return data.iloc[0:0]
+    return data[data[member] == 1]

@@ -112,6 +112,7 @@ def all_targets():
         targets.append("results/tables/cba.csv")
     if "event_study" in config["models"]["estimators"]:
         targets += expand("results/figures/event_study_{outcome}.png", outcome=OUTCOMES)
+    targets += expand("results/figures/subgroups_{outcome}.png", outcome=OUTCOMES)
     return targets
 
 

@@ -1,11 +1,18 @@
-# Subgroups, per outcome: the DiD within each level of each configured subgroup.
+# Subgroups, per outcome: the effect within each level of each configured subgroup (and
+# their crosses), the pooled interaction model and its heterogeneity test, a forest plot.
 
 
 rule subgroups:
     input:
-        "results/interim/panel.parquet",
+        panel="results/interim/panel.parquet",
+        did="results/interim/estimates/{outcome}/did.csv",
     output:
-        "results/interim/subgroups/{outcome}.csv",
+        table="results/interim/subgroups/{outcome}.csv",
+        figure=report(
+            "results/figures/subgroups_{outcome}.png",
+            caption="../report/subgroups_figure.rst",
+            category="Who gained",
+        ),
     params:
         columns=config["columns"],
         design=config["design"],

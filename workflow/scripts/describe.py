@@ -3,13 +3,14 @@
 import pandas as pd
 
 from wellby.describe import outcome_means
+from wellby.panel import residents
 from wellby.reliability import cronbach_alpha_by_wave
 from wellby.runner import run_step
 
 
 def main(smk):
     columns = smk.params.columns
-    data = pd.read_parquet(smk.input[0])
+    data = residents(pd.read_parquet(smk.input[0]), columns)
     means = outcome_means(data, smk.params.outcomes, wave=columns["wave"],
                           min_cell=smk.params.min_cell)
     means.to_csv(smk.output.means, index=False)

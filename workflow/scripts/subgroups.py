@@ -1,17 +1,25 @@
-"""Estimate the programme's effect within subgroups for one outcome."""
+"""Estimate the programme's effect by subgroup for one outcome, and its forest plot."""
 
 import pandas as pd
 
+from wellby.figures import save_figure
+from wellby.panel import residents
 from wellby.runner import run_step
-from wellby.subgroups import estimate_subgroups
+from wellby.subgroups import estimate_subgroups, forest_plot
 
 
 def main(smk):
-    data = pd.read_parquet(smk.input[0])
-    table = estimate_subgroups(data, smk.wildcards.outcome, subgroups=smk.params.subgroups,
+    data = residents(pd.read_parquet(smk.input.panel), smk.params.columns)
+    outcome = smk.wildcards.outcome
+    table = estimate_subgroups(data, outcome, subgroups=smk.params.subgroups,
                                columns=smk.params.columns, design=smk.params.design,
-                               models=smk.params.models, min_cell=smk.params.min_cell)
-    table.to_csv(smk.output[0], index=False)
+                               models=smk.params.models, min_cell=smk.params.min_cell,
+                               settings=smk.params.models["subgroups"])
+    table.to_csv(smk.output.table, index=False)
+    did = pd.read_csv(smk.input.did)
+    overall = did.loc[(did["estimator"] == "twfe") & (did["term"] == "att"), "estimate"]
+    figure = forest_plot(table, outcome, float(overall.iloc[0]) if len(overall) else None)
+    save_figure(figure, smk.output.figure)
 
 
 run_step(snakemake, main)  # noqa: F821
