@@ -19,7 +19,7 @@ def test_changed_gender_is_flagged_with_waves_and_rows():
     assert table["person"].tolist() == [1]
     row = table.iloc[0]
     assert row["detail"] == "2016: male; 2017: male; 2018: female"
-    assert row["rows"] == "2016:5, 2017:7, 2018:2"
+    assert row["source_rows"] == "2016:5, 2017:7, 2018:2"
     # A missing answer is not a change.
     assert 3 not in table["person"].tolist()
 

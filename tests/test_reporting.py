@@ -4,7 +4,7 @@ import json
 import pandas as pd
 from openpyxl import load_workbook
 
-from wellby.reporting import build_provenance, config_sha256, render_html, write_workbook
+from wellby.reporting import build_provenance, config_sha256, write_workbook
 
 
 def test_workbook_has_one_formatted_sheet_per_table(tmp_path):
@@ -29,12 +29,3 @@ def test_provenance_hashes_inputs_and_config(tmp_path):
     assert config_sha256({"a": 1, "b": 2}) == config_sha256({"b": 2, "a": 1})
     assert record["packages"]["pandas"] == pd.__version__
     json.dumps(record)
-
-
-def test_html_is_self_contained_and_escaped():
-    config = {"design": "panel", "outcomes": ["y"], "data": {"waves": [{"wave": 1}]}}
-    html = render_html({"did": pd.DataFrame({"term": ["<att>"]})}, config,
-                       {"git_commit": None}, min_cell=10)
-    assert "&lt;att&gt;" in html
-    assert "http://" not in html and "https://" not in html and "<script" not in html
-    assert "Counts below 10 are suppressed" in html

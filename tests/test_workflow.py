@@ -1,5 +1,6 @@
 """The demo study end to end through Snakemake, in a temporary copy of the workflow."""
 
+import io
 import json
 import os
 import re
@@ -146,6 +147,32 @@ def test_who_gained_recovers_the_demo_ordering(demo_run):
                                                       "p_value"]).all()
 
 
+def test_value_for_money_resembles_big_local_and_is_reproducible(demo_run):
+    tables = demo_run / "results" / "tables"
+    cba = pd.read_csv(tables / "cba.csv").set_index("scenario")
+    assert list(cba.index) == ["low", "central", "high"]
+    assert cba.loc["central", "wellby_value"] == 13_000
+    # The demo's central case: benefits roughly 30% above costs, as Big Local found.
+    assert 1.15 <= cba.loc["central", "bcr"] <= 1.45
+    assert ((cba["npv"] - (cba["benefits_pv"] - cba["costs_pv"])).abs() < 1e-6).all()
+    assert ((cba["bcr"] - cba["benefits_pv"] / cba["costs_pv"]).abs() < 1e-12).all()
+    montecarlo = pd.read_csv(tables / "cba_montecarlo.csv").iloc[0]
+    assert montecarlo["draws"] >= 10_000 and 0 < montecarlo["prob_npv_positive"] < 1
+    assert montecarlo["npv_p05"] < cba.loc["central", "npv"] < montecarlo["npv_p95"]
+    sensitivity = pd.read_csv(tables / "cba_sensitivity.csv")
+    assert {"effect", "wellby_value", "population", "costs"} <= set(sensitivity["input"])
+    who = pd.read_csv(tables / "cba_subgroups.csv")
+    shares = who.groupby("subgroup")["share"].sum()
+    assert (shares - 1).abs().max() < 1e-9
+    for name in ["cba_tornado", "cba_montecarlo"]:
+        assert (demo_run / "results" / "figures" / f"{name}.png").stat().st_size
+    # Rerunning the value step with the same seed reproduces the Monte Carlo exactly.
+    before = (tables / "cba_montecarlo.csv").read_text()
+    rerun = snakemake(demo_run, "--forcerun", "value", "results/tables/cba_montecarlo.csv")
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert (tables / "cba_montecarlo.csv").read_text() == before
+
+
 def test_cleaning_summary_reconciles_with_exclusions(demo_run):
     tables = demo_run / "results" / "tables"
     summary = pd.read_csv(tables / "cleaning_summary.csv")
@@ -171,7 +198,7 @@ def test_linkage_errors_in_the_demo_are_flagged(demo_run):
     # The demo mis-keys gender for three respondents and age for two in its 2019 file.
     assert linkage["rule"].value_counts().to_dict() == {"changed_across_waves": 3,
                                                          "birth_year_inconsistent": 2}
-    assert linkage["rows"].str.contains("2019:").all()
+    assert linkage["source_rows"].str.contains("2019:").all()
 
 
 def test_scale_reliability_per_wave(demo_run):
@@ -334,3 +361,79 @@ def test_a_long_file_study_runs_through_the_workflow(tmp_path):
     did = pd.read_csv(workdir / "results" / "tables" / "did.csv")
     assert set(did["outcome"]) == {"life_satisfaction", "swemwbs_metric"}
     assert job_counts(snakemake(workdir, "-n", "--configfile", str(config_path)).stdout) == {}
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_report_renders_in_a_real_browser(demo_run):
+    """Headless Chromium opens the report: it renders, every image loads, no console errors.
+
+    Debian's chromium is installed by .ci/run; on a machine without it the test is skipped,
+    except in CI, where a missing browser is a failure.
+    """
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's chromium (installed by .ci/run)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    report = demo_run / "results" / "report.html"
+    screenshot = demo_run / "results" / "report_screenshot.png"
+    problems = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri(), wait_until="load")
+        images = page.evaluate(
+            "Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
+        headings = page.evaluate("Array.from(document.querySelectorAll('h2')).length")
+        page.screenshot(path=str(screenshot), full_page=True)
+        browser.close()
+    assert not problems, problems
+    assert len(images) >= 6 and all(done and width > 0 for done, width in images), images
+    assert headings == 8
+    assert all(url.startswith(("file:", "data:")) for url in requests), requests
+    assert screenshot.stat().st_size > 50_000
+
+
+def _small_counts(table: pd.DataFrame, min_cell: int) -> list:
+    """Published counts from 1 to min_cell - 1 (the marker '<min_cell' is allowed)."""
+    from wellby.disclosure import COUNT_COLUMNS
+
+    bad = []
+    for column in table.columns:
+        if column not in COUNT_COLUMNS:
+            continue
+        for value in table[column].dropna():
+            text = str(value).replace(",", "")
+            if text in (f"<{min_cell}", "—", "nan"):
+                continue
+            number = float(text)
+            if 0 < number < min_cell:
+                bad.append((column, value))
+    return bad
+
+
+def test_no_published_count_is_below_the_minimum_cell(demo_run):
+    """Disclosure control on every published output: the workbook, the report's tables
+    and the statistical tables (descriptives, subgroups, reliability)."""
+    min_cell = 10
+    workbook = pd.read_excel(demo_run / "results" / "tables.xlsx", sheet_name=None)
+    for name, sheet in workbook.items():
+        assert not _small_counts(sheet, min_cell), name
+    page = (demo_run / "results" / "report.html").read_text()
+    tables = pd.read_html(io.StringIO(page))
+    assert len(tables) >= 8
+    for table in tables:
+        assert not _small_counts(table.astype(str), min_cell), table.columns.tolist()
+    assert f"&lt;{min_cell}" in page  # the demo has small counts, and they are marked
+    for name in ["descriptives", "subgroups", "reliability"]:
+        table = pd.read_csv(demo_run / "results" / "tables" / f"{name}.csv")
+        assert not _small_counts(table, min_cell), name

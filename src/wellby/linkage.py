@@ -16,7 +16,7 @@ import pandas as pd
 from wellby.errors import DataError
 from wellby.ingest import SOURCE_ROW
 
-LINKAGE_COLUMNS = ["person", "rule", "column", "detail", "waves", "rows"]
+LINKAGE_COLUMNS = ["person", "rule", "column", "detail", "waves", "source_rows"]
 
 
 def _show(value: object) -> str:
@@ -55,7 +55,7 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
     -------
     pandas.DataFrame
         One row per flagged respondent and check: person, rule, column, detail (the values
-        by wave), waves, rows (``wave:row`` in the source files).
+        by wave), waves, source_rows (``wave:row`` in the source files).
     """
     records = []
     ordered = data.sort_values([person, wave], kind="stable")
@@ -66,7 +66,7 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
         for pid, group in flagged.groupby(person, sort=True):
             detail, waves, rows = _describe(group, column, wave)
             records.append({"person": pid, "rule": "changed_across_waves", "column": column,
-                            "detail": detail, "waves": waves, "rows": rows})
+                            "detail": detail, "waves": waves, "source_rows": rows})
     if age is not None:
         answered = ordered.dropna(subset=[age]).assign(
             _birth_year=lambda d: d[wave] - d[age])
@@ -78,7 +78,7 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
             records.append({"person": pid, "rule": "birth_year_inconsistent", "column": age,
                             "detail": f"age by wave {detail} (implied birth year moves "
                                       f"{spread[pid]:g} years)",
-                            "waves": waves, "rows": rows})
+                            "waves": waves, "source_rows": rows})
     return pd.DataFrame(records, columns=LINKAGE_COLUMNS)
 
 

@@ -1,10 +1,9 @@
-"""The evaluator's outputs: the workbook of all tables, the HTML report and provenance."""
+"""The evaluator's outputs: the workbook of all tables and the provenance record."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
 import platform
 import subprocess
@@ -113,75 +112,3 @@ def build_provenance(config: Mapping[str, Any], sources: Iterable[str | Path]) -
         "platform": platform.platform(),
         "packages": package_versions(),
     }
-
-
-def _table_html(table: pd.DataFrame, max_rows: int = 50) -> str:
-    shown = table.head(max_rows)
-    body = shown.to_html(index=False, float_format=lambda v: f"{v:,.4f}", na_rep="—",
-                         border=0, classes="table")
-    if len(table) > max_rows:
-        body += (f"<p class='note'>First {max_rows} of {len(table):,} rows; the full table is "
-                 "in tables.xlsx.</p>")
-    return body
-
-
-SECTION_TITLES = {
-    "cleaning_summary": "Cleaning: rows read, excluded and kept per wave",
-    "exclusions": "Cleaning: excluded rows and why",
-    "corrections": "Cleaning: item values set to missing",
-    "linkage": "Cleaning: respondents whose answers do not link across waves",
-    "descriptives": "Outcomes by wave, programme and comparison areas",
-    "reliability": "Scale reliability (Cronbach's alpha) by wave",
-    "did": "The programme's effect (difference-in-differences)",
-    "event_study": "Effects by time since the programme started",
-    "group_time": "Callaway-Sant'Anna group-time effects",
-    "subgroups": "Who gained",
-    "cba": "Value for money (WELLBY cost-benefit, Green Book)",
-}
-
-
-def render_html(tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any],
-                provenance: Mapping[str, Any], *, min_cell: int) -> str:
-    """Render the self-contained HTML report (no external resources).
-
-    Parameters
-    ----------
-    tables : mapping of str to pandas.DataFrame
-        The study's tables by name.
-    config : mapping
-        The validated study config.
-    provenance : mapping
-        From :func:`build_provenance`.
-    min_cell : int
-        The minimum published cell size, stated in the report.
-
-    Returns
-    -------
-    str
-        The HTML page.
-    """
-    waves = [w["wave"] for w in config["data"].get("waves", [])]
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>wellby evaluation report</title><style>",
-        "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
-        "padding:0 1em;color:#222}table{border-collapse:collapse;font-size:0.85em}"
-        "td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}"
-        "th{background:#f3f3f3}.note{color:#666;font-size:0.85em}",
-        "</style></head><body>",
-        "<h1>Programme evaluation: wellbeing effects and value for money</h1>",
-        f"<p>Design: {html.escape(config['design'].replace('_', ' '))}; waves "
-        f"{html.escape(', '.join(map(str, waves)))}; outcomes "
-        f"{html.escape(', '.join(config['outcomes']))}. Counts below {min_cell} are "
-        "suppressed.</p>",
-    ]
-    for name, table in tables.items():
-        title = SECTION_TITLES.get(name, name)
-        parts.append(f"<h2>{html.escape(title)}</h2>")
-        parts.append(f"<p class='note'>Table: tables/{html.escape(name)}.csv "
-                     f"(sheet '{html.escape(name[:31])}' of tables.xlsx)</p>")
-        parts.append(_table_html(table))
-    parts.append("<h2>Provenance</h2><pre>" +
-                 html.escape(json.dumps(provenance, indent=2)) + "</pre>")
-    parts.append("</body></html>")
-    return "\n".join(parts)

@@ -363,3 +363,45 @@ def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None)
     ax.set_xlabel(f"Effect on {outcome} (TWFE within level, 95% CI)")
     ax.set_title(f"Who gained: {outcome}")
     return figure
+
+
+def population_shares(data: pd.DataFrame, subgroups: Mapping[str, Any], *,
+                      columns: Mapping[str, Any], design: str) -> pd.DataFrame:
+    """Share of the programme areas' respondents in each subgroup level.
+
+    Each respondent counts once, at their baseline level (in a repeated cross-section each
+    row is a respondent). Crossed subgroups are included. These shares weight the
+    subgroup effects when the value of the benefits is split by subgroup.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The analysis file (residents only).
+    subgroups : mapping
+        The config's ``subgroups``.
+    columns : mapping
+        The config's ``columns``.
+    design : str
+        The survey design.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns subgroup, level, share (summing to 1 within each subgroup).
+    """
+    from wellby.panel import EVER_TREATED
+
+    person = columns["id"] if design == "panel" else None
+    programme = data[data[EVER_TREATED] == 1]
+    rows = []
+    for name, levels in subgroup_levels(programme, subgroups, True, person,
+                                        columns["wave"]).items():
+        frame = pd.DataFrame({"level": levels})
+        if person is not None:
+            frame["person"] = programme[person].to_numpy()
+            frame = frame.drop_duplicates("person")
+        counts = frame["level"].value_counts(sort=False)
+        counts = counts.reindex(levels.cat.categories, fill_value=0)
+        for level, count in counts.items():
+            rows.append({"subgroup": name, "level": level, "share": count / counts.sum()})
+    return pd.DataFrame(rows, columns=["subgroup", "level", "share"])

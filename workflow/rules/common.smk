@@ -110,10 +110,22 @@ def all_targets():
     ]
     if "cba" in config:
         targets.append("results/tables/cba.csv")
-    if "event_study" in config["models"]["estimators"]:
-        targets += expand("results/figures/event_study_{outcome}.png", outcome=OUTCOMES)
-    targets += expand("results/figures/subgroups_{outcome}.png", outcome=OUTCOMES)
+    targets += list(report_figures().values())
     return targets
+
+
+def report_figures():
+    """Figures the report embeds, by name."""
+    figures = {f"trends_{o}": f"results/figures/trends_{o}.png" for o in OUTCOMES}
+    if "event_study" in config["models"]["estimators"]:
+        figures.update(
+            {f"event_study_{o}": f"results/figures/event_study_{o}.png" for o in OUTCOMES}
+        )
+    figures.update({f"subgroups_{o}": f"results/figures/subgroups_{o}.png" for o in OUTCOMES})
+    if "cba" in config:
+        figures["cba_tornado"] = "results/figures/cba_tornado.png"
+        figures["cba_montecarlo"] = "results/figures/cba_montecarlo.png"
+    return figures
 
 
 def report_tables():
@@ -131,7 +143,9 @@ def report_tables():
         "subgroups": "results/tables/subgroups.csv",
     }
     if "cba" in config:
-        tables["cba"] = "results/tables/cba.csv"
+        for name in ("cba", "cba_montecarlo", "cba_sensitivity", "cba_schedule",
+                     "cba_subgroups"):
+            tables[name] = f"results/tables/{name}.csv"
     return tables
 
 

@@ -1,5 +1,6 @@
-# Describe: outcome means by wave for programme and comparison areas, and scale reliability
-# (Cronbach's alpha per scale and wave); small cells suppressed.
+# Describe: outcome means by wave for programme and comparison areas (with a trends figure
+# per outcome), and scale reliability (Cronbach's alpha per scale and wave); small cells
+# suppressed.
 
 
 rule describe:
@@ -15,6 +16,11 @@ rule describe:
             "results/tables/reliability.csv",
             caption="../report/reliability.rst",
             category="Cleaning",
+        ),
+        figures=report(
+            expand("results/figures/trends_{outcome}.png", outcome=OUTCOMES),
+            caption="../report/trends.rst",
+            category="Descriptives",
         ),
     params:
         columns=config["columns"],

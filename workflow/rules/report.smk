@@ -4,6 +4,7 @@
 rule report:
     input:
         tables=report_tables().values(),
+        figures=report_figures().values(),
         sources=raw_sources(),
     output:
         workbook="results/tables.xlsx",
@@ -15,6 +16,7 @@ rule report:
         provenance="results/provenance.json",
     params:
         sheets=list(report_tables()),
+        figure_names=list(report_figures()),
         config=config,
         min_cell=config["report"]["min_cell"],
     log:

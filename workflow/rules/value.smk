@@ -1,18 +1,38 @@
-# Value: the WELLBY cost-benefit case under the Green Book (only when the config has `cba:`).
+# Value: the WELLBY cost-benefit case under the Green Book (only when the config has `cba:`):
+# scenarios, Monte Carlo, one-way sensitivity, the benefit schedule and who gains.
 
 if "cba" in config:
 
     rule value:
         input:
-            "results/tables/did.csv",
+            did="results/tables/did.csv",
+            subgroups="results/tables/subgroups.csv",
+            panel="results/interim/panel.parquet",
         output:
-            report(
+            cba=report(
                 "results/tables/cba.csv",
                 caption="../report/cba.rst",
                 category="Value for money",
             ),
+            montecarlo="results/tables/cba_montecarlo.csv",
+            sensitivity="results/tables/cba_sensitivity.csv",
+            schedule="results/tables/cba_schedule.csv",
+            subgroups="results/tables/cba_subgroups.csv",
+            tornado=report(
+                "results/figures/cba_tornado.png",
+                caption="../report/cba_tornado.rst",
+                category="Value for money",
+            ),
+            distribution=report(
+                "results/figures/cba_montecarlo.png",
+                caption="../report/cba_montecarlo.rst",
+                category="Value for money",
+            ),
         params:
             cba=config["cba"],
+            columns=config["columns"],
+            design=config["design"],
+            subgroups=config["subgroups"],
         log:
             "results/logs/value.log",
         conda:

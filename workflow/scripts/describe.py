@@ -2,10 +2,12 @@
 
 import pandas as pd
 
-from wellby.describe import outcome_means
+from wellby.describe import outcome_label, outcome_means, trends_plot
+from wellby.figures import save_figure
 from wellby.panel import residents
 from wellby.reliability import cronbach_alpha_by_wave
 from wellby.runner import run_step
+from wellby.scales import scale_labels
 
 
 def main(smk):
@@ -17,6 +19,11 @@ def main(smk):
     reliability = cronbach_alpha_by_wave(data, smk.params.scales, columns["wave"],
                                          min_cell=smk.params.min_cell)
     reliability.to_csv(smk.output.reliability, index=False)
+    labels = {}
+    for name, items in smk.params.scales.items():
+        labels.update(scale_labels(name, items))
+    for outcome, path in zip(smk.params.outcomes, smk.output.figures, strict=True):
+        save_figure(trends_plot(means, outcome, outcome_label(outcome, labels)), path)
 
 
 run_step(snakemake, main)  # noqa: F821

@@ -4,19 +4,23 @@ import json
 
 import pandas as pd
 
-from wellby.reporting import build_provenance, render_html, write_workbook
+from wellby.disclosure import publishable
+from wellby.html_report import render_report
+from wellby.reporting import build_provenance, write_workbook
 from wellby.runner import run_step
 
 
 def main(smk):
+    min_cell = smk.params.min_cell
     tables = {name: pd.read_csv(path) for name, path in
               zip(smk.params.sheets, smk.input.tables, strict=True)}
-    write_workbook(tables, smk.output.workbook)
+    figures = dict(zip(smk.params.figure_names, smk.input.figures, strict=True))
+    write_workbook({name: publishable(table, min_cell) for name, table in tables.items()},
+                   smk.output.workbook)
     provenance = build_provenance(smk.params.config, smk.input.sources)
     with open(smk.output.provenance, "w", encoding="utf-8") as handle:
         json.dump(provenance, handle, indent=2)
-    html = render_html(tables, smk.params.config, provenance,
-                       min_cell=smk.params.min_cell)
+    html = render_report(tables, figures, smk.params.config, provenance, min_cell=min_cell)
     with open(smk.output.html, "w", encoding="utf-8") as handle:
         handle.write(html)
 

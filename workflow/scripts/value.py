@@ -1,14 +1,44 @@
-"""Value the effect on life satisfaction in WELLBYs."""
+"""Value the effect on life satisfaction in WELLBYs, with its uncertainty and who gains."""
 
 import pandas as pd
 
+from wellby.figures import save_figure
+from wellby.panel import residents
 from wellby.runner import run_step
-from wellby.valuation import cba_from_did
+from wellby.subgroups import population_shares
+from wellby.valuation import (
+    benefit_schedule,
+    cba_inputs,
+    cost_benefit,
+    headline_effect,
+    monte_carlo,
+    montecarlo_plot,
+    one_way_sensitivity,
+    subgroup_value,
+    tornado_plot,
+)
 
 
 def main(smk):
-    table = cba_from_did(pd.read_csv(smk.input[0]), smk.params.cba)
-    table.to_csv(smk.output[0], index=False)
+    inputs = cba_inputs(smk.params.cba)
+    estimate, std_error = headline_effect(pd.read_csv(smk.input.did), inputs.outcome,
+                                          inputs.estimator)
+    cost_benefit(inputs, estimate).to_csv(smk.output.cba, index=False)
+    benefit_schedule(inputs, estimate).to_csv(smk.output.schedule, index=False)
+    simulation = monte_carlo(inputs, estimate, std_error)
+    simulation.summary().to_csv(smk.output.montecarlo, index=False)
+    sensitivity = one_way_sensitivity(inputs, estimate, std_error)
+    sensitivity.to_csv(smk.output.sensitivity, index=False)
+    save_figure(tornado_plot(sensitivity, inputs.price_year), smk.output.tornado)
+    save_figure(montecarlo_plot(simulation), smk.output.distribution)
+
+    subgroups = pd.read_csv(smk.input.subgroups)
+    effects = subgroups[(subgroups["outcome"] == inputs.outcome)
+                        & (subgroups["estimator"] == "twfe") & (subgroups["term"] == "att")]
+    panel = residents(pd.read_parquet(smk.input.panel), smk.params.columns)
+    shares = population_shares(panel, smk.params.subgroups, columns=smk.params.columns,
+                               design=smk.params.design)
+    subgroup_value(inputs, effects, shares).to_csv(smk.output.subgroups, index=False)
 
 
 run_step(snakemake, main)  # noqa: F821

@@ -1,0 +1,358 @@
+"""The evaluator's report: one self-contained HTML page.
+
+Every number on the page comes from a results table, and every section says which table
+(and which config keys) it came from, so a reviewer can trace it. Images are embedded as
+data URIs and the page loads nothing from the network. Counts below the minimum cell
+size are suppressed and marked (see :mod:`wellby.disclosure`).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wellby.disclosure import COUNT_COLUMNS as _COUNTS
+from wellby.disclosure import mark_small_counts
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1050px;margin:2em auto;
+padding:0 1em;color:#1d1d1d;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:2px solid #2a6ebb;
+padding-bottom:.2em}h3{margin-top:1.4em}
+table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
+td,th{padding:3px 9px;border-bottom:1px solid #ddd;text-align:right}
+th{background:#eef3fa}td:first-child,th:first-child{text-align:left}
+.source{color:#555;font-size:.82em;margin-top:-.2em}
+.key{background:#f6f8fb;border-left:4px solid #2a6ebb;padding:.6em 1em;margin:1em 0}
+figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.85em;color:#444}
+nav ul{columns:2;font-size:.9em}code{background:#f3f3f3;padding:0 3px}
+"""
+
+SECTIONS = [
+    ("study", "The study and its data"),
+    ("cleaning", "Cleaning: what was excluded and why"),
+    ("methods", "Methods"),
+    ("results", "The programme's effect"),
+    ("event-study", "Effects over time (event study)"),
+    ("who-gained", "Who gained"),
+    ("value", "Value for money"),
+    ("provenance", "Provenance"),
+]
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    if isinstance(value, (float, np.floating)):
+        if abs(value) >= 1e5:
+            return f"{value:,.0f}"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+LABEL_COLUMNS = {"wave", "period", "group", "rel_time", "row", "cohort", "df1", "df2",
+                 "n_items", "price_year"}
+COUNT_COLUMNS = set(_COUNTS)
+
+
+def _cell(column: str, value: Any, digits: int) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
+        return "—"
+    if column in LABEL_COLUMNS and float(value).is_integer():
+        return str(int(value))
+    if column in COUNT_COLUMNS and float(value).is_integer():
+        return f"{int(value):,}"
+    return _fmt(value, digits)
+
+
+def table_html(table: pd.DataFrame, columns: Sequence[str] | None = None,
+               digits: int = 3, max_rows: int = 60) -> str:
+    """Render a table (selected columns) as HTML with numbers formatted for reading."""
+    if columns is not None:
+        table = table[[c for c in columns if c in table.columns]]
+    shown = table.head(max_rows)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(c, v, digits))}</td>"
+                         for c, v in zip(shown.columns, row, strict=True)) + "</tr>"
+        for row in shown.itertuples(index=False))
+    more = (f"<p class='source'>First {max_rows} of {len(table):,} rows; all rows are in "
+            "the table file.</p>" if len(table) > max_rows else "")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+
+
+def _source(tables: Sequence[str], keys: Sequence[str] = ()) -> str:
+    files = ", ".join(f"<code>results/tables/{html.escape(t)}.csv</code>" for t in tables)
+    text = f"Source: {files} (sheet of the same name in <code>results/tables.xlsx</code>)"
+    if keys:
+        text += "; config: " + ", ".join(f"<code>{html.escape(k)}</code>" for k in keys)
+    return f"<p class='source'>{text}.</p>"
+
+
+def image_html(path: str | Path, caption: str) -> str:
+    """Embed a PNG as a data URI in a figure with a caption."""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return (f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"
+            f"<figcaption>{html.escape(caption)} (<code>{html.escape(str(path))}</code>)"
+            "</figcaption></figure>")
+
+
+def _headline(tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any]) -> str:
+    did = tables.get("did")
+    items = []
+    if did is not None and len(did):
+        for outcome in config["outcomes"]:
+            rows = did[(did["outcome"] == outcome) & did["term"].isin(["att", "att_simple"])]
+            for _, row in rows.iterrows():
+                items.append(
+                    f"<li>{html.escape(outcome)} ({html.escape(row['estimator'])}): "
+                    f"<b>{_fmt(row['estimate'])}</b> (95% CI {_fmt(row['ci_low'])} to "
+                    f"{_fmt(row['ci_high'])}; p = {_fmt(row['p_value'])})</li>")
+    cba = tables.get("cba")
+    if cba is not None and len(cba):
+        central = cba[cba["scenario"] == "central"]
+        if len(central):
+            row = central.iloc[0]
+            items.append(
+                f"<li>Value for money (central WELLBY value): benefits "
+                f"£{_fmt(row['benefits_pv'] / 1e6, 1)}m against costs "
+                f"£{_fmt(row['costs_pv'] / 1e6, 1)}m (present values); "
+                f"<b>benefit-cost ratio {_fmt(row['bcr'], 2)}</b></li>")
+    if not items:
+        return ""
+    return "<div class='key'><b>Key results</b><ul>" + "".join(items) + "</ul></div>"
+
+
+def _study_section(tables, figures, config, min_cell) -> str:
+    waves = tables.get("cleaning_summary", pd.DataFrame())
+    design = config["design"].replace("_", " ")
+    text = [f"<p>Design: <b>{html.escape(design)}</b>. Waves: "
+            f"{html.escape(', '.join(str(w) for w in waves.get('wave', [])))}. Outcomes: "
+            f"{html.escape(', '.join(config['outcomes']))}. The treatment indicator is derived "
+            f"from each area's first treated wave (<code>columns.cohort</code> = "
+            f"<code>{html.escape(config['columns']['cohort'])}</code>); areas with no cohort "
+            "are the comparison group.</p>"]
+    descriptives = tables.get("descriptives")
+    if descriptives is not None and len(descriptives):
+        text.append("<h3>Outcomes by wave, programme and comparison areas</h3>")
+        text.append(table_html(mark_small_counts(descriptives, ["n"], min_cell),
+                               ["outcome", "wave", "group", "n", "mean", "sd"]))
+        text.append(_source(["descriptives"], ["outcomes", "report.min_cell"]))
+    text.append(_figures(figures, "trends_", "Outcome trends"))
+    return "".join(text)
+
+
+def _cleaning_section(tables, min_cell) -> str:
+    parts = []
+    summary = tables.get("cleaning_summary")
+    if summary is not None:
+        parts.append("<p>Rows read, excluded and kept per wave "
+                     "(rows in = rows excluded + rows out).</p>")
+        parts.append(table_html(mark_small_counts(summary, ["rows_excluded"], min_cell)))
+        parts.append(_source(["cleaning_summary"]))
+    exclusions = tables.get("exclusions")
+    if exclusions is not None:
+        by_rule = (exclusions.groupby("rule").size().rename("rows").reset_index()
+                   if len(exclusions) else pd.DataFrame({"rule": [], "rows": []}))
+        parts.append("<h3>Excluded rows by reason</h3>")
+        parts.append(table_html(mark_small_counts(by_rule, ["rows"], min_cell)) if len(by_rule)
+                     else "<p>No row was excluded.</p>")
+        parts.append(_source(["exclusions"], ["data.out_of_range", "data.duplicate_ids"]))
+    corrections = tables.get("corrections")
+    if corrections is not None and len(corrections):
+        by_column = corrections.groupby(["column", "rule"]).size().rename("values")
+        parts.append("<h3>Item values set to missing (out of their scale's range)</h3>")
+        parts.append(table_html(mark_small_counts(by_column.reset_index(), ["values"],
+                                                  min_cell)))
+        parts.append(_source(["corrections"], ["scales", "data.out_of_range"]))
+    linkage = tables.get("linkage")
+    if linkage is not None:
+        count = len(linkage)
+        shown = f"fewer than {min_cell}" if 0 < count < min_cell else f"{count:,}"
+        parts.append(f"<p>Respondents whose answers do not link across waves (kept, flagged "
+                     f"for review): {shown}.</p>")
+        parts.append(_source(["linkage"], ["data.linkage"]))
+    reliability = tables.get("reliability")
+    if reliability is not None and len(reliability):
+        parts.append("<h3>Scale reliability (Cronbach's alpha)</h3>")
+        parts.append(table_html(mark_small_counts(reliability, ["n_complete"], min_cell),
+                                ["scale", "wave", "alpha", "ci_low", "ci_high", "n_complete"]))
+        parts.append(_source(["reliability"], ["scales"]))
+    return "".join(parts)
+
+
+def methods_text(config: Mapping[str, Any], did: pd.DataFrame | None) -> str:
+    """Describe the estimators, controls, standard errors and tests in words."""
+    models = config["models"]
+    unit = "respondent" if config["design"] == "panel" else "area"
+    parts = [f"<p>Outcomes are compared between programme and comparison areas before and "
+             f"after each programme area's start. Fixed effects are for the {unit} and the "
+             "wave.</p><ul>"]
+    estimators = models["estimators"]
+    if "twfe" in estimators:
+        parts.append("<li><b>Two-way fixed effects</b> (<code>twfe</code>, term "
+                     "<code>att</code>): the average effect across all treated waves.</li>")
+    if "event_study" in estimators:
+        parts.append("<li><b>Event study</b>: effects by wave relative to the start, "
+                     "reference period -1 (the wave before), end points binned; the joint "
+                     "test that all pre-start effects are zero is <code>pretrend_wald</code> "
+                     "(F test; a small p-value warns that trends were not parallel).</li>")
+    if "callaway_santanna" in estimators:
+        control = models["control_group"].replace("_", "-")
+        parts.append(f"<li><b>Callaway and Sant'Anna (2021)</b>: each start cohort compared "
+                     f"with {control} areas, wave by wave (doubly robust), then averaged "
+                     "(<code>att_simple</code>, <code>att_group</code>, "
+                     "<code>att_dynamic</code>, <code>att_calendar</code>); robust to "
+                     "effects that change over time, unlike two-way fixed effects under "
+                     "staggered starts.</li>")
+    if "mixed_cohort" in estimators:
+        parts.append("<li><b>Followed cohort</b> (<code>mixed_cohort</code>): the change in "
+                     "the flagged cohort's wellbeing from its first wave, from a "
+                     "random-intercept mixed model; there is no comparison group for this "
+                     "cohort, so it is a change, not an effect.</li>")
+    parts.append("</ul>")
+    if did is not None and "vcov" in did:
+        conventions = sorted(set(did["vcov"].dropna()))
+        parts.append("<p>Standard errors and tests, as reported in the <code>vcov</code> "
+                     "column:</p><ul>" + "".join(f"<li>{html.escape(c)}</li>"
+                                                 for c in conventions) + "</ul>")
+        if did.get("wild_p_value") is not None and did["wild_p_value"].notna().any():
+            parts.append("<p>With few clusters, wild cluster bootstrap p-values and intervals "
+                         "are reported beside the analytic ones (<code>wild_*</code> "
+                         "columns).</p>")
+    parts.append(f"<p>Subgroup p-values are adjusted for the number of subgroup tests "
+                 f"({html.escape(models['subgroups']['adjust'])}). Alpha = "
+                 f"{models['alpha']}.</p>")
+    parts.append("<p class='source'>Config: <code>models</code>, <code>columns</code>, "
+                 "<code>design</code>.</p>")
+    return "".join(parts)
+
+
+def _results_section(tables, config) -> str:
+    did = tables.get("did")
+    if did is None or not len(did):
+        return "<p>No estimates.</p>"
+    columns = ["outcome", "estimator", "term", "estimate", "std_error", "ci_low", "ci_high",
+               "p_value", "n_obs", "n_clusters"]
+    if did["wild_p_value"].notna().any() if "wild_p_value" in did else False:
+        columns += ["wild_p_value", "wild_ci_low", "wild_ci_high"]
+    return table_html(did, columns) + _source(["did"], ["outcomes", "models.estimators"])
+
+
+def _figures(figures: Mapping[str, str], prefix: str, caption: str) -> str:
+    return "".join(image_html(path, f"{caption}: {name[len(prefix):]}")
+                   for name, path in figures.items() if name.startswith(prefix))
+
+
+def _who_gained(tables, figures, min_cell) -> str:
+    parts = [_figures(figures, "subgroups_", "Effect by subgroup")]
+    table = tables.get("subgroups")
+    if table is not None and len(table):
+        tests = table[table["level"] == "heterogeneity_wald"]
+        if len(tests):
+            parts.append("<h3>Do effects differ between subgroups?</h3>")
+            parts.append(table_html(tests, ["outcome", "subgroup", "estimate", "p_value",
+                                            "p_adjusted", "note"]))
+        effects = table[(table["estimator"] == "twfe") & (table["term"] == "att")]
+        parts.append("<h3>Effects within subgroups (TWFE)</h3>")
+        parts.append(table_html(mark_small_counts(effects, ["n_obs"], min_cell),
+                                ["outcome", "subgroup", "level", "estimate", "ci_low",
+                                 "ci_high", "p_adjusted", "std_effect", "n_obs", "note"]))
+        parts.append(_source(["subgroups"], ["subgroups", "models.subgroups"]))
+    return "".join(parts)
+
+
+def _value_section(tables, figures, config) -> str:
+    cba = tables.get("cba")
+    if cba is None or not len(cba):
+        return "<p>No cost-benefit analysis was configured (config section <code>cba</code>).</p>"
+    settings = config["cba"]
+    parts = [f"<p>The effect on life satisfaction ({html.escape(settings['outcome'])}, "
+             f"{html.escape(settings['estimator'])}) is valued in WELLBYs (one point of life "
+             "satisfaction for one person for one year) at the Green Book values (low "
+             "£10,000, central £13,000, high £16,000 in 2019 prices), rebased to "
+             f"{settings['price_year']} prices with the GDP deflator and discounted with the "
+             f"Green Book {html.escape(settings['discounting'])} schedule.</p>",
+             table_html(cba, digits=2), _source(["cba"], ["cba"])]
+    for name, title in (("cba_montecarlo", "Uncertainty (Monte Carlo)"),
+                        ("cba_sensitivity", "One-way sensitivity of the NPV"),
+                        ("cba_subgroups", "Who the benefits reach")):
+        table = tables.get(name)
+        if table is not None and len(table):
+            parts += [f"<h3>{title}</h3>", table_html(table, digits=2), _source([name], ["cba"])]
+    parts.append(_figures(figures, "cba_", "Value for money"))
+    return "".join(parts)
+
+
+def _provenance_section(provenance: Mapping[str, Any]) -> str:
+    inputs = "".join(f"<li><code>{html.escape(i['path'])}</code> sha256 "
+                     f"<code>{html.escape(i['sha256'][:16])}…</code></li>"
+                     for i in provenance.get("inputs", []))
+    packages = ", ".join(f"{k} {v}" for k, v in provenance.get("packages", {}).items() if v)
+    return (f"<p>Generated {html.escape(str(provenance.get('generated_at')))} from git commit "
+            f"<code>{html.escape(str(provenance.get('git_commit')))}</code>, config sha256 "
+            f"<code>{html.escape(str(provenance.get('config_sha256', ''))[:16])}…</code>, "
+            f"Python {html.escape(str(provenance.get('python')))}.</p><p>Inputs:</p><ul>"
+            f"{inputs}</ul><p>Packages: {html.escape(packages)}.</p>"
+            "<p class='source'>Source: <code>results/provenance.json</code>.</p>")
+
+
+def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str],
+                  config: Mapping[str, Any], provenance: Mapping[str, Any], *,
+                  min_cell: int) -> str:
+    """Render the self-contained HTML report.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        The study's tables by name (``did``, ``subgroups``, ``cba``, ...).
+    figures : mapping of str to path
+        PNG figures by name (``event_study_<outcome>``, ``subgroups_<outcome>``, ...).
+    config : mapping
+        The validated study config.
+    provenance : mapping
+        From :func:`wellby.reporting.build_provenance`.
+    min_cell : int
+        Smallest count shown; smaller counts are marked ``<min_cell``.
+
+    Returns
+    -------
+    str
+        The page.
+    """
+    body = {
+        "study": _study_section(tables, figures, config, min_cell),
+        "cleaning": _cleaning_section(tables, min_cell),
+        "methods": methods_text(config, tables.get("did")),
+        "results": _results_section(tables, config),
+        "event-study": (_figures(figures, "event_study_", "Event study")
+                        + (table_html(tables["event_study"]) + _source(["event_study"])
+                           if "event_study" in tables and len(tables["event_study"]) else "")),
+        "who-gained": _who_gained(tables, figures, min_cell),
+        "value": _value_section(tables, figures, config),
+        "provenance": _provenance_section(provenance),
+    }
+    nav = "".join(f"<li><a href='#{key}'>{html.escape(title)}</a></li>"
+                  for key, title in SECTIONS)
+    sections = "".join(f"<section id='{key}'><h2>{html.escape(title)}</h2>{body[key]}</section>"
+                       for key, title in SECTIONS)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>wellby evaluation report</title><style>{CSS}</style></head><body>"
+        "<h1>Programme evaluation: wellbeing effects and value for money</h1>"
+        f"<p class='source'>Counts below {min_cell} are suppressed and shown as "
+        f"&lt;{min_cell}. Config sha256 "
+        f"{html.escape(str(provenance.get('config_sha256', ''))[:12])}.</p>"
+        f"{_headline(tables, config)}<nav><ul>{nav}</ul></nav>{sections}</body></html>")
