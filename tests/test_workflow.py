@@ -437,3 +437,11 @@ def test_no_published_count_is_below_the_minimum_cell(demo_run):
     for name in ["descriptives", "subgroups", "reliability"]:
         table = pd.read_csv(demo_run / "results" / "tables" / f"{name}.csv")
         assert not _small_counts(table, min_cell), name
+
+
+def test_snakemake_report_is_built_from_the_captions(demo_run):
+    target = demo_run / "results" / "snakemake_report.html"
+    run = subprocess.run([sys.executable, "-m", "snakemake", "--report", str(target)],
+                         cwd=demo_run, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert target.stat().st_size > 100_000

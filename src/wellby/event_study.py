@@ -18,6 +18,7 @@ mapping of cohorts to periods, and :class:`PretrendTest`.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -541,13 +542,15 @@ class EventStudyResult:
         lines += ["", "  " + self.pretrend().summary(), f"  Variance: {self.vcov_description}"]
         return "\n".join(lines)
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, label: str | None = None):
         """Draw the event-study figure: estimates with confidence intervals by relative time.
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
             Axes to draw on. By default a new figure is made (Agg canvas, no pyplot state).
+        label : str, optional
+            The outcome's label with its units for the axis (default: the column name).
 
         Returns
         -------
@@ -563,7 +566,7 @@ class EventStudyResult:
             est=np.array([c.estimate for c in self.coefficients]),
             low=np.array([c.ci_low for c in self.coefficients]),
             high=np.array([c.ci_high for c in self.coefficients]),
-            outcome=self.outcome,
+            outcome=label or self.outcome,
             alpha=self.alpha,
             title=f"Event study (TWFE): {self.outcome}",
             ticklabels=_tick_labels(self.rel_times, self.lead_bin, self.lag_bin),
@@ -610,7 +613,7 @@ def _event_plot(ax, *, x, est, low, high, outcome, alpha, title, ticklabels, ref
     ax.set_xticks(x)
     ax.set_xticklabels(ticklabels)
     ax.set_xlabel("Periods relative to programme start (0 = first treated period)")
-    ax.set_ylabel(f"Effect on {outcome} ({100 * (1 - alpha):g}% CI)")
+    ax.set_ylabel(textwrap.fill(f"Effect on {outcome}, {100 * (1 - alpha):g}% CI", 40))
     ax.set_title(title)
     ax.legend(loc="best", fontsize="small", frameon=False)
     return ax

@@ -273,6 +273,15 @@ def _who_gained(tables, figures, min_cell) -> str:
     return "".join(parts)
 
 
+def _mapping_note(settings: Mapping[str, Any]) -> str:
+    mapping = settings.get("mapping")
+    if not mapping:
+        return ""
+    return (f"<p>{html.escape(settings['outcome'])} is converted to life-satisfaction points "
+            f"with a factor of {mapping['factor']} per unit (source: "
+            f"{html.escape(mapping['source'])}; config <code>cba.mapping</code>).</p>")
+
+
 def _value_section(tables, figures, config) -> str:
     cba = tables.get("cba")
     if cba is None or not len(cba):
@@ -283,7 +292,9 @@ def _value_section(tables, figures, config) -> str:
              "satisfaction for one person for one year) at the Green Book values (low "
              "£10,000, central £13,000, high £16,000 in 2019 prices), rebased to "
              f"{settings['price_year']} prices with the GDP deflator and discounted with the "
-             f"Green Book {html.escape(settings['discounting'])} schedule.</p>",
+             f"Green Book {html.escape(settings['discounting'])} schedule "
+             f"(costs: {html.escape(settings.get('cost_discounting', 'standard'))}).</p>",
+             _mapping_note(settings),
              table_html(cba, digits=2), _source(["cba"], ["cba"])]
     for name, title in (("cba_montecarlo", "Uncertainty (Monte Carlo)"),
                         ("cba_sensitivity", "One-way sensitivity of the NPV"),

@@ -11,6 +11,7 @@ rule estimate:
         columns=config["columns"],
         design=config["design"],
         models=config["models"],
+        scales={name: scale["items"] for name, scale in config["scales"].items()},
     log:
         "results/logs/estimate/{outcome}.log",
     conda:

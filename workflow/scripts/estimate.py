@@ -2,9 +2,11 @@
 
 import pandas as pd
 
+from wellby.describe import outcome_label
 from wellby.did import estimate_outcome
 from wellby.figures import save_figure
 from wellby.runner import run_step
+from wellby.scales import scale_labels
 
 
 def main(smk):
@@ -15,7 +17,11 @@ def main(smk):
     estimates.event_study.to_csv(smk.output.event_study, index=False)
     estimates.group_time.to_csv(smk.output.group_time, index=False)
     if "figure" in smk.output.keys():
-        save_figure(estimates.event_study_result.plot().figure, smk.output.figure)
+        labels = {}
+        for name, items in smk.params.scales.items():
+            labels.update(scale_labels(name, items))
+        label = outcome_label(smk.wildcards.outcome, labels)
+        save_figure(estimates.event_study_result.plot(label=label).figure, smk.output.figure)
 
 
 run_step(snakemake, main)  # noqa: F821
