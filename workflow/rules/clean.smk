@@ -14,6 +14,8 @@ rule clean:
         wave=wave_params,
         study={k: config[k] for k in ("data", "columns", "design", "scales", "outcomes",
                                        "subgroups")},
+    benchmark:
+        "results/benchmarks/clean/wave_{wave}.tsv",
     log:
         "results/logs/clean/wave_{wave}.log",
     conda:
@@ -39,6 +41,8 @@ rule cleaning_tables:
             caption="../report/cleaning_summary.rst",
             category="Cleaning",
         ),
+    benchmark:
+        "results/benchmarks/cleaning_tables.tsv",
     log:
         "results/logs/cleaning_tables.log",
     conda:

@@ -27,6 +27,8 @@ rule describe:
         outcomes=OUTCOMES,
         scales={name: scale["items"] for name, scale in config["scales"].items()},
         min_cell=config["report"]["min_cell"],
+    benchmark:
+        "results/benchmarks/describe.tsv",
     log:
         "results/logs/describe.log",
     conda:

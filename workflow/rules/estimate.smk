@@ -12,6 +12,8 @@ rule estimate:
         design=config["design"],
         models=config["models"],
         scales={name: scale["items"] for name, scale in config["scales"].items()},
+    benchmark:
+        "results/benchmarks/estimate/{outcome}.tsv",
     log:
         "results/logs/estimate/{outcome}.log",
     conda:
@@ -29,6 +31,8 @@ rule did_table:
             caption="../report/did.rst",
             category="Effects",
         ),
+    benchmark:
+        "results/benchmarks/did_table.tsv",
     log:
         "results/logs/did_table.log",
     conda:
@@ -46,6 +50,8 @@ rule event_study_table:
             caption="../report/event_study.rst",
             category="Effects",
         ),
+    benchmark:
+        "results/benchmarks/event_study_table.tsv",
     log:
         "results/logs/event_study_table.log",
     conda:
@@ -59,6 +65,8 @@ rule group_time_table:
         expand("results/interim/estimates/{outcome}/group_time.csv", outcome=OUTCOMES),
     output:
         "results/tables/group_time.csv",
+    benchmark:
+        "results/benchmarks/group_time_table.tsv",
     log:
         "results/logs/group_time_table.log",
     conda:

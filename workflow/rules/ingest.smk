@@ -12,6 +12,8 @@ if LONG_FILE:
             data=config["data"],
             wave_column=config["columns"]["wave"],
             waves=WAVES,
+        benchmark:
+            "results/benchmarks/ingest/long_file.tsv",
         log:
             "results/logs/ingest/long_file.log",
         conda:
@@ -30,6 +32,8 @@ else:
             wave=wave_params,
             wave_column=config["columns"]["wave"],
             identifiers=config["data"]["identifiers"],
+        benchmark:
+            "results/benchmarks/ingest/wave_{wave}.tsv",
         log:
             "results/logs/ingest/wave_{wave}.log",
         conda:

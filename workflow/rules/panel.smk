@@ -13,6 +13,8 @@ rule panel:
         ),
     params:
         study={k: config[k] for k in ("data", "columns", "design")},
+    benchmark:
+        "results/benchmarks/panel.tsv",
     log:
         "results/logs/panel.log",
     conda:

@@ -19,6 +19,8 @@ rule report:
         figure_names=list(report_figures()),
         config=config,
         min_cell=config["report"]["min_cell"],
+    benchmark:
+        "results/benchmarks/report.tsv",
     log:
         "results/logs/report.log",
     conda:

@@ -19,6 +19,8 @@ rule subgroups:
         models=config["models"],
         subgroups=config["subgroups"],
         min_cell=config["report"]["min_cell"],
+    benchmark:
+        "results/benchmarks/subgroups/{outcome}.tsv",
     log:
         "results/logs/subgroups/{outcome}.log",
     conda:
@@ -36,6 +38,8 @@ rule subgroups_table:
             caption="../report/subgroups.rst",
             category="Who gained",
         ),
+    benchmark:
+        "results/benchmarks/subgroups_table.tsv",
     log:
         "results/logs/subgroups_table.log",
     conda:

@@ -33,6 +33,8 @@ if "cba" in config:
             columns=config["columns"],
             design=config["design"],
             subgroups=config["subgroups"],
+        benchmark:
+            "results/benchmarks/value.tsv",
         log:
             "results/logs/value.log",
         conda:
