@@ -8,7 +8,7 @@ for each wave by construction and is checked before the result is returned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +94,19 @@ def _code_key(value: Any) -> Any:
         return str(value)
 
 
+def map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """Apply ``function`` once per distinct value (not once per row) and broadcast back.
+
+    Survey code columns hold a handful of distinct values over many rows, so recoding
+    them this way is a vectorised pass over the rows. Missing values stay missing.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [function(value) for value in uniques]
+    mapped[-1] = None
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
 def map_levels(codes: pd.Series, levels: Mapping[str, list]) -> pd.Series:
     """Map source codes to named levels; codes that map to nothing become ``unknown``.
 
@@ -111,7 +124,8 @@ def map_levels(codes: pd.Series, levels: Mapping[str, list]) -> pd.Series:
     """
     lookup = {_code_key(code): level for level, level_codes in levels.items()
               for code in level_codes}
-    mapped = codes.map(lambda v: lookup.get(_code_key(v), UNKNOWN_LEVEL))
+    mapped = map_distinct(codes, lambda v: lookup.get(_code_key(v), UNKNOWN_LEVEL))
+    mapped = mapped.fillna(UNKNOWN_LEVEL)
     categories = [*levels, UNKNOWN_LEVEL] if UNKNOWN_LEVEL not in levels else list(levels)
     return pd.Series(pd.Categorical(mapped, categories=categories), index=codes.index)
 
@@ -123,8 +137,8 @@ def _apply_recode(data: pd.DataFrame, recode: Mapping[str, Mapping], source: str
             raise DataError("a recoded column is not in the wave (after renaming)",
                             file=source, column=column, config_key=f"{config_key}.recode")
         lookup = {_code_key(k): v for k, v in mapping.items()}
-        keys = data[column].map(_code_key)
-        data[column] = [lookup.get(k, orig) for k, orig in zip(keys, data[column], strict=True)]
+        recoded = map_distinct(data[column], lambda v, table=lookup: table.get(_code_key(v), v))
+        data[column] = recoded.where(data[column].notna(), data[column]).infer_objects()
     return data
 
 
@@ -166,9 +180,9 @@ def text_columns_as_strings(data: pd.DataFrame) -> pd.DataFrame:
     """
     for column in data.columns:
         if data[column].dtype == object:
-            data[column] = data[column].map(
-                lambda v: v if v is None or (isinstance(v, float) and np.isnan(v))
-                else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+            data[column] = map_distinct(
+                data[column],
+                lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v),
             ).astype("string")
     return data
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.cleaning import map_distinct
 from wellby.errors import DataError, format_rows
 from wellby.ingest import SOURCE_ROW
 
@@ -41,9 +42,9 @@ def stack_waves(waves: Sequence[pd.DataFrame], wave_column: str) -> pd.DataFrame
     for column in stacked.columns:
         kinds = {pd.api.types.is_numeric_dtype(w[column]) for w in waves if column in w}
         if len(kinds) > 1:  # numeric codes in one wave, text in another: keep all as text
-            stacked[column] = stacked[column].map(
-                lambda v: pd.NA if pd.isna(v) else (str(int(v)) if isinstance(v, float)
-                                                    and v.is_integer() else str(v))
+            stacked[column] = map_distinct(
+                stacked[column],
+                lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v),
             ).astype("string")
     for column in waves[0].columns:
         if isinstance(waves[0][column].dtype, pd.CategoricalDtype):
