@@ -182,3 +182,26 @@ def cohort_members(data: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFra
     if not member or member not in data.columns:
         return data.iloc[0:0]
     return data[data[member] == 1]
+
+
+def analysis_columns(columns: Mapping[str, Any], *extra: str,
+                     covariates: Sequence[str] = ()) -> list[str]:
+    """Columns a modelling step needs from the analysis file (read only these).
+
+    Parameters
+    ----------
+    columns : mapping
+        The config's ``columns``.
+    *extra : str
+        Further columns (the outcome, subgroup columns).
+    covariates : sequence of str
+        Model covariates.
+
+    Returns
+    -------
+    list of str
+        Distinct column names, in a stable order.
+    """
+    wanted = [columns.get(key) for key in ("id", "wave", "area", "cohort", "weight", "member")]
+    wanted += [TREATED, EVER_TREATED, *extra, *covariates]
+    return list(dict.fromkeys(c for c in wanted if c))

@@ -5,12 +5,15 @@ import pandas as pd
 from wellby.describe import outcome_label
 from wellby.did import estimate_outcome
 from wellby.figures import save_figure
+from wellby.panel import analysis_columns
 from wellby.runner import run_step
 from wellby.scales import scale_labels
 
 
 def main(smk):
-    data = pd.read_parquet(smk.input[0])
+    columns = analysis_columns(smk.params.columns, smk.wildcards.outcome,
+                               covariates=smk.params.models["covariates"])
+    data = pd.read_parquet(smk.input[0], columns=columns)
     estimates = estimate_outcome(data, smk.wildcards.outcome, columns=smk.params.columns,
                                  design=smk.params.design, models=smk.params.models)
     estimates.did.to_csv(smk.output.did, index=False)

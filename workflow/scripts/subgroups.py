@@ -3,14 +3,16 @@
 import pandas as pd
 
 from wellby.figures import save_figure
-from wellby.panel import residents
+from wellby.panel import analysis_columns, residents
 from wellby.runner import run_step
 from wellby.subgroups import estimate_subgroups, forest_plot
 
 
 def main(smk):
-    data = residents(pd.read_parquet(smk.input.panel), smk.params.columns)
     outcome = smk.wildcards.outcome
+    needed = analysis_columns(smk.params.columns, outcome, *smk.params.subgroups,
+                              covariates=smk.params.models["covariates"])
+    data = residents(pd.read_parquet(smk.input.panel, columns=needed), smk.params.columns)
     table = estimate_subgroups(data, outcome, subgroups=smk.params.subgroups,
                                columns=smk.params.columns, design=smk.params.design,
                                models=smk.params.models, min_cell=smk.params.min_cell,
