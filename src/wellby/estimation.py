@@ -25,6 +25,7 @@ from wellby import covariance as cov_mod
 from wellby.covariance import VCOV_TYPES, VcovType
 from wellby.fixed_effects import FactorInfo, compress_codes, demean, describe_factors
 from wellby.fixed_effects import singleton_mask as _singleton_mask
+from wellby.validation import check_frame, numeric_column, require_columns
 
 __all__ = ["Coefficient", "OlsResult", "TwfeResult", "fit_ols", "fit_twfe"]
 
@@ -319,24 +320,6 @@ def _coef_lines(coefs: Sequence[Coefficient], alpha: float, description: str) ->
     return lines
 
 
-def _require_columns(data: pd.DataFrame, roles: dict[str, Sequence[str]]) -> None:
-    for role, cols in roles.items():
-        for col in cols:
-            if col not in data.columns:
-                raise ValueError(f"{role} column '{col}' is not in the data")
-
-
-def _numeric(data: pd.DataFrame, col: str, role: str) -> np.ndarray:
-    """Return ``data[col]`` as float64 with NaN for missing; reject non-numeric data."""
-    s = data[col]
-    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-        raise ValueError(f"{role} column '{col}' must be numeric, got dtype {s.dtype}")
-    arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    if np.isinf(arr).any():
-        raise ValueError(f"{role} column '{col}' contains infinite values")
-    return arr
-
-
 def fit_ols(
     data: pd.DataFrame,
     outcome: str,
@@ -514,14 +497,14 @@ def demeaned_design(
     regressors = list(regressors)
     absorb = list(absorb)
     n_rows = len(data)
-    y = _numeric(data, outcome, "outcome")
-    xs = [_numeric(data, c, roles.get(c, "regressor")) for c in regressors]
+    y = numeric_column(data, outcome, "outcome")
+    xs = [numeric_column(data, c, roles.get(c, "regressor")) for c in regressors]
     keep = ~np.isnan(y)
     for x in xs:
         keep &= ~np.isnan(x)
     w = None
     if weights:
-        w = _numeric(data, weights, "weights")
+        w = numeric_column(data, weights, "weights")
         if (w < 0).any():
             raise ValueError(f"weights column '{weights}' has negative values")
         keep &= ~np.isnan(w)
@@ -597,8 +580,7 @@ def _fit(
     roles: dict[str, str],
 ) -> OlsResult:
     """Carry out :func:`fit_ols`; ``roles`` names regressors in error messages."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    check_frame(data)
     regressors = list(regressors)
     absorb = list(absorb)
     if vcov is None:
@@ -620,7 +602,7 @@ def _fit(
     if intercept and absorb:
         raise ValueError("an intercept cannot be estimated alongside absorbed fixed effects")
     use_cluster = vcov == "cluster"
-    _require_columns(
+    require_columns(
         data,
         {
             "outcome": [outcome],
@@ -793,10 +775,9 @@ def fit_twfe(
     with staggered adoption and heterogeneous effects use a staggered-robust estimator.
 
     """
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    check_frame(data)
     covariates = list(covariates)
-    _require_columns(
+    require_columns(
         data,
         {
             "outcome": [outcome],
@@ -812,7 +793,7 @@ def fit_twfe(
         raise ValueError(f"unit and time must be different columns, both are '{unit}'")
     if treatment in covariates or outcome in covariates:
         raise ValueError("the outcome and the treatment must not be listed as covariates")
-    d = _numeric(data, treatment, "treatment")
+    d = numeric_column(data, treatment, "treatment")
     observed = d[~np.isnan(d)]
     if not np.isin(observed, (0.0, 1.0)).all():
         bad = np.unique(observed[~np.isin(observed, (0.0, 1.0))])[:5]

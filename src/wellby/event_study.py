@@ -29,6 +29,7 @@ from scipy import stats
 from wellby.covariance import VCOV_TYPES, VcovType
 from wellby.estimation import Coefficient, fit_ols
 from wellby.fixed_effects import singleton_mask
+from wellby.validation import check_frame, numeric_column, require_columns
 
 __all__ = [
     "EVENT_STUDY_COLUMNS",
@@ -78,29 +79,6 @@ AUTO_BIN_MIN_CLUSTERS = 5
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def _check_frame(data: object) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-
-
-def _require_columns(data: pd.DataFrame, roles: dict[str, Sequence[str]]) -> None:
-    for role, cols in roles.items():
-        for col in cols:
-            if col not in data.columns:
-                raise ValueError(f"{role} column '{col}' is not in the data")
-
-
-def _as_float(data: pd.DataFrame, col: str, role: str) -> np.ndarray:
-    """Return ``data[col]`` as float64 with NaN for missing; reject non-numeric data."""
-    s = data[col]
-    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-        raise ValueError(f"{role} column '{col}' must be numeric, got dtype {s.dtype}")
-    arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    if np.isinf(arr).any():
-        raise ValueError(f"{role} column '{col}' contains infinite values")
-    return arr
 
 
 def _codes(data: pd.DataFrame, col: str) -> np.ndarray:
@@ -297,10 +275,10 @@ def relative_time(data: pd.DataFrame, time: str, cohort: str) -> pd.Series:
         one of the observed periods.
 
     """
-    _check_frame(data)
-    _require_columns(data, {"time": [time], "cohort": [cohort]})
-    t = _as_float(data, time, "time")
-    g = _as_float(data, cohort, "cohort")
+    check_frame(data)
+    require_columns(data, {"time": [time], "cohort": [cohort]})
+    t = numeric_column(data, time, "time")
+    g = numeric_column(data, cohort, "cohort")
     never = _never_treated(g, cohort)
     periods = np.unique(t[~np.isnan(t)])
     gi = _cohort_index(g, never, periods, cohort, time)
@@ -757,7 +735,7 @@ def fit_event_study(
     :func:`wellby.staggered.fit_callaway_santanna` does not.
 
     """
-    _check_frame(data)
+    check_frame(data)
     covariates = list(covariates)
     if vcov not in VCOV_TYPES:
         raise ValueError(f"vcov must be one of {VCOV_TYPES}, got {vcov!r}")
@@ -782,7 +760,7 @@ def fit_event_study(
     use_cluster = vcov == "cluster"
     if use_cluster and cluster is None:
         cluster = unit
-    _require_columns(
+    require_columns(
         data,
         {
             "outcome": [outcome],
@@ -800,15 +778,15 @@ def fit_event_study(
         if c in (outcome, unit, time, cohort):
             raise ValueError(f"covariate '{c}' is also the outcome, unit, time or cohort column")
 
-    y = _as_float(data, outcome, "outcome")
-    t = _as_float(data, time, "time")
-    g = _as_float(data, cohort, "cohort")
-    xs = [_as_float(data, c, "covariate") for c in covariates]
+    y = numeric_column(data, outcome, "outcome")
+    t = numeric_column(data, time, "time")
+    g = numeric_column(data, cohort, "cohort")
+    xs = [numeric_column(data, c, "covariate") for c in covariates]
     keep = ~np.isnan(y) & ~np.isnan(t)
     for x in xs:
         keep &= ~np.isnan(x)
     if weights:
-        w = _as_float(data, weights, "weights")
+        w = numeric_column(data, weights, "weights")
         if (w < 0).any():
             raise ValueError(f"weights column '{weights}' has negative values")
         keep &= ~np.isnan(w) & (w > 0)

@@ -50,17 +50,15 @@ from scipy import stats
 from wellby.estimation import Coefficient
 from wellby.event_study import (
     PretrendTest,
-    _as_float,
-    _check_frame,
     _codes,
     _cohort_index,
     _constant_within,
     _dense,
     _event_plot,
     _never_treated,
-    _require_columns,
     _wald,
 )
+from wellby.validation import check_frame, numeric_column, require_columns
 
 __all__ = [
     "BASE_PERIODS",
@@ -375,17 +373,17 @@ def _prepare(
     anticipation: int,
     balanced_panel: bool,
 ) -> _Data:
-    y = _as_float(data, outcome, "outcome")
-    t = _as_float(data, time, "time")
-    g = _as_float(data, cohort, "cohort")
+    y = numeric_column(data, outcome, "outcome")
+    t = numeric_column(data, time, "time")
+    g = numeric_column(data, cohort, "cohort")
     never_all = _never_treated(g, cohort)
-    xs = [_as_float(data, c, "covariate") for c in covariates]
+    xs = [numeric_column(data, c, "covariate") for c in covariates]
     keep = ~np.isnan(y) & ~np.isnan(t)
     for x in xs:
         keep &= ~np.isnan(x)
     w = np.ones(len(data))
     if weights:
-        w = _as_float(data, weights, "weights")
+        w = numeric_column(data, weights, "weights")
         if (w < 0).any():
             raise ValueError(f"weights column '{weights}' has negative values")
         keep &= ~np.isnan(w) & (w > 0)
@@ -1178,7 +1176,7 @@ def fit_callaway_santanna(
     the level treatment is assigned (the area) when units are respondents in areas.
 
     """
-    _check_frame(data)
+    check_frame(data)
     covariates = list(covariates)
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {DESIGNS}, got {design!r}")
@@ -1203,7 +1201,7 @@ def fit_callaway_santanna(
     anticipation = int(anticipation)
     if bootstrap and (not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 10):
         raise ValueError(f"n_bootstrap must be an integer >= 10, got {n_bootstrap!r}")
-    _require_columns(
+    require_columns(
         data,
         {
             "outcome": [outcome],

@@ -1,0 +1,59 @@
+"""Argument checks shared by the estimators: frames, columns and numeric data.
+
+Each check raises a ``ValueError`` (or ``TypeError``) whose message names the column and
+its role, which the study-level code turns into a :class:`wellby.errors.DataError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def check_frame(data: object) -> None:
+    """Raise ``TypeError`` unless ``data`` is a pandas DataFrame."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+
+
+def require_columns(data: pd.DataFrame, roles: Mapping[str, Sequence[str]]) -> None:
+    """Raise ``ValueError`` naming the first column (and its role) missing from ``data``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The data.
+    roles : mapping
+        Role (e.g. "outcome") -> the columns in that role.
+    """
+    for role, cols in roles.items():
+        for col in cols:
+            if col not in data.columns:
+                raise ValueError(f"{role} column '{col}' is not in the data")
+
+
+def numeric_column(data: pd.DataFrame, col: str, role: str) -> np.ndarray:
+    """Return ``data[col]`` as float64 with NaN for missing; reject non-numeric data.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The data.
+    col : str
+        The column.
+    role : str
+        Its role, for the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    s = data[col]
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        raise ValueError(f"{role} column '{col}' must be numeric, got dtype {s.dtype}")
+    arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isinf(arr).any():
+        raise ValueError(f"{role} column '{col}' contains infinite values")
+    return arr
