@@ -33,6 +33,7 @@ th{background:#eef3fa}td:first-child,th:first-child{text-align:left}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85em;color:#444}
 nav ul{columns:2;font-size:.9em}code{background:#f3f3f3;padding:0 3px}
+.wide{overflow-x:auto}
 """
 
 SECTIONS = [
@@ -60,7 +61,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 
 LABEL_COLUMNS = {"wave", "period", "group", "rel_time", "row", "cohort", "df1", "df2",
-                 "n_items", "price_year"}
+                 "n_items", "price_year", "seed", "year", "calendar_year"}
 COUNT_COLUMNS = set(_COUNTS)
 
 
@@ -89,7 +90,8 @@ def table_html(table: pd.DataFrame, columns: Sequence[str] | None = None,
         for row in shown.itertuples(index=False))
     more = (f"<p class='source'>First {max_rows} of {len(table):,} rows; all rows are in "
             "the table file.</p>" if len(table) > max_rows else "")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+    return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            f"</table></div>{more}")
 
 
 def _source(tables: Sequence[str], keys: Sequence[str] = ()) -> str:
@@ -296,12 +298,26 @@ def _value_section(tables, figures, config) -> str:
              f"(costs: {html.escape(settings.get('cost_discounting', 'standard'))}).</p>",
              _mapping_note(settings),
              table_html(cba, digits=2), _source(["cba"], ["cba"])]
-    for name, title in (("cba_montecarlo", "Uncertainty (Monte Carlo)"),
-                        ("cba_sensitivity", "One-way sensitivity of the NPV"),
-                        ("cba_subgroups", "Who the benefits reach")):
-        table = tables.get(name)
-        if table is not None and len(table):
-            parts += [f"<h3>{title}</h3>", table_html(table, digits=2), _source([name], ["cba"])]
+    montecarlo = tables.get("cba_montecarlo")
+    if montecarlo is not None and len(montecarlo):
+        long = montecarlo.iloc[0].rename("value").rename_axis("statistic").reset_index()
+        long["value"] = [_cell(k, v, 3) for k, v in zip(long["statistic"], long["value"],
+                                                       strict=True)]
+        parts += ["<h3>Uncertainty (Monte Carlo)</h3>", table_html(long),
+                  _source(["cba_montecarlo"], ["cba.monte_carlo"])]
+    sensitivity = tables.get("cba_sensitivity")
+    if sensitivity is not None and len(sensitivity):
+        parts += ["<h3>One-way sensitivity of the NPV</h3>",
+                  table_html(sensitivity, ["input", "low_value", "high_value", "npv_low",
+                                           "npv_high", "swing"], digits=2),
+                  _source(["cba_sensitivity"], ["cba.sensitivity"])]
+    who = tables.get("cba_subgroups")
+    if who is not None and len(who):
+        valued = who[who["estimate"].notna()]
+        parts += ["<h3>Who the benefits reach</h3>",
+                  table_html(valued, ["subgroup", "level", "share", "estimate", "wellbys",
+                                      "wellby_share", "benefits_pv"], digits=2),
+                  _source(["cba_subgroups", "subgroups"], ["cba", "subgroups"])]
     parts.append(_figures(figures, "cba_", "Value for money"))
     return "".join(parts)
 
