@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,15 @@ def minimal_config(**overrides):
 @pytest.fixture
 def schema_path():
     return SCHEMA
+
+
+REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+def reference_dir() -> Path:
+    """The shared reference files; skipped on a bare clone, but CI must have them."""
+    if not REFERENCE.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have shared/reference beside the project ({REFERENCE})")
+        pytest.skip("shared/reference is not beside the project")
+    return REFERENCE

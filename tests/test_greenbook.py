@@ -16,9 +16,8 @@ from wellby.greenbook import (
     wellby_value,
 )
 
-from .conftest import ROOT
+from .conftest import REFERENCE, ROOT, reference_dir
 
-REFERENCE = ROOT.parent / "shared" / "reference"
 PACKAGED = ROOT / "src" / "wellby" / "data"
 
 
@@ -29,8 +28,7 @@ def reference(name):
 
 
 def test_packaged_parameters_equal_the_reference_files():
-    if not REFERENCE.is_dir():
-        pytest.skip("shared/reference is not beside the project")
+    reference_dir()
     for name in ["greenbook_wellby.csv", "greenbook_gdp_deflator.csv",
                  "greenbook_stpr_schedule.csv", "swemwbs_raw_to_metric.csv",
                  "greenbook_sources.csv"]:

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +14,8 @@ from wellby.scales import (
     swemwbs_scores,
     wemwbs_scores,
 )
+
+from .conftest import reference_dir
 
 
 def test_metric_table_matches_the_published_table():
@@ -70,7 +70,7 @@ def test_swemwbs_needs_seven_items():
 
 # --- Extended scales (issue 3) ---------------------------------------------------------
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
 
 
 def test_metric_table_more_spot_values_hand_copied_from_reference():
@@ -82,10 +82,9 @@ def test_metric_table_more_spot_values_hand_copied_from_reference():
         assert table[raw] == pytest.approx(metric, abs=1e-9)
 
 
-@pytest.mark.skipif(not (REFERENCE / "swemwbs_raw_to_metric.csv").exists(),
-                    reason="shared reference directory not available")
 def test_packaged_metric_table_equals_the_reference_file():
-    reference = pd.read_csv(REFERENCE / "swemwbs_raw_to_metric.csv").set_index("raw")["metric"]
+    path = reference_dir() / "swemwbs_raw_to_metric.csv"
+    reference = pd.read_csv(path).set_index("raw")["metric"]
     pd.testing.assert_series_equal(swemwbs_metric_table(), reference)
 
 

@@ -154,16 +154,3 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path = DEFAULT
 def load_config(path: str | Path, schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
     """Load a study config file and validate it (see :func:`validate_config`)."""
     return validate_config(load_yaml(path), schema_path)
-
-
-def wave_labels(config: Mapping[str, Any]) -> list[int]:
-    """Return the configured wave labels in file order (one-file-per-wave studies)."""
-    return [int(w["wave"]) for w in config["data"].get("waves", [])]
-
-
-def wave_entry(config: Mapping[str, Any], wave: int) -> dict:
-    """Return the ``data.waves`` entry of one wave, with its index for error messages."""
-    for index, entry in enumerate(config["data"].get("waves", [])):
-        if int(entry["wave"]) == int(wave):
-            return {**entry, "_index": index}
-    raise ConfigError(f"data.waves: no wave {wave} in the config")

@@ -43,15 +43,13 @@ class DataError(WellbyError):
         if self.column:
             parts.append(f"column: {self.column}")
         if self.rows:
-            shown = ", ".join(str(r) for r in self.rows[:10])
-            more = f" (and {len(self.rows) - 10} more)" if len(self.rows) > 10 else ""
-            parts.append(f"rows: {shown}{more}")
+            parts.append(f"rows: {format_rows(self.rows)}")
         if self.config_key:
             parts.append(f"config key to fix: {self.config_key}")
         return "\n  ".join(parts)
 
 
-def format_rows(rows: Sequence[int], limit: int = 10) -> str:
+def format_rows(rows: Sequence, limit: int = 10) -> str:
     """Return a short, human-readable list of 1-based row numbers."""
     rows = list(rows)
     shown = ", ".join(str(r) for r in rows[:limit])

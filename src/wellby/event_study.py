@@ -29,7 +29,12 @@ from scipy import stats
 from wellby.covariance import VCOV_TYPES, VcovType
 from wellby.estimation import Coefficient, fit_ols
 from wellby.fixed_effects import singleton_mask
-from wellby.validation import check_frame, numeric_column, require_columns
+from wellby.validation import (
+    check_did_columns,
+    check_frame,
+    numeric_column,
+    require_columns,
+)
 
 __all__ = [
     "EVENT_STUDY_COLUMNS",
@@ -760,23 +765,9 @@ def fit_event_study(
     use_cluster = vcov == "cluster"
     if use_cluster and cluster is None:
         cluster = unit
-    require_columns(
-        data,
-        {
-            "outcome": [outcome],
-            "unit": [unit],
-            "time": [time],
-            "cohort": [cohort],
-            "covariate": covariates,
-            "cluster": [cluster] if use_cluster else [],
-            "weights": [weights] if weights else [],
-        },
-    )
-    if len({outcome, unit, time, cohort}) < 4:
-        raise ValueError("outcome, unit, time and cohort must be four different columns")
-    for c in covariates:
-        if c in (outcome, unit, time, cohort):
-            raise ValueError(f"covariate '{c}' is also the outcome, unit, time or cohort column")
+    check_did_columns(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                      covariates=covariates, cluster=cluster if use_cluster else None,
+                      weights=weights)
 
     y = numeric_column(data, outcome, "outcome")
     t = numeric_column(data, time, "time")

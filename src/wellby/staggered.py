@@ -58,7 +58,7 @@ from wellby.event_study import (
     _never_treated,
     _wald,
 )
-from wellby.validation import check_frame, numeric_column, require_columns
+from wellby.validation import check_did_columns, check_frame, numeric_column
 
 __all__ = [
     "BASE_PERIODS",
@@ -1201,23 +1201,8 @@ def fit_callaway_santanna(
     anticipation = int(anticipation)
     if bootstrap and (not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 10):
         raise ValueError(f"n_bootstrap must be an integer >= 10, got {n_bootstrap!r}")
-    require_columns(
-        data,
-        {
-            "outcome": [outcome],
-            "unit": [unit],
-            "time": [time],
-            "cohort": [cohort],
-            "covariate": covariates,
-            "cluster": [cluster] if cluster else [],
-            "weights": [weights] if weights else [],
-        },
-    )
-    if len({outcome, unit, time, cohort}) < 4:
-        raise ValueError("outcome, unit, time and cohort must be four different columns")
-    for c in covariates:
-        if c in (outcome, unit, time, cohort):
-            raise ValueError(f"covariate '{c}' is also the outcome, unit, time or cohort column")
+    check_did_columns(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                      covariates=covariates, cluster=cluster, weights=weights)
 
     dat = _prepare(
         data,

@@ -57,3 +57,38 @@ def numeric_column(data: pd.DataFrame, col: str, role: str) -> np.ndarray:
     if np.isinf(arr).any():
         raise ValueError(f"{role} column '{col}' contains infinite values")
     return arr
+
+
+def check_did_columns(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: str,
+                      covariates: Sequence[str], cluster: str | None,
+                      weights: str | None) -> None:
+    """Check the columns of a staggered-adoption DiD: present, and in one role each.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The data.
+    outcome, unit, time, cohort : str
+        The outcome, unit, period and first-treated-period columns.
+    covariates : sequence of str
+        Covariates.
+    cluster, weights : str, optional
+        Cluster and weights columns.
+    """
+    require_columns(
+        data,
+        {
+            "outcome": [outcome],
+            "unit": [unit],
+            "time": [time],
+            "cohort": [cohort],
+            "covariate": covariates,
+            "cluster": [cluster] if cluster else [],
+            "weights": [weights] if weights else [],
+        },
+    )
+    if len({outcome, unit, time, cohort}) < 4:
+        raise ValueError("outcome, unit, time and cohort must be four different columns")
+    for c in covariates:
+        if c in (outcome, unit, time, cohort):
+            raise ValueError(f"covariate '{c}' is also the outcome, unit, time or cohort column")
