@@ -17,6 +17,7 @@ include: "workflow/rules/estimate.smk"
 include: "workflow/rules/subgroups.smk"
 include: "workflow/rules/value.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/lifecycle.smk"
 
 
 rule all:
