@@ -1,4 +1,5 @@
 import base64
+import io
 
 import numpy as np
 import pandas as pd
@@ -28,8 +29,12 @@ def tables():
     summary = pd.DataFrame({"wave": [2016, 2017], "rows_in": [100, 90],
                             "rows_excluded": [3, 0], "rows_out": [97, 90]})
     exclusions = pd.DataFrame({"wave": [2016] * 3, "row": [4, 9, 12],
-                               "rule": ["no_outcome"] * 3, "detail": ["x"] * 3})
-    return {"did": did, "cleaning_summary": summary, "exclusions": exclusions}
+                               "rule": ["no_outcome"] * 3, "detail": ["row detail"] * 3})
+    linkage = pd.DataFrame({"person": [900001, 900002], "rule": ["changed_across_waves"] * 2,
+                            "column": ["gender"] * 2, "detail": ["2016: male; 2017: female"] * 2,
+                            "waves": ["2016 2017"] * 2, "source_rows": ["2016:4 2017:5"] * 2})
+    return {"did": did, "cleaning_summary": summary, "exclusions": exclusions,
+            "linkage": linkage}
 
 
 def test_report_is_self_contained_traceable_and_suppresses_small_counts(tmp_path):
@@ -46,9 +51,15 @@ def test_report_is_self_contained_traceable_and_suppresses_small_counts(tmp_path
                     "value", "provenance"]:
         assert f"<section id='{section}'>" in page
     assert "results/tables/did.csv" in page and "models.estimators" in page
-    # The 3 excluded rows are below the cell size: marked, not shown.
+    # The 3 excluded rows are below the cell size: marked, not shown, and rows_in is
+    # suppressed too, or 100 - 97 would give the 3 back.
     assert "<td>&lt;10</td>" in page
-    assert "<td>3</td>" not in page
+    assert "<td>3</td>" not in page and "<td>100</td>" not in page
+    assert "<td>2016</td><td>suppressed</td><td>&lt;10</td><td>97</td>" in page
+    assert "<td>2017</td><td>90</td><td>0</td><td>90</td>" in page
+    # The audit tables appear as counts, never row by row: no source rows, no ids.
+    assert "row detail" not in page and "900001" not in page and "2016:4" not in page
+    assert "do not link across waves (kept, flagged for review): fewer than 10" in page
     assert "0.096" in page and "benefit-cost" not in page
 
 
@@ -59,15 +70,56 @@ def test_methods_describe_the_estimators_and_conventions():
 
 
 def test_mark_small_counts():
-    table = pd.DataFrame({"n": [0, 3, 9, 10, np.nan], "mean": [1, 2, 3, 4, 5],
-                          "suppressed": [False, False, False, False, True]})
-    marked = mark_small_counts(table, ["n"], 10)
-    assert marked["n"].tolist()[:4] == [0, "<10", "<10", 10]
-    assert marked["n"].iloc[4] == "<10"
+    table = pd.DataFrame({"n": [0, 3, 9, 10, np.nan, np.nan],
+                          "n_obs": [0, 3, 9, 10, np.nan, 40], "mean": [1, 2, 3, 4, 5, 6],
+                          "suppressed": ["", "", "", "", "primary", "secondary"]})
+    marked = mark_small_counts(table, ["n", "n_obs"], 10, persons=["n"])
+    assert marked["n"].tolist() == [0, "<10", "<10", 10, "<10", "suppressed"]
+    # a suppressed cell's person-waves are not "<10" (there may be more): just suppressed
+    assert marked["n_obs"].tolist() == [0, "<10", "<10", 10, "suppressed", 40]
     assert publishable(pd.DataFrame({"n_obs": [5], "estimate": [0.3]}), 10)["n_obs"][0] == "<10"
+    # legacy boolean flags read as primary
+    legacy = pd.DataFrame({"n": [np.nan], "suppressed": [True]})
+    assert mark_small_counts(legacy, ["n"], 10, persons=["n"])["n"][0] == "<10"
+
+
+def test_report_shows_subgroup_suppression(tmp_path):
+    subgroups = pd.DataFrame({
+        "outcome": ["life_satisfaction"] * 3, "subgroup": ["gender"] * 3,
+        "level": ["male", "female", "other"], "estimate": [0.2, 0.1, np.nan],
+        "ci_low": [0.1, 0.0, np.nan], "ci_high": [0.3, 0.2, np.nan],
+        "p_adjusted": [0.01, 0.2, np.nan], "std_effect": [0.1, 0.05, np.nan],
+        "n_persons": [500, np.nan, np.nan], "n_obs": [2000, np.nan, np.nan],
+        "estimator": ["twfe"] * 3, "term": ["att"] * 3,
+        "suppressed": [np.nan, "secondary", "primary"],
+        "note": [np.nan, "counts suppressed (secondary suppression)",
+                 "suppressed: fewer than 10 persons (report.min_cell); not estimated"]})
+    page = render_report({**tables(), "subgroups": subgroups}, {}, CONFIG,
+                         {"inputs": [], "packages": {}}, min_cell=10)
+    shown = pd.read_html(io.StringIO(page), match="std_effect")[0].set_index("level")
+    assert shown.loc["male", "n_persons"] == "500"
+    assert shown.loc["female", "n_persons"] == "suppressed"
+    assert shown.loc["other", "n_persons"] == "<10"
+    assert shown.loc["other", "n_obs"] == "suppressed"
 
 
 def test_image_html_embeds_the_file(tmp_path):
     path = tmp_path / "x.png"
     path.write_bytes(b"\x89PNG fake")
     assert base64.b64encode(b"\x89PNG fake").decode() in image_html(path, "caption")
+
+
+def test_data_checks_come_first_with_a_banner_when_something_needs_attention():
+    checks = pd.DataFrame({
+        "check": ["unmapped_codes", "linkage_rate"], "wave": [2016, 2017],
+        "column": ["gender", "pid"], "severity": ["warning", "info"], "count": [40, 900],
+        "message": ["answered rows of gender map to no level", "wave 2017: 92% link"]})
+    page = render_report({**tables(), "data_checks": checks}, {}, CONFIG,
+                         {"inputs": [], "packages": {}}, min_cell=10)
+    assert page.index("<section id='data-checks'>") < page.index("<section id='study'>")
+    assert "1 data check(s) need attention" in page
+    assert page.index("need attention") < page.index("<nav>")
+    assert "answered rows of gender map to no level" in page
+    quiet = render_report({**tables(), "data_checks": checks.iloc[[1]]}, {}, CONFIG,
+                          {"inputs": [], "packages": {}}, min_cell=10)
+    assert "need attention</b>: see" not in quiet and "No finding needs attention" in quiet

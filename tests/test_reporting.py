@@ -29,3 +29,18 @@ def test_provenance_hashes_inputs_and_config(tmp_path):
     assert config_sha256({"a": 1, "b": 2}) == config_sha256({"b": 2, "a": 1})
     assert record["packages"]["pandas"] == pd.__version__
     json.dumps(record)
+
+
+def test_workbook_of_published_views_explains_its_markers(tmp_path):
+    from wellby.disclosure import disclosure_notes, published_tables
+
+    tables = {"cleaning_summary": pd.DataFrame({"wave": [1, 2], "rows_in": [100, 90],
+                                                "rows_excluded": [3, 0],
+                                                "rows_out": [97, 90]})}
+    path = tmp_path / "tables.xlsx"
+    write_workbook(published_tables(tables, 10), path, notes=disclosure_notes(10))
+    book = load_workbook(path)
+    assert book.sheetnames == ["cleaning_summary", "notes"]
+    rows = list(book["cleaning_summary"].iter_rows(min_row=2, values_only=True))
+    assert rows == [(1, "suppressed", "<10", 97), (2, 90, 0, 90)]
+    assert "<10" in book["notes"]["A2"].value

@@ -9,7 +9,9 @@ from wellby.subgroups import (
     estimate_subgroups,
     forest_plot,
     interaction_model,
+    population_shares,
     subgroup_levels,
+    value_published_levels,
 )
 
 COLUMNS = {"id": "pid", "wave": "wave", "area": "area", "cohort": "cohort"}
@@ -42,7 +44,12 @@ def test_stratified_effects_recover_the_truth_and_the_pooled_model_agrees():
     twfe = table[table["estimator"] == "twfe"].set_index("level")
     assert twfe.loc["male", "ci_low"] <= 1.0 <= twfe.loc["male", "ci_high"]
     assert twfe.loc["female", "ci_low"] <= 0.0 <= twfe.loc["female", "ci_high"]
-    assert twfe.loc["unknown", "n_obs"] == 0
+    assert twfe.loc["unknown", "n_obs"] == 0 and twfe.loc["unknown", "n_persons"] == 0
+    # persons beside person-waves: each person is in 4 waves
+    people = simulated().drop_duplicates("pid")["gender"].value_counts()
+    assert twfe.loc["male", "n_persons"] == people["male"]
+    assert twfe.loc["male", "n_obs"] == 4 * people["male"]
+    assert (twfe["suppressed"] == "").all()
     assert "no observations" in twfe.loc["unknown", "note"]
     pooled = table[table["estimator"] == "twfe_interaction"].set_index("level")
     # Fully interacted (unit and wave-by-level effects): the same point estimates.
@@ -66,15 +73,75 @@ def test_callaway_santanna_by_subgroup_and_event_time():
     assert set(dynamic["rel_time"].astype(int)) == {0, 1}
 
 
-def test_small_level_is_reported_not_fitted_and_its_count_suppressed():
+def test_a_level_of_few_persons_is_suppressed_even_with_many_person_waves():
+    """3 persons seen in 4 waves: 12 person-waves, but 3 persons, so not estimated."""
     data = simulated()
     data["gender"] = data["gender"].cat.add_categories("other")
-    data.loc[data["pid"] < 2, "gender"] = "other"
+    data.loc[data["pid"] < 3, "gender"] = "other"
     table = estimate_subgroups(data, "y", subgroups={"gender": {}}, columns=COLUMNS,
                                design="panel", models=MODELS, min_cell=10)
-    other = table[table["estimator"] == "twfe"].set_index("level").loc["other"]
+    rows = table[table["level"] == "other"]
+    assert len(rows) == 1  # no pooled-model term, no other estimator
+    other = rows.iloc[0]
     assert np.isnan(other["estimate"]) and np.isnan(other["n_obs"])
-    assert "fewer than 30 observations" in other["note"] and "count suppressed" in other["note"]
+    assert np.isnan(other["n_persons"]) and other["suppressed"] == "primary"
+    assert other["note"].startswith("suppressed: fewer than 10 persons")
+    # Secondary suppression: the smaller of the other levels hides its counts too, and so
+    # does the heterogeneity test (it counts the pooled levels); male + female + other
+    # would otherwise give 3 back from the total.
+    twfe = table[table["estimator"] == "twfe"].set_index("level")
+    persons = data.drop_duplicates("pid")["gender"].value_counts()
+    smaller, larger = sorted(["male", "female"], key=lambda g: persons[g])
+    assert twfe.loc[smaller, "suppressed"] == "secondary"
+    assert np.isnan(twfe.loc[smaller, "n_persons"]) and np.isnan(twfe.loc[smaller, "n_obs"])
+    assert not np.isnan(twfe.loc[smaller, "estimate"])  # estimates are kept
+    assert twfe.loc[larger, "n_persons"] == persons[larger]
+    assert twfe.loc[larger, "suppressed"] == ""
+    test = table[table["level"] == HETEROGENEITY].iloc[0]
+    assert test["suppressed"] == "secondary" and np.isnan(test["n_obs"])
+
+
+def test_persons_not_person_waves_decide_suppression():
+    """12 persons seen once each: 12 person-waves and 12 persons, published; a level of
+    9 persons in 4 waves (36 person-waves) is not."""
+    data = simulated()
+    data["gender"] = data["gender"].cat.add_categories("other")
+    data.loc[data["pid"] < 9, "gender"] = "other"
+    table = estimate_subgroups(data, "y", subgroups={"gender": {}}, columns=COLUMNS,
+                               design="panel", models=MODELS, min_cell=10)
+    other = table[table["level"] == "other"].iloc[0]
+    assert other["suppressed"] == "primary" and np.isnan(other["estimate"])
+    table = estimate_subgroups(data, "y", subgroups={"gender": {}}, columns=COLUMNS,
+                               design="panel", models=MODELS, min_cell=9)
+    other = table[(table["level"] == "other") & (table["estimator"] == "twfe")].iloc[0]
+    assert other["n_persons"] == 9 and other["n_obs"] == 36 and other["suppressed"] == ""
+    # A repeated cross-section: every row is a person.
+    rcs = estimate_subgroups(data, "y", subgroups={"gender": {}}, columns=COLUMNS,
+                             design="repeated_cross_section", models=MODELS, min_cell=10)
+    other = rcs[(rcs["level"] == "other") & (rcs["estimator"] == "twfe")].iloc[0]
+    assert other["n_persons"] == 36 and other["suppressed"] == ""
+
+
+def test_crossed_cells_are_protected_in_rows_and_columns():
+    """A crossed cell below the minimum is hidden with complements in its row and column
+    of the cross, so neither the one-way levels nor the cross's margins give it back."""
+    data = simulated()
+    data["gender"] = data["gender"].cat.add_categories("other")
+    data.loc[data["pid"] < 3, "gender"] = "other"
+    data["age_band"] = pd.Categorical(np.where(data["pid"] % 2 == 0, "young", "old"),
+                                      categories=["young", "old"])
+    table = estimate_subgroups(data, "y", subgroups={"gender": {}, "age_band": {}},
+                               columns=COLUMNS, design="panel", models=MODELS, min_cell=10)
+    twfe = table[table["estimator"] == "twfe"].set_index(["subgroup", "level"])
+    state = twfe["suppressed"]
+    assert state[("gender_x_age_band", "other:young")] == "primary"
+    assert state[("gender_x_age_band", "other:old")] == "primary"
+    # the smallest complements: female (not male), female's two crossed cells, not age
+    assert state[("gender", "female")] == "secondary" and state[("gender", "male")] == ""
+    assert state[("gender_x_age_band", "female:young")] == "secondary"
+    assert state[("gender_x_age_band", "female:old")] == "secondary"
+    assert (state.xs("age_band") == "").all()
+    assert twfe.loc[("gender_x_age_band", "male:young"), "n_persons"] > 0
 
 
 def test_levels_with_few_areas_are_not_estimated():
@@ -132,9 +199,9 @@ def test_no_subgroups_gives_an_empty_table_with_the_contract_columns():
     table = estimate_subgroups(simulated(), "y", subgroups={}, columns=COLUMNS, design="panel",
                                models=MODELS, min_cell=10)
     assert table.empty
-    assert list(table.columns[:10]) == ["outcome", "subgroup", "level", "estimate",
+    assert list(table.columns[:11]) == ["outcome", "subgroup", "level", "estimate",
                                         "std_error", "ci_low", "ci_high", "p_value",
-                                        "p_adjusted", "n_obs"]
+                                        "p_adjusted", "n_obs", "n_persons"]
 
 
 def test_forest_plot_draws_every_estimated_level():
@@ -143,3 +210,36 @@ def test_forest_plot_draws_every_estimated_level():
     figure = forest_plot(table, "y", overall=0.5)
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert labels == ["gender: male", "gender: female"]  # top to bottom
+
+
+def test_suppressed_levels_are_not_valued_nor_counted_in_the_shares():
+    from wellby.valuation import cba_inputs
+
+    inputs = cba_inputs({"outcome": "life_satisfaction", "population": 1000,
+                         "duration_years": 2,
+                         "first_benefit_year": 1, "costs": {"0": 2_000_000},
+                         "price_year": 2019, "discounting": "standard",
+                         "cost_discounting": "standard"})
+    data = simulated()
+    data["gender"] = data["gender"].cat.add_categories("other")
+    data.loc[data["pid"] < 3, "gender"] = "other"  # 3 persons, all in programme areas
+    data["ever_treated"] = (data["cohort"] > 0).astype(int)
+    data["life_satisfaction"] = data["y"]
+    table = estimate_subgroups(data, "life_satisfaction", subgroups={"gender": {}}, columns=COLUMNS,
+                               design="panel", models=MODELS, min_cell=10)
+    shares = population_shares(data, {"gender": {}}, columns=COLUMNS, design="panel")
+    assert shares.set_index("level").loc["other", "n_persons"] == 3
+    valued = value_published_levels(inputs, table, shares, min_cell=10).set_index("level")
+    assert list(valued.index) == ["male", "female", "unknown", "other"]
+    other = valued.loc["other"]
+    assert np.isnan(other["share"]) and np.isnan(other["persons"])
+    assert np.isnan(other["wellbys"]) and "fewer than 10 persons" in other["note"]
+    # the published levels' shares are whole percent of their own persons, adding to 1
+    published = valued["share"].dropna()
+    assert published.sum() == pytest.approx(1)
+    assert np.allclose(published * 100, np.round(published * 100))
+    people = data[data["ever_treated"] == 1].drop_duplicates("pid")["gender"]
+    male = (people == "male").sum() / people.isin(["male", "female"]).sum()
+    assert valued.loc["male", "share"] == pytest.approx(round(male, 2))
+    # the secondary level (counts hidden in subgroups.csv) is still valued
+    assert valued[["wellbys"]].loc[["male", "female"]].notna().all().all()

@@ -2,8 +2,11 @@
 
 Every number on the page comes from a results table, and every section says which table
 (and which config keys) it came from, so a reviewer can trace it. Images are embedded as
-data URIs and the page loads nothing from the network. Counts below the minimum cell
-size are suppressed and marked (see :mod:`wellby.disclosure`).
+data URIs and the page loads nothing from the network. Every table is shown through
+:func:`wellby.disclosure.published_tables` (the same views as ``tables.xlsx``): counts of
+fewer than ``min_cell`` persons read ``<10``, counts hidden so that they cannot be
+recovered by subtraction read ``suppressed``, and the cleaning audit appears as counts,
+never row by row.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from wellby.disclosure import COUNT_COLUMNS as _COUNTS
-from wellby.disclosure import mark_small_counts
+from wellby.disclosure import SECONDARY_MARKER, published_tables, small_count_marker
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1050px;margin:2em auto;
@@ -37,6 +40,7 @@ nav ul{columns:2;font-size:.9em}code{background:#f3f3f3;padding:0 3px}
 """
 
 SECTIONS = [
+    ("data-checks", "Data checks: what to look at first"),
     ("study", "The study and its data"),
     ("cleaning", "Cleaning: what was excluded and why"),
     ("methods", "Methods"),
@@ -148,11 +152,41 @@ def _study_section(tables, figures, config, min_cell) -> str:
     descriptives = tables.get("descriptives")
     if descriptives is not None and len(descriptives):
         text.append("<h3>Outcomes by wave, programme and comparison areas</h3>")
-        text.append(table_html(mark_small_counts(descriptives, ["n"], min_cell),
-                               ["outcome", "wave", "group", "n", "mean", "sd"]))
+        text.append(f"<p><code>n</code> counts respondents (persons) in the wave; cells of "
+                    f"fewer than {min_cell} are suppressed with their mean and SD.</p>")
+        text.append(table_html(descriptives, ["outcome", "wave", "group", "n", "mean", "sd"]))
         text.append(_source(["descriptives"], ["outcomes", "report.min_cell"]))
     text.append(_figures(figures, "trends_", "Outcome trends"))
     return "".join(text)
+
+
+def _data_checks_section(tables) -> str:
+    checks = tables.get("data_checks")
+    if checks is None:
+        return "<p>No data checks table was produced.</p>"
+    if not len(checks):
+        return ("<p>The data gate found nothing to report: every wave linked, coded and "
+                "mapped as the config expects.</p>" + _source(["data_checks"]))
+    warnings = int((checks["severity"] == "warning").sum())
+    lead = (f"<p><b>{warnings} finding(s) need attention</b> before these results are "
+            "published; each message says which config key changes it." if warnings
+            else "<p>No finding needs attention; the rows below are for the record.")
+    lead += (" What must not pass (text in a numeric column, a wave coded on a shifted "
+             "scale, a wave that does not link) stops the run instead.</p>")
+    return lead + table_html(checks, ["severity", "check", "wave", "column", "count",
+                                      "message"], max_rows=200) + _source(
+        ["data_checks"], ["data", "subgroups"])
+
+
+def _checks_banner(tables) -> str:
+    checks = tables.get("data_checks")
+    if checks is None or not len(checks):
+        return ""
+    warnings = int((checks["severity"] == "warning").sum())
+    if not warnings:
+        return ""
+    return (f"<div class='key'><b>{warnings} data check(s) need attention</b>: see "
+            "<a href='#data-checks'>Data checks</a> before reading the results.</div>")
 
 
 def _cleaning_section(tables, min_cell) -> str:
@@ -160,36 +194,35 @@ def _cleaning_section(tables, min_cell) -> str:
     summary = tables.get("cleaning_summary")
     if summary is not None:
         parts.append("<p>Rows read, excluded and kept per wave "
-                     "(rows in = rows excluded + rows out).</p>")
-        parts.append(table_html(mark_small_counts(summary, ["rows_excluded"], min_cell)))
-        parts.append(_source(["cleaning_summary"]))
+                     "(rows in = rows excluded + rows out; one row per respondent).</p>")
+        parts.append(table_html(summary))
+        parts.append(_source(["cleaning_summary"], ["report.min_cell"]))
     exclusions = tables.get("exclusions")
     if exclusions is not None:
-        by_rule = (exclusions.groupby("rule").size().rename("rows").reset_index()
-                   if len(exclusions) else pd.DataFrame({"rule": [], "rows": []}))
-        parts.append("<h3>Excluded rows by reason</h3>")
-        parts.append(table_html(mark_small_counts(by_rule, ["rows"], min_cell)) if len(by_rule)
+        parts.append("<h3>Excluded rows by wave and reason</h3>")
+        parts.append(table_html(exclusions) if len(exclusions)
                      else "<p>No row was excluded.</p>")
         parts.append(_source(["exclusions"], ["data.out_of_range", "data.duplicate_ids"]))
     corrections = tables.get("corrections")
     if corrections is not None and len(corrections):
-        by_column = corrections.groupby(["column", "rule"]).size().rename("values")
         parts.append("<h3>Item values set to missing (out of their scale's range)</h3>")
-        parts.append(table_html(mark_small_counts(by_column.reset_index(), ["values"],
-                                                  min_cell)))
+        parts.append(table_html(corrections))
         parts.append(_source(["corrections"], ["scales", "data.out_of_range"]))
     linkage = tables.get("linkage")
-    if linkage is not None:
-        count = len(linkage)
-        shown = f"fewer than {min_cell}" if 0 < count < min_cell else f"{count:,}"
+    if linkage is not None and len(linkage):
+        total = linkage["n_persons"].iloc[-1]
+        shown = (f"fewer than {min_cell}" if total == small_count_marker(min_cell)
+                 else "suppressed" if total == SECONDARY_MARKER else _cell("n_persons", total, 0))
         parts.append(f"<p>Respondents whose answers do not link across waves (kept, flagged "
                      f"for review): {shown}.</p>")
+        if len(linkage) > 1:
+            parts.append(table_html(linkage))
         parts.append(_source(["linkage"], ["data.linkage"]))
     reliability = tables.get("reliability")
     if reliability is not None and len(reliability):
         parts.append("<h3>Scale reliability (Cronbach's alpha)</h3>")
-        parts.append(table_html(mark_small_counts(reliability, ["n_complete"], min_cell),
-                                ["scale", "wave", "alpha", "ci_low", "ci_high", "n_complete"]))
+        parts.append(table_html(reliability, ["scale", "wave", "alpha", "ci_low", "ci_high",
+                                              "n_complete"]))
         parts.append(_source(["reliability"], ["scales"]))
     return "".join(parts)
 
@@ -268,9 +301,14 @@ def _who_gained(tables, figures, min_cell) -> str:
                                             "p_adjusted", "note"]))
         effects = table[(table["estimator"] == "twfe") & (table["term"] == "att")]
         parts.append("<h3>Effects within subgroups (TWFE)</h3>")
-        parts.append(table_html(mark_small_counts(effects, ["n_obs"], min_cell),
+        parts.append(f"<p><code>n_persons</code> counts respondents, <code>n_obs</code> their "
+                     f"answers over the waves. A level of fewer than {min_cell} persons is "
+                     "not estimated; where its count could be recovered from the other levels "
+                     "and a total, their counts are suppressed too.</p>")
+        parts.append(table_html(effects,
                                 ["outcome", "subgroup", "level", "estimate", "ci_low",
-                                 "ci_high", "p_adjusted", "std_effect", "n_obs", "note"]))
+                                 "ci_high", "p_adjusted", "std_effect", "n_persons", "n_obs",
+                                 "note"]))
         parts.append(_source(["subgroups"], ["subgroups", "models.subgroups"]))
     return "".join(parts)
 
@@ -351,14 +389,17 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
     provenance : mapping
         From :func:`wellby.reporting.build_provenance`.
     min_cell : int
-        Smallest count shown; smaller counts are marked ``<min_cell``.
+        Smallest count of persons shown; smaller counts are marked ``<min_cell`` and
+        counts that would give one back by subtraction ``suppressed``.
 
     Returns
     -------
     str
         The page.
     """
+    tables = published_tables(tables, min_cell)
     body = {
+        "data-checks": _data_checks_section(tables),
         "study": _study_section(tables, figures, config, min_cell),
         "cleaning": _cleaning_section(tables, min_cell),
         "methods": methods_text(config, tables.get("did")),
@@ -379,7 +420,9 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>wellby evaluation report</title><style>{CSS}</style></head><body>"
         "<h1>Programme evaluation: wellbeing effects and value for money</h1>"
-        f"<p class='source'>Counts below {min_cell} are suppressed and shown as "
-        f"&lt;{min_cell}. Config sha256 "
+        f"<p class='source'>Counts of fewer than {min_cell} persons are suppressed and "
+        f"shown as &lt;{min_cell}; counts that would give one back by subtraction are shown "
+        f"as {SECONDARY_MARKER}; shares are rounded to whole percent. Config sha256 "
         f"{html.escape(str(provenance.get('config_sha256', ''))[:12])}.</p>"
-        f"{_headline(tables, config)}<nav><ul>{nav}</ul></nav>{sections}</body></html>")
+        f"{_checks_banner(tables)}{_headline(tables, config)}<nav><ul>{nav}</ul></nav>"
+        f"{sections}</body></html>")

@@ -18,18 +18,26 @@ KEY_PACKAGES = ["wellby", "pandas", "numpy", "statsmodels", "linearmodels", "pin
                 "snakemake", "pyarrow", "pyreadstat", "matplotlib", "openpyxl"]
 
 
-def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> None:
+def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path,
+                   notes: Iterable[str] = ()) -> None:
     """Write every table to one sheet of an xlsx workbook, with a bold, frozen header row.
 
     Parameters
     ----------
     tables : mapping of str to pandas.DataFrame
-        Sheet name -> table (names are cut to Excel's 31 characters).
+        Sheet name -> table (names are cut to Excel's 31 characters). For publication,
+        pass the views of :func:`wellby.disclosure.published_tables`.
     path : str or Path
         The workbook to write.
+    notes : iterable of str, optional
+        Lines for a last sheet named ``notes`` (e.g. what the disclosure markers mean);
+        no such sheet without them.
     """
     from openpyxl.styles import Font
 
+    notes = list(notes)
+    if notes:
+        tables = {**tables, "notes": pd.DataFrame({"note": notes})}
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, table in tables.items():
             sheet_name = name[:31]

@@ -17,6 +17,20 @@ Benjamini-Hochberg): one family per outcome and estimator for the level effects,
 per outcome for the heterogeneity tests. ``std_effect`` is the effect in units of the
 outcome's standard deviation in the first wave (before any area started; Glass's delta).
 A level with too few observations or clusters is reported with its reason, not fitted.
+
+Disclosure control counts people (:mod:`wellby.disclosure`): every row carries
+``n_persons``, the distinct persons with the outcome in the level (in a panel distinct
+``columns.id``, each at their baseline level; in a repeated cross-section every row is a
+person), beside ``n_obs`` (person-waves). A level or crossed cell with 1 to
+``min_cell - 1`` persons is not estimated (so it is in no pooled model either) and is
+published without numbers: ``suppressed = "primary"`` and the reason in ``note``. Its count
+must not come back by subtraction from the other levels and a total (the overall
+``n_obs`` in ``did.csv``, the persons of the whole sample, a crossed cell's margins, or the
+heterogeneity test's count of the pooled levels), so complementary cells are suppressed
+too (``suppressed = "secondary"``: counts blank, estimates kept), chosen by
+:func:`wellby.disclosure.protect` over those relations. This is the standard cell
+suppression of official statistics; it keeps every other level's size, which withholding
+all per-level counts of a subgroup variable would not.
 """
 
 from __future__ import annotations
@@ -31,6 +45,15 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from wellby.did import model_units
+from wellby.disclosure import (
+    PRIMARY,
+    SECONDARY,
+    SECONDARY_REASON,
+    SUPPRESSED,
+    count_persons,
+    primary_reason,
+    protect,
+)
 from wellby.errors import DataError
 from wellby.estimation import fit_ols, fit_twfe
 from wellby.fixed_effects import ConvergenceError
@@ -38,7 +61,8 @@ from wellby.panel import TREATED
 from wellby.staggered import fit_callaway_santanna
 from wellby.tables import SUBGROUP_COLUMNS
 
-EXTRA_COLUMNS = ["estimator", "term", "rel_time", "n_clusters", "std_effect", "note"]
+EXTRA_COLUMNS = ["n_persons", "estimator", "term", "rel_time", "n_clusters", "std_effect",
+                 "note", SUPPRESSED]
 HETEROGENEITY = "heterogeneity_wald"
 DEFAULT_SETTINGS = {"adjust": "holm", "min_obs": 30, "min_clusters": 5, "cross": True}
 
@@ -108,8 +132,8 @@ def baseline_sd(data: pd.DataFrame, outcome: str, wave: str) -> float:
     return float(first.std(ddof=1)) if len(first) > 1 else np.nan
 
 
-def _too_small(rows: pd.DataFrame, columns: Mapping[str, Any], settings: Mapping[str, Any],
-               min_cell: int) -> str | None:
+def _too_small(rows: pd.DataFrame, columns: Mapping[str, Any], settings: Mapping[str, Any]
+               ) -> str | None:
     n_obs, n_treated = len(rows), int(rows[TREATED].sum())
     if n_obs == 0:
         return "not estimated: no observations in this level"
@@ -153,14 +177,21 @@ def _cs_level(rows, outcome, columns, design, models) -> list[dict[str, Any]]:
     return out
 
 
-def _stratified(data, outcome, name, levels, columns, design, models, settings,
+def _stratified(data, outcome, name, levels, persons, columns, design, models, settings,
                 min_cell) -> tuple[list[dict], list]:
     rows, fitted = [], []
     used = data[outcome].notna()
     for level in levels.cat.categories:
         subset = data[used & (levels == level)]
-        reason = _too_small(subset, columns, settings, min_cell)
+        n_persons = int(persons.get(level, 0))
         base = {"subgroup": name, "level": level}
+        if 0 < n_persons < min_cell:
+            rows.append({**base, "estimator": "twfe", "term": "att",
+                         "note": f"{primary_reason(min_cell)}; not estimated",
+                         SUPPRESSED: PRIMARY})
+            continue
+        base["n_persons"] = n_persons
+        reason = _too_small(subset, columns, settings)
         if reason:
             rows.append({**base, "estimator": "twfe", "term": "att", "n_obs": len(subset),
                          "note": reason})
@@ -181,7 +212,8 @@ def _stratified(data, outcome, name, levels, columns, design, models, settings,
 
 def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Series,
                       fitted: list, *, columns: Mapping[str, Any], design: str,
-                      models: Mapping[str, Any]) -> list[dict[str, Any]]:
+                      models: Mapping[str, Any], persons: pd.Series | None = None
+                      ) -> list[dict[str, Any]]:
     """Pooled triple-difference model and the Wald test of equal effects across levels.
 
     Parameters
@@ -196,6 +228,9 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
         Levels with enough data (the others are left out of the pooled model).
     columns, design, models
         Config sections.
+    persons : pandas.Series, optional
+        Distinct persons per level (``n_persons`` of the rows; the test's row gets their
+        sum over the pooled levels).
 
     Returns
     -------
@@ -223,6 +258,7 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
              "ci_low": coefficients[term].ci_low, "ci_high": coefficients[term].ci_high,
              "p_value": coefficients[term].p_value,
              "n_obs": int((level == str(value)).sum()), "n_clusters": result.n_clusters,
+             "n_persons": int(persons[value]) if persons is not None else np.nan,
              "note": ""}
             for value, term in zip(fitted, terms, strict=True)]
     beta = np.array([coefficients[t].estimate for t in terms])
@@ -236,6 +272,8 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
                  "term": HETEROGENEITY, "estimate": statistic,
                  "p_value": float(stats.f.sf(statistic, q, df2)), "n_obs": result.n_obs,
                  "n_clusters": result.n_clusters,
+                 "n_persons": (int(sum(persons[value] for value in fitted))
+                               if persons is not None else np.nan),
                  "note": f"F({q}, {df2}) test that the effect is equal in every level"})
     return rows
 
@@ -262,6 +300,118 @@ def adjust_p_values(p_values: pd.Series, method: str = "holm") -> pd.Series:
     return adjusted
 
 
+def level_persons(levels: pd.Series, person: pd.Series | None) -> pd.Series:
+    """Count the distinct persons in each level (every row is a person without ``person``).
+
+    Parameters
+    ----------
+    levels : pandas.Series
+        Categorical level of each row.
+    person : pandas.Series, optional
+        The respondent of each row (a panel's ``columns.id``).
+
+    Returns
+    -------
+    pandas.Series
+        Persons by level, every category included (zero when empty).
+    """
+    counts = count_persons(levels.rename("level"), person)
+    return counts.reindex(levels.cat.categories, fill_value=0).astype(int)
+
+
+def suppression_relations(persons: Mapping[str, pd.Series],
+                          crosses: Mapping[str, tuple[str, str]],
+                          pooled: Mapping[str, list]) -> list[dict]:
+    """Additive relations between the published person counts of a subgroups table.
+
+    Parameters
+    ----------
+    persons : mapping of str to pandas.Series
+        Persons per level, by subgroup name (crossed subgroups included).
+    crosses : mapping of str to (str, str)
+        Crossed subgroup name -> the two subgroups it crosses.
+    pooled : mapping of str to list
+        Subgroup name -> the levels in its pooled interaction model (whose
+        heterogeneity row counts their sum).
+
+    Returns
+    -------
+    list of dict
+        Relations for :func:`wellby.disclosure.protect`, cells keyed ``(subgroup,
+        level)``: each subgroup's levels add up to its total (treated as published, e.g.
+        through ``did.csv``); a crossed cell's row and column add up to the levels of the
+        two subgroups; the heterogeneity row is the sum of the pooled levels.
+    """
+    relations: list[dict] = []
+    for name, counts in persons.items():
+        if name in crosses:
+            continue
+        relations.append({("total", name): 1.0, **{(name, lvl): -1.0 for lvl in counts.index}})
+    for name, (first, second) in crosses.items():
+        if name not in persons:
+            continue
+        for a in persons[first].index:
+            relations.append({(first, a): 1.0, **{(name, f"{a}:{b}"): -1.0
+                                                  for b in persons[second].index}})
+        for b in persons[second].index:
+            relations.append({(second, b): 1.0, **{(name, f"{a}:{b}"): -1.0
+                                                   for a in persons[first].index}})
+    for name, levels in pooled.items():
+        relations.append({(name, HETEROGENEITY): 1.0, **{(name, lvl): -1.0 for lvl in levels}})
+    return relations
+
+
+def suppress_subgroup_counts(table: pd.DataFrame, persons: Mapping[str, pd.Series],
+                             crosses: Mapping[str, tuple[str, str]], min_cell: int
+                             ) -> pd.DataFrame:
+    """Apply primary and secondary suppression to the counts of a subgroups table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of :func:`estimate_subgroups` for one outcome (``n_persons``, ``n_obs``).
+    persons : mapping of str to pandas.Series
+        Persons per level, by subgroup name.
+    crosses : mapping of str to (str, str)
+        Crossed subgroups and what they cross.
+    min_cell : int
+        Smallest count of persons that may be published.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy where every row of a suppressed level (and the heterogeneity row of a
+        subgroup whose pooled levels would give one back) has ``n_obs`` and ``n_persons``
+        blank, ``suppressed`` set to ``"primary"`` or ``"secondary"`` and the reason in
+        ``note``. Estimates are untouched (a primary level has none).
+    """
+    out = table.copy()
+    values = {(name, level): float(count) for name, counts in persons.items()
+              for level, count in counts.items()}
+    pooled: dict[str, list] = {}
+    tests = out[(out["level"] == HETEROGENEITY) & out["n_persons"].notna()]
+    for name in tests["subgroup"]:
+        members = out[(out["subgroup"] == name) & (out["estimator"] == "twfe_interaction")
+                      & (out["level"] != HETEROGENEITY)]["level"].tolist()
+        pooled[name] = members
+        values[(name, HETEROGENEITY)] = float(sum(persons[name][lvl] for lvl in members))
+    # the levels' own counts are worth more to a reader than a test's pooled count
+    tests_last = {(name, HETEROGENEITY): 1 for name in pooled}
+    status = protect(values, suppression_relations(persons, crosses, pooled), min_cell,
+                     priority=tests_last)
+    keys = list(zip(out["subgroup"], out["level"], strict=True))
+    state = pd.Series([status.get(key, "") for key in keys], index=out.index)
+    hidden = state != ""
+    out.loc[hidden, ["n_obs", "n_persons"]] = np.nan
+    out[SUPPRESSED] = out[SUPPRESSED].astype(object)
+    out.loc[hidden, SUPPRESSED] = state[hidden]
+    secondary = state == SECONDARY
+    notes = out["note"].fillna("").astype(str)
+    out.loc[secondary, "note"] = [f"{n}; {SECONDARY_REASON}" if n else SECONDARY_REASON
+                                  for n in notes[secondary]]
+    return out
+
+
 def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[str, Any],
                        columns: Mapping[str, Any], design: str, models: Mapping[str, Any],
                        min_cell: int, settings: Mapping[str, Any] | None = None
@@ -279,7 +429,9 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
     columns, design, models
         As for :func:`wellby.did.estimate_outcome`.
     min_cell : int
-        Smallest publishable count: smaller counts are suppressed (shown as missing).
+        Smallest count of distinct persons published (``report.min_cell``): a level with
+        fewer is not estimated, and its counts, and those that would give them back by
+        subtraction, are suppressed (see the module notes).
     settings : mapping, optional
         ``adjust`` ("holm" or "fdr_bh"), ``min_obs``, ``min_clusters`` and ``cross``
         (the config's ``models.subgroups``).
@@ -287,20 +439,26 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
     Returns
     -------
     pandas.DataFrame
-        The ``subgroups.csv`` contract columns, then estimator, term, rel_time,
-        n_clusters, std_effect and note.
+        The ``subgroups.csv`` contract columns, then n_persons (distinct persons with the
+        outcome in the level), estimator, term, rel_time, n_clusters, std_effect, note and
+        suppressed (``"primary"``, ``"secondary"`` or empty).
     """
     settings = {**DEFAULT_SETTINGS, **(settings or {})}
     rows: list[dict[str, Any]] = []
     person = columns["id"] if design == "panel" else None
     by_name = subgroup_levels(data, subgroups, settings["cross"], person, columns["wave"])
+    crosses = ({f"{a}_x_{b}": (a, b) for a, b in combinations(list(subgroups), 2)}
+               if settings["cross"] else {})
+    used = data[outcome].notna()
+    persons = {name: level_persons(levels[used], data.loc[used, person] if person else None)
+               for name, levels in by_name.items()}
     for name, levels in by_name.items():
-        stratified, fitted = _stratified(data, outcome, name, levels, columns, design, models,
-                                         settings, min_cell)
+        stratified, fitted = _stratified(data, outcome, name, levels, persons[name], columns,
+                                         design, models, settings, min_cell)
         rows += stratified
         try:
             rows += interaction_model(data, outcome, name, levels, fitted, columns=columns,
-                                      design=design, models=models)
+                                      design=design, models=models, persons=persons[name])
         except (ValueError, ConvergenceError) as err:
             rows.append({"subgroup": name, "level": HETEROGENEITY,
                          "estimator": "twfe_interaction", "term": HETEROGENEITY,
@@ -311,6 +469,7 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
             table[column] = np.nan
     table["outcome"] = outcome
     table["p_adjusted"] = np.nan
+    table[SUPPRESSED] = table[SUPPRESSED].astype(object).where(table[SUPPRESSED].notna(), "")
     if len(table):
         effects = table["level"] != HETEROGENEITY
         for _, index in table[effects].groupby("estimator").groups.items():
@@ -321,9 +480,7 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
                                                          settings["adjust"])
         sd = baseline_sd(data, outcome, columns["wave"])
         table["std_effect"] = np.where(effects, table["estimate"] / sd, np.nan)
-        small = (table["n_obs"] > 0) & (table["n_obs"] < min_cell)
-        table.loc[small, "n_obs"] = np.nan
-        table.loc[small, "note"] = table.loc[small, "note"].astype(str) + "; count suppressed"
+        table = suppress_subgroup_counts(table, persons, crosses, min_cell)
     return table[[*SUBGROUP_COLUMNS, *EXTRA_COLUMNS]]
 
 
@@ -387,7 +544,8 @@ def population_shares(data: pd.DataFrame, subgroups: Mapping[str, Any], *,
     Returns
     -------
     pandas.DataFrame
-        Columns subgroup, level, share (summing to 1 within each subgroup).
+        Columns subgroup, level, share (summing to 1 within each subgroup) and n_persons
+        (the respondents counted; for disclosure control, not for publication).
     """
     from wellby.panel import EVER_TREATED
 
@@ -403,5 +561,61 @@ def population_shares(data: pd.DataFrame, subgroups: Mapping[str, Any], *,
         counts = frame["level"].value_counts(sort=False)
         counts = counts.reindex(levels.cat.categories, fill_value=0)
         for level, count in counts.items():
-            rows.append({"subgroup": name, "level": level, "share": count / counts.sum()})
-    return pd.DataFrame(rows, columns=["subgroup", "level", "share"])
+            rows.append({"subgroup": name, "level": level, "share": count / counts.sum(),
+                         "n_persons": int(count)})
+    return pd.DataFrame(rows, columns=["subgroup", "level", "share", "n_persons"])
+
+
+def value_published_levels(inputs: Any, subgroups: pd.DataFrame, shares: pd.DataFrame, *,
+                           min_cell: int) -> pd.DataFrame:
+    """Value who the benefits reach, level by level, without disclosing small levels.
+
+    Parameters
+    ----------
+    inputs : wellby.valuation.CbaInputs
+        The cost-benefit inputs (``inputs.outcome`` is the outcome valued).
+    subgroups : pandas.DataFrame
+        ``subgroups.csv`` (with ``suppressed`` when written by :func:`estimate_subgroups`).
+    shares : pandas.DataFrame
+        :func:`population_shares` (subgroup, level, share, n_persons).
+    min_cell : int
+        Smallest count of persons published (``report.min_cell``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`wellby.valuation.SUBGROUP_VALUE_COLUMNS`, one row per level of ``shares``
+        in its order. A level with 1 to ``min_cell - 1`` persons in the programme areas,
+        or suppressed (primary) for the valued outcome in ``subgroups.csv``, is listed
+        with no share, persons or value and a note; the other levels' shares are among
+        the persons of the published levels, rounded to whole percent, and valued by
+        :func:`wellby.valuation.subgroup_value` (see
+        :func:`wellby.disclosure.publishable_shares`).
+    """
+    from wellby.disclosure import publishable_shares
+    from wellby.valuation import SUBGROUP_VALUE_COLUMNS, subgroup_value
+
+    rows = subgroups
+    if "outcome" in rows.columns:
+        rows = rows[rows["outcome"] == inputs.outcome]
+    flagged = (rows[SUPPRESSED] == PRIMARY if SUPPRESSED in rows.columns
+               else pd.Series(False, index=rows.index))
+    primary = set(zip(rows.loc[flagged, "subgroup"], rows.loc[flagged, "level"], strict=True))
+    published, withheld = publishable_shares(shares, min_cell, withheld=primary)
+    hidden = set(zip(withheld["subgroup"], withheld["level"], strict=True))
+    effects = rows[(rows["estimator"] == "twfe") & (rows["term"] == "att")]
+    effects = effects[[(s, lvl) not in hidden for s, lvl in zip(
+        effects["subgroup"], effects["level"], strict=True)]]
+    valued = subgroup_value(inputs, effects, published) if len(published) else pd.DataFrame(
+        columns=SUBGROUP_VALUE_COLUMNS)
+    lookup = {(s, lvl): i for i, (s, lvl) in enumerate(zip(valued["subgroup"], valued["level"],
+                                                          strict=True))}
+    notes = dict(zip(zip(withheld["subgroup"], withheld["level"], strict=True),
+                     withheld["note"], strict=True))
+    out = []
+    for key in zip(shares["subgroup"], shares["level"], strict=True):
+        if key in lookup:
+            out.append(valued.iloc[lookup[key]].to_dict())
+        elif key in notes:
+            out.append({"subgroup": key[0], "level": key[1], "note": notes[key]})
+    return pd.DataFrame(out, columns=SUBGROUP_VALUE_COLUMNS)

@@ -33,6 +33,7 @@ if "cba" in config:
             columns=config["columns"],
             design=config["design"],
             subgroups=config["subgroups"],
+            min_cell=config["report"]["min_cell"],
         benchmark:
             "results/benchmarks/value.tsv",
         log:

@@ -13,8 +13,10 @@ from wellby.scales import scale_labels
 def main(smk):
     columns = smk.params.columns
     data = residents(pd.read_parquet(smk.input[0]), columns)
+    person = columns.get("id")
     means = outcome_means(data, smk.params.outcomes, wave=columns["wave"],
-                          min_cell=smk.params.min_cell)
+                          min_cell=smk.params.min_cell,
+                          person=person if person in data.columns else None)
     means.to_csv(smk.output.means, index=False)
     reliability = cronbach_alpha_by_wave(data, smk.params.scales, columns["wave"],
                                          min_cell=smk.params.min_cell)

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from wellby.disclosure import publishable
+from wellby.disclosure import disclosure_notes, published_tables
 from wellby.html_report import render_report
 from wellby.reporting import build_provenance, write_workbook
 from wellby.runner import run_step
@@ -15,8 +15,8 @@ def main(smk):
     tables = {name: pd.read_csv(path) for name, path in
               zip(smk.params.sheets, smk.input.tables, strict=True)}
     figures = dict(zip(smk.params.figure_names, smk.input.figures, strict=True))
-    write_workbook({name: publishable(table, min_cell) for name, table in tables.items()},
-                   smk.output.workbook)
+    write_workbook(published_tables(tables, min_cell), smk.output.workbook,
+                   notes=disclosure_notes(min_cell))
     provenance = build_provenance(smk.params.config, smk.input.sources)
     with open(smk.output.provenance, "w", encoding="utf-8") as handle:
         json.dump(provenance, handle, indent=2)

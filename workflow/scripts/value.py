@@ -5,7 +5,7 @@ import pandas as pd
 from wellby.figures import save_figure
 from wellby.panel import residents
 from wellby.runner import run_step
-from wellby.subgroups import population_shares
+from wellby.subgroups import population_shares, value_published_levels
 from wellby.valuation import (
     benefit_schedule,
     cba_inputs,
@@ -14,7 +14,6 @@ from wellby.valuation import (
     monte_carlo,
     montecarlo_plot,
     one_way_sensitivity,
-    subgroup_value,
     tornado_plot,
 )
 
@@ -32,13 +31,13 @@ def main(smk):
     save_figure(tornado_plot(sensitivity, inputs.price_year), smk.output.tornado)
     save_figure(montecarlo_plot(simulation), smk.output.distribution)
 
-    subgroups = pd.read_csv(smk.input.subgroups)
-    effects = subgroups[(subgroups["outcome"] == inputs.outcome)
-                        & (subgroups["estimator"] == "twfe") & (subgroups["term"] == "att")]
     panel = residents(pd.read_parquet(smk.input.panel), smk.params.columns)
     shares = population_shares(panel, smk.params.subgroups, columns=smk.params.columns,
                                design=smk.params.design)
-    subgroup_value(inputs, effects, shares).to_csv(smk.output.subgroups, index=False)
+    min_cell = smk.params.min_cell
+    table = value_published_levels(inputs, pd.read_csv(smk.input.subgroups), shares,
+                                   min_cell=min_cell)
+    table.to_csv(smk.output.subgroups, index=False)
 
 
 run_step(snakemake, main)  # noqa: F821
