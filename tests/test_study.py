@@ -7,6 +7,7 @@ import pytest
 from wellby.config import validate_config
 from wellby.demo import simulate_demo_study
 from wellby.errors import ConfigError, DataError
+from wellby.identifiers import load_or_create_key, pseudonymise
 from wellby.study import long_file_waves, missing_wave_files, prepare_study
 
 from .conftest import SCHEMA
@@ -47,7 +48,9 @@ def test_long_file_is_split_into_waves_with_long_file_rows(tmp_path):
     assert prepared.corrections[["row", "column"]].values.tolist() == [[8, "life_satisfaction"]]
     first = data.iloc[0]
     panel_row = prepared.panel.set_index("_row").loc[1]
-    assert panel_row["person_id"] == first["person_id"] and panel_row["wave"] == first["year"]
+    key = load_or_create_key(config["data"]["pseudonym_key"])
+    pseudonym = pseudonymise(pd.Series([first["person_id"]]), key).iloc[0]
+    assert panel_row["person_id"] == pseudonym and panel_row["wave"] == first["year"]
 
 
 def test_long_file_wave_labels_must_be_numbers(tmp_path):
@@ -59,7 +62,7 @@ def test_long_file_wave_labels_must_be_numbers(tmp_path):
 
 def test_long_file_settings_only_with_path():
     base = {"columns": {"id": "p", "wave": "w", "area": "a", "cohort": "c"},
-            "design": "panel", "outcomes": ["y"]}
+            "design": "panel", "outcomes": ["life_satisfaction"]}
     with pytest.raises(ConfigError, match="exactly one of data.waves"):
         validate_config({**base, "data": {"waves": [{"wave": 1, "path": "x.csv"}],
                                           "rename": {"a": "b"}}}, SCHEMA)

@@ -256,9 +256,9 @@ def test_second_run_has_nothing_to_do_and_a_changed_wave_reruns_only_its_steps(d
     assert counts["ingest"] == 1 and counts["clean"] == 1
     assert "demo_data" not in counts
     assert "rule ingest:\n    input: resources/demo/wave_2018.dta" in rerun.stdout
-    downstream = {"cleaning_tables", "panel", "describe", "estimate", "subgroups", "did_table",
-                  "event_study_table", "group_time_table", "subgroups_table", "value", "report",
-                  "all"}
+    downstream = {"cleaning_tables", "data_checks", "panel", "describe", "estimate",
+                  "subgroups", "did_table", "event_study_table", "group_time_table",
+                  "subgroups_table", "value", "report", "all"}
     assert set(counts) == {"ingest", "clean"} | downstream
     # A real change to the wave: the rerun updates the results and leaves other waves alone.
     frame.loc[0, "LIFESAT"] = 0
@@ -309,6 +309,16 @@ def test_invalid_config_stops_before_anything_runs(tmp_path):
     assert "models.vcov" in run.stderr and "columns: unknown key ('colour'" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (workdir / "results").exists()
+
+
+def test_a_key_given_twice_in_the_study_file_stops_the_workflow(tmp_path):
+    workdir = copy_workflow(tmp_path / "twice")
+    text = (ROOT / "config" / "config.yaml").read_text()
+    config_path = tmp_path / "twice.yaml"
+    config_path.write_text(text + "\noutcomes: [life_satisfaction]\n")
+    run = snakemake(workdir, "-n", "--configfile", str(config_path))
+    assert run.returncode != 0
+    assert "the key 'outcomes' is given twice" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_bad_data_stops_with_a_clear_message_and_no_results(demo_run, tmp_path):
@@ -413,7 +423,7 @@ def _small_counts(table: pd.DataFrame, min_cell: int) -> list:
             continue
         for value in table[column].dropna():
             text = str(value).replace(",", "")
-            if text in (f"<{min_cell}", "—", "nan"):
+            if text in (f"<{min_cell}", "suppressed", "—", "nan"):
                 continue
             number = float(text)
             if 0 < number < min_cell:

@@ -8,21 +8,27 @@ for each wave by construction and is checked before the result is returned.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from wellby.checks import check_row, check_rows
+from wellby.codes import code_key as _code_key
+from wellby.codes import map_distinct
 from wellby.errors import DataError
-from wellby.ingest import SOURCE_ROW
-from wellby.scales import SCALES, score_scale
+from wellby.ingest import ID_FORMAT, SOURCE_ROW
+from wellby.scales import score_scale
+from wellby.variables import ValidRange, numeric_columns, ranged_columns, scale_items
 
 EXCLUSION_COLUMNS = ["wave", "row", "rule", "detail"]
 CORRECTION_COLUMNS = ["wave", "row", "column", "value", "rule"]
 SUMMARY_COLUMNS = ["wave", "rows_in", "rows_excluded", "rows_out"]
 UNKNOWN_LEVEL = "unknown"
+MANY_CORRECTIONS = 0.05
+"""Share of a wave's rows out of range in one column above which a data check is raised."""
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,15 @@ class CleanedWave:
         One row per item value set to missing: wave, row, column, value, rule.
     summary : pandas.DataFrame
         One row: wave, rows_in, rows_excluded, rows_out.
+    checks : pandas.DataFrame
+        Findings for the data checks table (:mod:`wellby.checks`).
     """
 
     data: pd.DataFrame
     exclusions: pd.DataFrame
     corrections: pd.DataFrame
     summary: pd.DataFrame
+    checks: pd.DataFrame = field(default_factory=lambda: check_rows([]))
 
 
 class _Excluder:
@@ -76,35 +85,6 @@ class _Excluder:
                                  zip(EXCLUSION_COLUMNS, ["int64", "int64", "str", "str"],
                                      strict=True)})
         return pd.concat(self.records, ignore_index=True)
-
-
-def _code_key(value: Any) -> Any:
-    """Normalise a source code so that 1, 1.0 and "1" match, and text is compared stripped."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
-    """Apply ``function`` once per distinct value (not once per row) and broadcast back.
-
-    Survey code columns hold a handful of distinct values over many rows, so recoding
-    them this way is a vectorised pass over the rows. Missing values stay missing.
-    """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [function(value) for value in uniques]
-    mapped[-1] = None
-    return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
 def map_levels(codes: pd.Series, levels: Mapping[str, list]) -> pd.Series:
@@ -142,27 +122,111 @@ def _apply_recode(data: pd.DataFrame, recode: Mapping[str, Mapping], source: str
     return data
 
 
-def _to_numeric(data: pd.DataFrame, column: str, source: str, config_key: str) -> pd.Series:
-    values = pd.to_numeric(data[column], errors="coerce")
-    bad = values.isna() & data[column].notna() & (data[column].astype(str).str.strip() != "")
+def _distinct_text(values: pd.Series, limit: int = 5) -> list[str]:
+    shown = pd.unique(values.astype(str).str.strip())
+    return [str(v) for v in shown[:limit]]
+
+
+def to_numeric(data: pd.DataFrame, column: str, source: str, config_key: str) -> pd.Series:
+    """Convert an analysis column to numbers; text in it is an error naming the values.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The wave (with ``_row``).
+    column : str
+        The column; empty text is missing.
+    source : str
+        The wave's file, for the message.
+    config_key : str
+        The wave's recode key (``data.waves[i].recode``), quoted as a fix.
+
+    Returns
+    -------
+    pandas.Series
+        Floats, missing where the cell was empty.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the column, the rows and the distinct text values, with the two
+        fixes: declare them as missing codes (``data.missing_codes`` accepts text) or map
+        them to codes in the wave's recode.
+    """
+    raw = data[column]
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        return raw.astype(float)
+    values = pd.to_numeric(raw, errors="coerce")
+    text = raw.astype("string").str.strip()
+    bad = values.isna() & raw.notna() & (text != "").fillna(False)
     if bad.any():
-        examples = data.loc[bad, column].astype(str).unique()[:5].tolist()
+        examples = _distinct_text(raw[bad])
         raise DataError(
-            f"non-numeric values {examples} in a numeric column: correct the file, or map "
-            "the text to a code (or to a missing code) in the wave's recode",
+            f"non-numeric values {examples} in a numeric column: if they mean 'no answer' "
+            "(e.g. Refused, Don't know, or value labels given only to the missing codes), "
+            "add them to data.missing_codes; otherwise correct the file or map the text to "
+            "codes in the wave's recode",
             file=source, column=column, rows=data.loc[bad, SOURCE_ROW].tolist(),
             config_key=config_key,
         )
     return values.astype(float)
 
 
-def _item_columns(config: Mapping[str, Any]) -> dict[str, tuple[str, list[str]]]:
-    """Return item column -> (scale name, items of the scale) for every configured scale."""
-    out = {}
-    for name, scale in config.get("scales", {}).items():
-        for item in scale["items"]:
-            out[item] = (name, scale["items"])
-    return out
+def apply_missing_codes(data: pd.DataFrame, columns: list[str], codes: list) -> pd.DataFrame:
+    """Set the configured missing codes to missing in the given columns.
+
+    Numeric codes match numbers and their text (``-9`` and ``"-9"``); text codes match
+    ignoring case and surrounding spaces (``Refused``, ``refused ``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The wave.
+    columns : list of str
+        Columns to treat (the analysis columns other than keys).
+    codes : list
+        ``data.missing_codes``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The frame, changed in place and returned.
+    """
+    numbers = {float(c) for c in codes if not isinstance(c, str)}
+    texts = set()
+    for code in codes:
+        if isinstance(code, str):
+            key = _code_key(code)
+            (numbers if isinstance(key, float) else texts).add(
+                key if isinstance(key, float) else str(key).casefold())
+    if not numbers and not texts:
+        return data
+    for column in columns:
+        values = data[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            if numbers:
+                data[column] = values.mask(values.isin(numbers))
+            continue
+
+        def is_missing(value: Any) -> bool:
+            key = _code_key(value)
+            return key in numbers if isinstance(key, float) else str(key).casefold() in texts
+
+        flags = map_distinct(values, is_missing).fillna(False).astype(bool)
+        if flags.any():
+            data[column] = values.mask(flags)
+    return data
+
+
+def shift_message(wave: int, column: str, bounds: ValidRange, step: int,
+                  others: Sequence[str] = ()) -> str:
+    """Explain a shifted coding and give the recode that undoes it."""
+    low, high = int(bounds.low) + step, int(bounds.high) + step
+    mapping = ", ".join(f"{v}: {v - step}" for v in range(low, high + 1))
+    return (f"wave {wave} codes {column} from {low} to {high}, but its valid range is "
+            f"{bounds.describe()}: the wave looks coded on a shifted scale. Recode it in the "
+            f"wave's recode, e.g. {column}: {{{mapping}}}"
+            + (f" (the same for {', '.join(others)})" if others else ""))
 
 
 def text_columns_as_strings(data: pd.DataFrame) -> pd.DataFrame:
@@ -212,6 +276,46 @@ def member_flags(data: pd.DataFrame, column: str, source: str) -> pd.Series:
     return values.astype("int8")
 
 
+def _out_of_range(values: pd.Series, bounds: ValidRange) -> pd.Series:
+    out = (values < bounds.low) | (values > bounds.high)
+    if bounds.integer:
+        out |= values != np.round(values)
+    return values.notna() & out
+
+
+def _map_subgroups(data: pd.DataFrame, config: Mapping[str, Any], *, wave: int, source: str,
+                   config_key: str, checks: list[dict]) -> pd.DataFrame:
+    """Add each subgroup's level column; a wave whose codes all fail to map stops the run."""
+    for name, group in config.get("subgroups", {}).items():
+        column = group["column"]
+        if column not in data.columns:
+            raise DataError("a subgroup's source column is missing from the wave",
+                            file=source, column=column, config_key=f"subgroups.{name}.column")
+        levels = map_levels(data[column], group["levels"])
+        answered = data[column].notna()
+        unmapped = answered & (levels == UNKNOWN_LEVEL).to_numpy()
+        if answered.any() and unmapped.sum() == answered.sum() and UNKNOWN_LEVEL not in \
+                group["levels"]:
+            raise DataError(
+                f"none of the wave's codes of {column} maps to a level of subgroup '{name}': "
+                f"the wave writes {_distinct_text(data.loc[unmapped, column], 8)}, the "
+                f"config expects {sorted({str(c) for v in group['levels'].values() for c in v})}"
+                f". Map the codes in the wave's recode ({config_key}.recode) or add them to "
+                f"subgroups.{name}.levels",
+                file=source, column=column, rows=data.loc[unmapped, SOURCE_ROW].tolist(),
+                config_key=f"{config_key}.recode")
+        if unmapped.any():
+            checks.append(check_row(
+                "unmapped_codes",
+                f"answered rows of {column} (see count) map to no level of subgroup "
+                f"'{name}' and are counted as '{UNKNOWN_LEVEL}' (codes "
+                f"{_distinct_text(data.loc[unmapped, column], 8)}); add them to "
+                f"subgroups.{name}.levels or the wave's recode if they belong to a level",
+                wave=wave, column=column, severity="warning", count=int(unmapped.sum())))
+        data[name] = levels
+    return data
+
+
 def clean_wave(
     data: pd.DataFrame,
     config: Mapping[str, Any],
@@ -244,23 +348,27 @@ def clean_wave(
 
     Notes
     -----
-    Steps, in order: per-wave recodes; configured missing codes to missing; item columns
-    to numbers (text in a numeric column is an error); item values outside their scale's
-    range set to missing or the row excluded (``data.out_of_range``); rows without an
-    area, or without an id in a panel, excluded; duplicate ids in the wave excluded after
-    the first or an error (``data.duplicate_ids``); scale scores; subgroup levels; rows with
-    no outcome at all excluded.
+    Steps, in order: per-wave recodes; configured missing codes (numbers or text) to
+    missing in every analysis column; numeric columns to numbers (text in one is an error
+    naming the values); values outside their
+    column's valid range (:mod:`wellby.variables`) set to missing or the row excluded
+    (``data.out_of_range``); rows without an area, or without an id in a panel, excluded;
+    duplicate ids in the wave excluded after the first or an error
+    (``data.duplicate_ids``); scale scores; subgroup levels (a wave whose codes all fail to
+    map is an error); rows with no outcome at all excluded. A wave with no row left is an
+    error. Findings that need not stop the run are returned as data checks.
     """
     columns = config["columns"]
     rows_in = len(data)
     data = data.copy()
     excluder = _Excluder(wave)
     corrections: list[pd.DataFrame] = []
+    checks: list[dict] = []
     if recode:
         data = _apply_recode(data, recode, source, config_key)
 
-    keys = {SOURCE_ROW, columns["wave"], columns["area"], columns.get("id")}
-    required = [columns["area"], columns["cohort"]]
+    has_area_file = bool(config["data"].get("areas"))
+    required = [columns["area"]] + ([] if has_area_file else [columns["cohort"]])
     if config["design"] == "panel":
         required.append(columns["id"])
     if columns.get("weight"):
@@ -269,51 +377,59 @@ def clean_wave(
         if column not in data.columns:
             raise DataError("a required column is missing from the wave (after renaming)",
                             file=source, column=column, config_key=f"{config_key}.rename")
-
-    missing_codes = {float(c) for c in config["data"]["missing_codes"]}
-    items = _item_columns(config)
+    for covariate in config.get("models", {}).get("covariates", []):
+        if covariate not in data.columns:
+            raise DataError("a covariate is missing from the wave (after renaming)",
+                            file=source, column=covariate, config_key=f"{config_key}.rename")
+    items = scale_items(config)
     for item in items:
         if item not in data.columns:
             raise DataError("a scale item is missing from the wave (after renaming)",
                             file=source, column=item, config_key=f"{config_key}.rename")
-    must_be_numeric = [*items, columns["cohort"]]
-    if columns.get("weight"):
-        must_be_numeric.append(columns["weight"])
-    for column in must_be_numeric:
+
+    keys = {SOURCE_ROW, ID_FORMAT, columns["wave"], columns["area"], columns.get("id"),
+            columns.get("weight"), columns["cohort"], columns.get("member")}
+    data = apply_missing_codes(data, [c for c in data.columns if c not in keys],
+                               config["data"]["missing_codes"])
+    for column in numeric_columns(config):
         if column in data.columns:
-            data[column] = _to_numeric(data, column, source, f"{config_key}.recode")
+            data[column] = to_numeric(data, column, source, f"{config_key}.recode")
     member = columns.get("member")
     if member:
         data[member] = member_flags(data, member, source)
     weight = columns.get("weight")
     if weight:
-        invalid = data[weight].isna() | (data[weight] < 0)
+        invalid = data[weight].isna() | (data[weight] < 0) | ~np.isfinite(data[weight])
         if invalid.any():
-            raise DataError("survey weights must be present and not negative",
+            raise DataError("survey weights must be present, finite and not negative",
                             file=source, column=weight,
                             rows=data.loc[invalid, SOURCE_ROW].tolist(),
                             config_key="columns.weight")
-    for column in data.columns:
-        if (missing_codes and column not in keys | {weight, columns["cohort"]}
-                and pd.api.types.is_numeric_dtype(data[column])):
-            data[column] = data[column].mask(data[column].isin(missing_codes))
 
-    for item, (scale_name, _) in items.items():
-        spec = SCALES[scale_name]
-        values = data[item]
-        out = values.notna() & ((values < spec.item_min) | (values > spec.item_max) |
-                                (values != np.round(values)))
+    ranges = {c: r for c, r in ranged_columns(config).items() if c in data.columns}
+    for column, bounds in ranges.items():
+        values = data[column]
+        out = _out_of_range(values, bounds)
         if not out.any():
             continue
-        detail = (f"{item}=" + values[out].astype(str) +
-                  f" outside {spec.name} range {spec.item_min}-{spec.item_max}")
+        detail = f"{column}=" + values[out].map("{:g}".format) + f" outside {bounds.describe()}"
         if config["data"]["out_of_range"] == "exclude_row":
             data = excluder.drop(data, out, "out_of_range", detail)
         else:
             corrections.append(pd.DataFrame({
-                "wave": wave, "row": data.loc[out, SOURCE_ROW].to_numpy(), "column": item,
+                "wave": wave, "row": data.loc[out, SOURCE_ROW].to_numpy(), "column": column,
                 "value": values[out].to_numpy(), "rule": "out_of_range_set_missing"}))
-            data.loc[out, item] = np.nan
+            data.loc[out, column] = np.nan
+        share = int(out.sum()) / max(rows_in, 1)
+        if share > MANY_CORRECTIONS:
+            checks.append(check_row(
+                "many_out_of_range",
+                f"{share:.0%} of the wave's values of {column} are "
+                f"outside {bounds.describe()} and were "
+                + ("excluded" if config["data"]["out_of_range"] == "exclude_row"
+                   else "set to missing")
+                + "; check the wave's coding (recode, data.missing_codes)",
+                wave=wave, column=column, count=int(out.sum())))
 
     data = excluder.drop(data, data[columns["area"]].isna(), "missing_area",
                          f"no value in {columns['area']}")
@@ -333,20 +449,23 @@ def clean_wave(
 
     if config["design"] == "panel":
         data[columns["id"]] = canonical_ids(data[columns["id"]])
-    cohort = data[columns["cohort"]].fillna(0)
-    data[columns["cohort"]] = cohort.astype("int64")
+    if columns["cohort"] in data.columns:
+        cohort = data[columns["cohort"]]
+        fractional = cohort.notna() & (cohort != np.round(cohort))
+        if fractional.any():
+            raise DataError("the cohort (first treated wave) must be a whole wave label",
+                            file=source, column=columns["cohort"],
+                            rows=data.loc[fractional, SOURCE_ROW].tolist(),
+                            config_key="columns.cohort")
+        data[columns["cohort"]] = cohort.fillna(0).astype("int64")
 
     for scale_name, scale in config.get("scales", {}).items():
         scores = score_scale(scale_name, data[scale["items"]], scale.get("max_missing", 0))
         for column in scores:
             data[column] = scores[column]
 
-    for name, group in config.get("subgroups", {}).items():
-        if group["column"] not in data.columns:
-            raise DataError("a subgroup's source column is missing from the wave",
-                            file=source, column=group["column"],
-                            config_key=f"subgroups.{name}.column")
-        data[name] = map_levels(data[group["column"]], group["levels"])
+    data = _map_subgroups(data, config, wave=wave, source=source, config_key=config_key,
+                          checks=checks)
 
     outcomes = config["outcomes"]
     absent = [o for o in outcomes if o not in data.columns]
@@ -356,12 +475,21 @@ def clean_wave(
     data = excluder.drop(data, data[outcomes].isna().all(axis=1), "no_outcome",
                          f"all outcomes missing ({', '.join(outcomes)})")
 
-    data = text_columns_as_strings(data)
     exclusions = excluder.table()
+    if data.empty:
+        by_rule = exclusions["rule"].value_counts()
+        raise DataError(
+            f"no row of wave {wave} is left after cleaning ({rows_in} rows in; excluded: "
+            + ", ".join(f"{rule} {n}" for rule, n in by_rule.items())
+            + "); check the wave's coding against data.missing_codes, data.out_of_range and "
+            "the outcomes",
+            file=source, config_key=f"{config_key}.path")
+    data = text_columns_as_strings(data)
     summary = pd.DataFrame([{"wave": wave, "rows_in": rows_in,
                              "rows_excluded": len(exclusions), "rows_out": len(data)}])
     if rows_in != len(data) + len(exclusions):  # pragma: no cover - guards the bookkeeping
         raise AssertionError("row accounting does not reconcile")
     corrections_table = (pd.concat(corrections, ignore_index=True) if corrections
                          else pd.DataFrame(columns=CORRECTION_COLUMNS))
-    return CleanedWave(data.reset_index(drop=True), exclusions, corrections_table, summary)
+    return CleanedWave(data.reset_index(drop=True), exclusions, corrections_table, summary,
+                       check_rows(checks))

@@ -15,8 +15,34 @@ import jsonschema
 import yaml
 
 from wellby.errors import ConfigError
+from wellby.variables import unranged_outcomes
 
 DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class _DuplicateKeyError(yaml.YAMLError):
+    """A mapping in the YAML file gives the same key twice."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping.
+
+    PyYAML keeps the last of two equal keys without a word, so a study file with two
+    ``outcomes:`` lines would silently lose the first; here it is an error naming the key
+    and both lines.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _DuplicateKeyError(
+                    f"the key '{key}' is given twice in one section (lines {seen[key]} and "
+                    f"{line}); keep one")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:
@@ -36,7 +62,9 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+    except _DuplicateKeyError as err:
+        raise ConfigError(f"config file {path}: {err}") from None
     except yaml.YAMLError as err:
         raise ConfigError(f"config file {path} is not valid YAML: {err}") from None
     if content is None:
@@ -71,13 +99,20 @@ def _errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> Iterator[st
         yield f"{_key_path(error)}: {_describe(error)}"
 
 
+def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Merge a ``$ref`` to ``#/$defs/<name>`` with the keys beside it."""
+    if "$ref" not in schema:
+        return schema
+    name = schema["$ref"].rsplit("/", 1)[-1]
+    return {**root["$defs"][name], **{k: v for k, v in schema.items() if k != "$ref"}}
+
+
 def _fill_defaults(instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> None:
     """Set the schema's defaults in place, recursing into objects and lists of objects."""
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        schema = {**root["$defs"][name], **{k: v for k, v in schema.items() if k != "$ref"}}
+    schema = _resolve(schema, root)
     if isinstance(instance, dict):
         for key, sub in schema.get("properties", {}).items():
+            sub = _resolve(sub, root)
             if key not in instance and "default" in sub:
                 instance[key] = copy.deepcopy(sub["default"])
             if key in instance:
@@ -106,11 +141,39 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
             columns.get("member") and columns.get("id")):
         yield ("models.estimators: mixed_cohort models a followed cohort: set columns.member "
                "(the cohort flag) and columns.id (the person)")
+    for name, group in config.get("subgroups", {}).items():
+        owner: dict[Any, str] = {}
+        for level, codes in group["levels"].items():
+            for code in codes:
+                key = _code_identity(code)
+                if key in owner and owner[key] != level:
+                    yield (f"subgroups.{name}.levels: the code {code!r} is given to two "
+                           f"levels ('{owner[key]}' and '{level}'); give it to one")
+                owner.setdefault(key, level)
+    for outcome in unranged_outcomes(config):
+        yield (f"outcomes: '{outcome}' has no known valid range, so out-of-range values could "
+               f"not be caught: declare it as data.ranges.{outcome}: {{min: ..., max: ..., "
+               "integer: true or false} (items of ONS4, SWEMWBS, WEMWBS and GHQ-12 under "
+               "their canonical names know their range)")
+    for column, bounds in config["data"].get("ranges", {}).items():
+        if bounds["min"] >= bounds["max"]:
+            yield f"data.ranges.{column}: min ({bounds['min']}) must be below max ({bounds['max']})"
     if "cba" in config and config["cba"]["outcome"] not in config["outcomes"]:
         yield (
             f"cba.outcome: '{config['cba']['outcome']}' is not one of the outcomes "
             f"{config['outcomes']}"
         )
+
+
+def _code_identity(code: Any) -> Any:
+    """Compare codes as the cleaning step does: 1, 1.0 and "1" are the same code."""
+    if isinstance(code, str):
+        text = code.strip()
+        try:
+            return float(text)
+        except ValueError:
+            return text.casefold()
+    return float(code)
 
 
 def validate_config(config: Mapping[str, Any], schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
@@ -145,6 +208,7 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path = DEFAULT
         validated["data"].setdefault("rename", {})
         validated["data"].setdefault("encoding", "utf-8")
         validated["data"].setdefault("value_labels", False)
+        validated["data"].setdefault("header_row", 1)
     problems = list(_check_semantics(validated))
     if problems:
         raise ConfigError("the study config is invalid:\n  " + "\n  ".join(problems))

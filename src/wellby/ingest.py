@@ -1,32 +1,50 @@
-"""Ingest one wave: rename to canonical names, drop direct identifiers, tag source rows.
+"""Ingest one wave: rename to canonical names, keep only the study's columns, protect persons.
 
-Direct identifiers never get past this step: the columns listed in the config's
-``data.identifiers`` (by source or canonical name) are dropped, and so is any column whose
-name looks like a name, address, postcode, e-mail, phone number or date of birth.
+Direct identifiers never get past this step:
+
+- only the columns the study uses (:func:`wellby.variables.column_roles`) are kept, so a
+  column the config does not name never reaches an interim file, whatever it is called;
+- columns declared in ``data.identifiers`` (matched whatever their case and separators),
+  and columns whose name or values look like names, e-mail addresses, phone numbers,
+  postcodes, NHS or National Insurance numbers, dates of birth or free text are dropped
+  with a warning that names the column, never its values; if the config uses such a column
+  for the analysis, the run stops and says why;
+- the person id is replaced by a keyed pseudonym (:func:`wellby.identifiers.pseudonymise`,
+  key in ``data.pseudonym_key``, outside ``results/``), after the wave's ``id_transform``,
+  so no table carries a raw id. The id's *format* (digits shown as 9, letters as A) is kept
+  in ``_id_format`` for the linkage check, which compares formats between waves.
+
+Area ids are read as text and Unicode-normalised (NFKC, surrounding and repeated spaces
+removed), so "Ashfield " and "Ashfield" or a full-width digit are the same area.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from wellby.checks import CHECK_COLUMNS, check_row, check_rows
+from wellby.codes import map_distinct
 from wellby.errors import DataError
+from wellby.identifiers import (
+    declared_identifier_columns,
+    identifier_name_kind,
+    identifier_value_kind,
+    pseudonymise,
+)
 
 SOURCE_ROW = "_row"
 """Column holding each row's 1-based position among the source file's data rows."""
 
-IDENTIFIER_PATTERN = re.compile(
-    r"(^|[_\W])(name|fullname|firstname|forename|surname|lastname|address|addr|street|"
-    r"postcode|post_code|pcode|zip|zipcode|email|e_mail|phone|telephone|tel|mobile|"
-    r"dob|date_of_birth|birthdate|birth_date|nino|nhs_number)($|[_\W])",
-    re.IGNORECASE,
-)
-
+ID_FORMAT = "_id_format"
+"""Column holding the shape of each row's raw person id (digits as 9, letters as A)."""
 
 class IdentifierWarning(UserWarning):
     """A column that looks like a direct identifier was found by its name and dropped."""
@@ -49,11 +67,139 @@ class IngestedWave:
     data: pd.DataFrame
     dropped_identifiers: list[str] = field(default_factory=list)
     detected_identifiers: list[str] = field(default_factory=list)
+    checks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHECK_COLUMNS))
 
 
 def looks_like_identifier(column: str) -> bool:
     """Return True when a column name looks like a direct identifier (name, postcode, ...)."""
-    return bool(IDENTIFIER_PATTERN.search(column.replace(" ", "_")))
+    return identifier_name_kind(column) is not None
+
+
+def id_format(ids: pd.Series) -> pd.Series:
+    """Return each id's shape: digits as ``9``, letters as ``A``, other characters kept.
+
+    The shape says how a wave writes its ids (``A99999`` for ``R00002``) without quoting
+    any id, so two waves that write ids differently can be shown side by side.
+    """
+    def shape(value: Any) -> str | None:
+        if value is None or value is pd.NA:
+            return None
+        return _SHAPE.sub("A", _DIGIT.sub("9", str(value)))
+
+    return map_distinct(ids, shape).astype("string")
+
+
+_DIGIT = re.compile(r"[0-9]")
+_SHAPE = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def transform_ids(ids: pd.Series, transform: Mapping[str, Any] | None) -> pd.Series:
+    """Apply a wave's ``id_transform`` (strip a prefix or suffix, leading zeros) to its ids.
+
+    Parameters
+    ----------
+    ids : pandas.Series
+        The wave's person ids as text.
+    transform : mapping or None
+        ``strip_prefix``, ``strip_suffix`` (text), ``strip_leading_zeros`` (bool).
+
+    Returns
+    -------
+    pandas.Series
+        The ids as text, missing kept.
+    """
+    if not transform:
+        return ids
+    prefix = transform.get("strip_prefix")
+    suffix = transform.get("strip_suffix")
+    zeros = transform.get("strip_leading_zeros", False)
+
+    def undo(value: Any) -> Any:
+        if value is None or value is pd.NA:
+            return None
+        text = str(value)
+        if prefix and text.startswith(prefix):
+            text = text[len(prefix):]
+        if suffix and text.endswith(suffix):
+            text = text[:-len(suffix)]
+        if zeros:
+            text = text.lstrip("0") or "0"
+        return text
+
+    return map_distinct(ids, undo)
+
+
+def normalise_area_ids(areas: pd.Series) -> pd.Series:
+    """Return area ids as Unicode-normalised text (NFKC, spaces trimmed and collapsed).
+
+    Whole numbers stored as floats by SPSS or Stata are written without ``.0``; empty text
+    is missing.
+    """
+    def normal(value: Any) -> Any:
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
+        return text or None
+
+    return map_distinct(areas, normal).astype("string")
+
+
+def _text_ids(ids: pd.Series) -> pd.Series:
+    """Person ids as stripped text: whole-number floats without ``.0``, empty text missing."""
+    def text(value: Any) -> Any:
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out = unicodedata.normalize("NFKC", str(value)).strip()
+        return out or None
+
+    return map_distinct(ids, text)
+
+
+def _identifier_columns(frame: pd.DataFrame, *, rename: Mapping[str, str],
+                        identifiers: Sequence[str], roles: Mapping[str, str] | None,
+                        id_column: str | None) -> tuple[list[str], dict[str, str], list[str]]:
+    """Sort a file's columns into declared identifiers, detected identifiers and the rest.
+
+    Returns the declared identifier columns, detected column -> reason (columns the study
+    does not use, dropped with a warning), and the analysis columns whose values look like
+    identifiers (the run must stop for those).
+    """
+    declared = declared_identifier_columns(list(frame.columns), identifiers, rename)
+    detected: dict[str, str] = {}
+    analysis_problems: list[str] = []
+    for column in frame.columns:
+        if column in declared:
+            continue
+        canonical = rename.get(column, column)
+        used = canonical in roles if roles is not None else column in rename
+        if used and canonical == id_column:
+            continue  # the person id is pseudonymised, whatever it looks like
+        value_kind = identifier_value_kind(frame[column])
+        if used:
+            if value_kind is not None and roles is not None:
+                analysis_problems.append(
+                    f"'{column}' (used as {roles[canonical]}): its values look like "
+                    f"{_KIND_TEXT.get(value_kind, value_kind)}")
+            continue
+        name_kind = identifier_name_kind(column)
+        if value_kind is not None:
+            detected[column] = f"values look like {_KIND_TEXT.get(value_kind, value_kind)}"
+        elif name_kind is not None:
+            detected[column] = f"name looks like {_KIND_TEXT.get(name_kind, name_kind)}"
+    return declared, detected, analysis_problems
+
+
+_KIND_TEXT = {
+    "email": "e-mail addresses", "phone": "phone numbers", "postcode": "postcodes",
+    "nhs_number": "NHS numbers", "ni_number": "National Insurance numbers",
+    "date_of_birth": "dates of birth", "date": "dates", "personal_name": "personal names",
+    "free_text": "free text (which may carry names)", "name": "a name",
+    "address": "an address",
+}
 
 
 def ingest_wave(
@@ -66,8 +212,13 @@ def ingest_wave(
     source: str,
     config_key: str,
     source_rows: np.ndarray | None = None,
+    roles: Mapping[str, str] | None = None,
+    id_column: str | None = None,
+    area_column: str | None = None,
+    id_transform: Mapping[str, Any] | None = None,
+    pseudonym_key: bytes | None = None,
 ) -> IngestedWave:
-    """Rename a wave's columns, drop identifiers and record each row's source position.
+    """Rename a wave's columns, keep the study's columns, protect persons, record source rows.
 
     Parameters
     ----------
@@ -81,7 +232,7 @@ def ingest_wave(
     rename : mapping
         Source column name -> canonical name.
     identifiers : sequence of str
-        Columns (source or canonical names) to drop.
+        Columns (source or canonical names, any case or separators) to drop.
     source : str
         The file's path, for error messages.
     config_key : str
@@ -89,6 +240,17 @@ def ingest_wave(
     source_rows : numpy.ndarray, optional
         1-based source rows of ``frame``'s rows when they are not simply 1..n (a wave
         taken out of one long file).
+    roles : mapping, optional
+        Canonical column -> config key using it (:func:`wellby.variables.column_roles`):
+        only these columns are kept. None keeps every column that is not an identifier.
+    id_column : str, optional
+        Canonical person id column: transformed, its format recorded, then pseudonymised.
+    area_column : str, optional
+        Canonical area column: normalised as text (:func:`normalise_area_ids`).
+    id_transform : mapping, optional
+        The wave's ``id_transform``.
+    pseudonym_key : bytes, optional
+        Key of the person-id pseudonyms; None leaves ids as (normalised) text.
 
     Returns
     -------
@@ -105,23 +267,33 @@ def ingest_wave(
             column=missing[0],
             config_key=f"{config_key}.rename",
         )
-    identifier_set = set(identifiers)
-    configured = [
-        col for col in frame.columns
-        if col in identifier_set or rename.get(col) in identifier_set
-    ]
-    detected = [
-        col for col in frame.columns
-        if col not in configured and col not in rename and looks_like_identifier(col)
-    ]
+    declared, detected, problems = _identifier_columns(
+        frame, rename=rename, identifiers=identifiers, roles=roles, id_column=id_column)
+    if problems:
+        raise DataError(
+            "the study uses a column that holds direct identifiers, which never go past "
+            "ingest: " + "; ".join(problems) + ". Point the config at another column",
+            file=source, column=problems[0].split("'")[1], config_key=f"{config_key}.rename")
+    used_declared = [c for c in declared if roles is not None
+                     and rename.get(c, c) in roles and rename.get(c, c) != id_column]
+    if used_declared:
+        canonical = rename.get(used_declared[0], used_declared[0])
+        raise DataError(
+            f"the column is declared a direct identifier (data.identifiers) but the config "
+            f"uses it as {roles[canonical]}",
+            file=source, column=used_declared[0], config_key="data.identifiers")
     if detected:
         warnings.warn(
-            f"{source}: dropped columns that look like direct identifiers: {detected} "
-            "(list them under data.identifiers to silence this warning)",
+            f"{source}: dropped columns that look like direct identifiers: "
+            + "; ".join(f"{c} ({why})" for c, why in detected.items())
+            + " (list them under data.identifiers to silence this warning)",
             IdentifierWarning,
             stacklevel=2,
         )
-    data = frame.drop(columns=configured + detected).rename(columns=dict(rename))
+    dropped = set(declared) | set(detected)
+    kept = [c for c in frame.columns if c not in dropped
+            and (roles is None or rename.get(c, c) in roles)]
+    data = frame[kept].rename(columns=dict(rename))
     duplicated = sorted({c for c in data.columns if list(data.columns).count(c) > 1})
     if duplicated:
         raise DataError(
@@ -143,9 +315,22 @@ def ingest_wave(
                 rows=rows[wrong].tolist(),
                 config_key=f"{config_key}.wave",
             )
+    data = data.copy()
     data[wave_column] = np.int64(wave)
+    if id_column and id_column in data.columns:
+        ids = transform_ids(_text_ids(data[id_column]), id_transform)
+        data[ID_FORMAT] = id_format(ids)
+        data[id_column] = (pseudonymise(ids, pseudonym_key) if pseudonym_key is not None
+                           else ids).astype("string")
+    if area_column and area_column in data.columns:
+        data[area_column] = normalise_area_ids(data[area_column])
     data.insert(0, SOURCE_ROW, rows)
-    return IngestedWave(data.reset_index(drop=True), configured, detected)
+    checks = check_rows(
+        check_row("identifier_dropped", f"column '{column}' dropped at ingest: {why}; list it "
+                  "under data.identifiers to confirm", wave=wave, column=column,
+                  severity="info", count=None)
+        for column, why in detected.items())
+    return IngestedWave(data.reset_index(drop=True), declared, list(detected), checks)
 
 
 def source_wave_column(rename: Mapping[str, str], wave_column: str) -> str:
@@ -197,11 +382,13 @@ def ingest_long_file(
     rename: Mapping[str, str],
     identifiers: Sequence[str],
     source: str,
+    **options: Any,
 ) -> dict[int, IngestedWave]:
     """Split one long file (every wave, with a wave column) into ingested waves.
 
-    Each wave is ingested as by :func:`ingest_wave`; its ``_row`` is the row's 1-based
-    position in the long file, so the exclusions table points into that file.
+    Each wave is ingested as by :func:`ingest_wave` (``options`` are passed on: roles,
+    id and area columns, the pseudonym key); its ``_row`` is the row's 1-based position in
+    the long file, so the exclusions table points into that file.
 
     Returns
     -------
@@ -217,5 +404,5 @@ def ingest_long_file(
         waves[int(wave)] = ingest_wave(
             frame.loc[mask].reset_index(drop=True), wave=int(wave), wave_column=wave_column,
             rename=rename, identifiers=identifiers, source=source, config_key="data",
-            source_rows=rows[mask])
+            source_rows=rows[mask], **options)
     return waves

@@ -8,14 +8,19 @@ row's wave is at or after it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from wellby.cleaning import map_distinct
+from wellby.areas import attach_areas
+from wellby.checks import check_row, check_rows
+from wellby.cleaning import shift_message
+from wellby.codes import map_distinct
 from wellby.errors import DataError, format_rows
-from wellby.ingest import SOURCE_ROW
+from wellby.ingest import ID_FORMAT, SOURCE_ROW
+from wellby.variables import ValidRange, ranged_columns
 
 TREATED = "treated"
 EVER_TREATED = "ever_treated"
@@ -127,7 +132,248 @@ def attach_treatment(data: pd.DataFrame, wave: str, cohort: str) -> pd.DataFrame
     return out
 
 
-def build_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any]) -> pd.DataFrame:
+def linkage_rates(data: pd.DataFrame, person: str, wave: str) -> pd.DataFrame:
+    """Share of each wave's respondents who are also seen in another wave.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Stacked waves of a panel.
+    person, wave : str
+        Respondent id and wave columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns wave, persons, linked, rate; one row per wave in ascending order.
+    """
+    pairs = data[[person, wave]].drop_duplicates()
+    waves_per_person = pairs.groupby(person, observed=True)[wave].transform("size")
+    linked = (waves_per_person > 1).groupby(pairs[wave].to_numpy()).agg(["size", "sum"])
+    table = linked.rename(columns={"size": "persons", "sum": "linked"})
+    table.index.name = "wave"
+    table = table.reset_index()
+    table["rate"] = table["linked"] / table["persons"]
+    return table
+
+
+def _formats(data: pd.DataFrame, waves: Sequence[int], wave: str) -> str:
+    rows = data[data[wave].isin(list(waves))]
+    if ID_FORMAT not in rows or rows[ID_FORMAT].isna().all():
+        return "not recorded"
+    shares = rows[ID_FORMAT].astype(str).value_counts(normalize=True).head(3)
+    return ", ".join(f"{shape} ({share:.0%})" for shape, share in shares.items())
+
+
+def check_linkage_health(data: pd.DataFrame, *, person: str, wave: str,
+                         min_relative_rate: float, min_rate: float,
+                         wave_keys: Mapping[int, str], sources: Mapping[int, str]
+                         ) -> list[dict]:
+    """Stop a panel whose waves do not link; return the linkage rates as data checks.
+
+    A wave whose linkage rate is below ``min_relative_rate`` times the median rate of the
+    other waves stops the run (the usual cause is a wave that writes ids differently, e.g.
+    ``R00002`` for ``2``), and so does a panel in which no wave links ``min_rate`` of its
+    respondents. The message gives each side's id formats (digits as 9, letters as A), never
+    an id, and the key to fix (the wave's ``id_transform``).
+
+    Returns
+    -------
+    list of dict
+        Check rows: each wave's rate (``info``), or a ``warning`` for a wave linking under
+        0.8 times the others' median.
+    """
+    rates = linkage_rates(data, person, wave)
+    if len(rates) < 2:
+        return []
+    checks = []
+    by_wave = rates.set_index("wave")
+    if by_wave["rate"].max() < min_rate:
+        raise DataError(
+            f"the panel links almost no respondent across waves (the best wave links "
+            f"{by_wave['rate'].max():.1%}, data.linkage.min_rate is {min_rate:.0%}); id "
+            "formats by wave: " + "; ".join(
+                f"{w}: {_formats(data, [w], wave)}" for w in by_wave.index)
+            + ". If a wave writes ids differently, undo it with that wave's id_transform "
+            "(strip_prefix, strip_suffix, strip_leading_zeros); if the study follows no one, "
+            "set design: repeated_cross_section",
+            file=", ".join(str(sources.get(int(w), f"wave {w}")) for w in by_wave.index),
+            column=person, config_key="data.waves[i].id_transform")
+    for current, row in by_wave.iterrows():
+        others = by_wave.drop(index=current)["rate"]
+        typical = float(others.median())
+        ratio = row["rate"] / typical if typical > 0 else 1.0
+        message = (f"wave {current}: {row['rate']:.0%} of the wave's respondents are also "
+                   f"seen in another wave (other waves' median {typical:.0%})")
+        if ratio < min_relative_rate:
+            key = wave_keys.get(int(current), "data.waves")
+            raise DataError(
+                f"wave {current} links far less than the others: {message}. Its ids are "
+                f"written {_formats(data, [current], wave)}; the other waves' "
+                f"{_formats(data, [w for w in by_wave.index if w != current], wave)}. Undo "
+                f"the difference with {key}.id_transform (strip_prefix, strip_suffix, "
+                "strip_leading_zeros), or lower data.linkage.min_relative_rate if the wave "
+                "really is mostly new respondents",
+                file=str(sources.get(int(current), f"wave {current}")), column=person,
+                config_key=f"{key}.id_transform")
+        checks.append(check_row(
+            "linkage_rate", message, wave=int(current), column=person,
+            severity="warning" if ratio < 0.8 else "info", count=int(row["linked"])))
+    return checks
+
+
+def distribution_checks(data: pd.DataFrame, columns: Sequence[str], wave: str,
+                        threshold: float = 1.0) -> list[dict]:
+    """Flag a wave whose mean of a measure differs implausibly from the other waves'.
+
+    The difference is taken from the median of the other waves' means, in units of the
+    pooled standard deviation; more than ``threshold`` (a whole SD, far beyond a
+    programme's effect or a year's drift) points at a coding change in that wave.
+
+    Returns
+    -------
+    list of dict
+        ``warning`` check rows naming the wave, the column and the fix.
+    """
+    checks = []
+    for column in columns:
+        if column not in data or not pd.api.types.is_numeric_dtype(data[column]):
+            continue
+        means = data.groupby(wave)[column].mean().dropna()
+        spread = float(data[column].std())
+        if len(means) < 3 or not spread > 0:
+            continue
+        for current, mean in means.items():
+            typical = float(means.drop(index=current).median())
+            gap = (mean - typical) / spread
+            if abs(gap) > threshold:
+                checks.append(check_row(
+                    "distribution_shift",
+                    f"wave {current}: the mean of {column} is {mean:.2f}, the other waves' "
+                    f"median {typical:.2f} ({gap:+.1f} SD); check the wave's coding "
+                    "(reversed or shifted codes: the wave's recode)",
+                    wave=int(current), column=column, count=None))
+    return checks
+
+
+def outcome_coverage(data: pd.DataFrame, outcomes: Sequence[str], wave: str) -> list[dict]:
+    """Stop when an outcome has no value at all; flag a wave without any value of one.
+
+    Returns
+    -------
+    list of dict
+        ``warning`` check rows for waves in which an outcome was never answered.
+    """
+    checks = []
+    for outcome in outcomes:
+        answered = data[outcome].notna()
+        if not answered.any():
+            raise DataError(
+                f"the outcome '{outcome}' is missing in every row of every wave (after missing "
+                "codes and range checks): check its column in the rename maps and "
+                "data.missing_codes", column=outcome, config_key="outcomes")
+        by_wave = answered.groupby(data[wave]).sum()
+        for current, count in by_wave.items():
+            if count == 0:
+                checks.append(check_row(
+                    "outcome_missing_in_wave",
+                    f"wave {current} has no value of {outcome}: the wave adds nothing to its "
+                    "estimates; check the wave's rename map", wave=int(current),
+                    column=outcome, count=0))
+    return checks
+
+
+def _shares(values: pd.Series, categories: np.ndarray) -> np.ndarray:
+    counts = values.value_counts().reindex(categories, fill_value=0).to_numpy(dtype=float)
+    total = counts.sum()
+    return counts / total if total else counts
+
+
+def shifted_wave(wave_values: pd.Series, other_values: pd.Series, bounds: ValidRange,
+                 min_distance: float = 0.2, min_values: int = 20) -> int:
+    """Return -1 or +1 when a wave's answers match the other waves' one step lower or higher.
+
+    The wave's distribution over the inner valid categories is compared with the other
+    waves' by total variation distance, as coded and moved by one step: a wave coded 0-4 for a
+    1-5 item (its 0s already set aside as out of range) is far from the others as coded and
+    close once moved up. A shift is reported when the distance as coded is at least
+    ``min_distance`` and moving the wave halves it or better. A programme's effect or a
+    year's drift moves a distribution by a small fraction of that.
+
+    Returns
+    -------
+    int
+        -1 when the wave is coded one step low, +1 one step high, else 0.
+    """
+    wave_values, other_values = wave_values.dropna(), other_values.dropna()
+    if not bounds.integer or min(len(wave_values), len(other_values)) < min_values:
+        return 0
+    # Only the inner categories are compared: a shifted wave has lost one end category to
+    # the range check (its 0s or 11s were set aside), which would blur the comparison.
+    categories = np.arange(bounds.low + 1, bounds.high)
+    if not 2 <= len(categories) <= 21:
+        return 0
+    others = _shares(other_values, categories)
+    as_coded = 0.5 * np.abs(_shares(wave_values, categories) - others).sum()
+    if as_coded < min_distance:
+        return 0
+    for step in (-1, 1):
+        moved = 0.5 * np.abs(_shares(wave_values - step, categories) - others).sum()
+        if moved <= as_coded / 2:
+            return step
+    return 0
+
+
+def check_shifted_waves(data: pd.DataFrame, ranges: Mapping[str, ValidRange], *, wave: str,
+                        sources: Mapping[int, str], wave_keys: Mapping[int, str]) -> None:
+    """Stop when a wave's coding of a bounded measure is the other waves' moved by one step.
+
+    Raises
+    ------
+    DataError
+        Naming the wave's file, the column, and the recode that undoes the shift.
+    """
+    labels = sorted(data[wave].unique())
+    if len(labels) < 2:
+        return
+    for column, bounds in ranges.items():
+        if column not in data:
+            continue
+        for current in labels:
+            mine = data[wave] == current
+            step = shifted_wave(data.loc[mine, column], data.loc[~mine, column], bounds)
+            if step:
+                key = wave_keys.get(int(current), "data")
+                raise DataError(shift_message(int(current), column, bounds, step)
+                                + " (found by comparing the wave with the other waves; "
+                                "values outside the range were already set aside)",
+                                file=str(sources.get(int(current), f"wave {current}")),
+                                column=column, config_key=f"{key}.recode")
+
+
+@dataclass(frozen=True)
+class AssembledPanel:
+    """The analysis file and what the panel step found.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        One row per respondent and wave, with treatment timing.
+    checks : pandas.DataFrame
+        Data checks (linkage rates, distribution shifts).
+    """
+
+    data: pd.DataFrame
+    checks: pd.DataFrame
+
+
+def _wave_keys(config: Mapping[str, Any]) -> dict[int, str]:
+    return {int(w["wave"]): f"data.waves[{i}]"
+            for i, w in enumerate(config.get("data", {}).get("waves", []))}
+
+
+def assemble_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any],
+                   areas: pd.DataFrame | None = None) -> AssembledPanel:
     """Stack cleaned waves, check linkage and cohorts, and attach treatment timing.
 
     Parameters
@@ -136,24 +382,55 @@ def build_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any]) -> pd.
         The cleaned waves.
     config : mapping
         The validated study config.
+    areas : pandas.DataFrame, optional
+        The area file (:func:`wellby.areas.read_area_file`), when ``data.areas`` is set:
+        cohorts and area attributes come from it.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per respondent and wave.
+    AssembledPanel
     """
     columns = config["columns"]
-    sources = {int(w["wave"]): w["path"] for w in config.get("data", {}).get("waves", [])}
+    data_config = config.get("data", {})
+    sources = {int(w["wave"]): w["path"] for w in data_config.get("waves", [])}
+    if "path" in data_config:
+        sources = {int(w): data_config["path"] for w in {int(x[columns["wave"]].iloc[0])
+                                                         for x in waves if len(x)}}
     data = stack_waves(waves, columns["wave"])
+    checks: list[dict] = []
+    if areas is not None:
+        data = attach_areas(data, areas, area=columns["area"], cohort=columns["cohort"],
+                            wave=columns["wave"], area_file=data_config["areas"]["path"],
+                            sources=sources)
     check_cohort_constant(data, columns["area"], columns["cohort"], columns["wave"], sources)
     if config["design"] == "panel":
         check_one_area_per_person(data, columns["id"], columns["area"], columns["wave"],
                                   sources)
+        linkage = data_config.get("linkage", {})
+        checks += check_linkage_health(
+            data, person=columns["id"], wave=columns["wave"],
+            min_relative_rate=linkage.get("min_relative_rate", 0.5),
+            min_rate=linkage.get("min_rate", 0.05), wave_keys=_wave_keys(config),
+            sources=sources)
+    check_shifted_waves(residents(data, columns), ranged_columns(config), wave=columns["wave"],
+                        sources=sources, wave_keys=_wave_keys(config))
+    outcomes = config.get("outcomes", [])
+    checks += outcome_coverage(residents(data, columns), outcomes, columns["wave"])
+    measured = [*ranged_columns(config), *outcomes]
+    checks += distribution_checks(residents(data, columns), list(dict.fromkeys(measured)),
+                                  columns["wave"])
+    data = data.drop(columns=[ID_FORMAT], errors="ignore")
     data = attach_treatment(data, columns["wave"], columns["cohort"])
     if not data[TREATED].any():
         raise DataError("no row is treated: no area has a cohort at or before the last wave",
                         column=columns["cohort"], config_key="columns.cohort")
-    return data
+    return AssembledPanel(data, check_rows(checks))
+
+
+def build_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any],
+                areas: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the analysis file of :func:`assemble_panel` (without its checks)."""
+    return assemble_panel(waves, config, areas).data
 
 
 def residents(data: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:

@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.areas import read_area_file
+from wellby.checks import gather_checks
 from wellby.cleaning import clean_wave
-from wellby.errors import DataError
+from wellby.identifiers import load_or_create_key
 from wellby.ingest import (
     IdentifierWarning,
     ingest_long_file,
@@ -25,8 +27,9 @@ from wellby.ingest import (
     long_file_wave_labels,
 )
 from wellby.linkage import linkage_table
-from wellby.panel import build_panel
+from wellby.panel import assemble_panel
 from wellby.reading import read_survey_file
+from wellby.variables import column_roles
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,9 @@ class PreparedStudy:
     ----------
     panel : pandas.DataFrame
         The stacked analysis file with treatment timing.
-    exclusions, corrections, summary, linkage : pandas.DataFrame
+    exclusions, corrections, summary, linkage, checks : pandas.DataFrame
         The tables the workflow writes as ``exclusions.csv``, ``corrections.csv``,
-        ``cleaning_summary.csv`` and ``linkage.csv``.
+        ``cleaning_summary.csv``, ``linkage.csv`` and ``data_checks.csv``.
     """
 
     panel: pd.DataFrame
@@ -47,6 +50,7 @@ class PreparedStudy:
     corrections: pd.DataFrame
     summary: pd.DataFrame
     linkage: pd.DataFrame
+    checks: pd.DataFrame
 
 
 def missing_wave_files(config: Mapping[str, Any], produced: set[str] | None = None) -> list[str]:
@@ -78,41 +82,126 @@ def missing_wave_files(config: Mapping[str, Any], produced: set[str] | None = No
     return problems
 
 
+def wave_options(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return what ingest and clean need to know about each wave file of a ``waves:`` study.
+
+    Returns
+    -------
+    list of dict
+        Per wave: ``wave``, ``path``, ``config_key`` and the wave's ``rename``, ``recode``,
+        ``encoding``, ``value_labels``, ``sheet``, ``header_row``, ``delimiter``,
+        ``id_transform``.
+    """
+    out = []
+    for index, entry in enumerate(config["data"].get("waves", [])):
+        out.append({
+            "wave": int(entry["wave"]), "path": entry["path"],
+            "config_key": f"data.waves[{index}]", "rename": entry.get("rename", {}),
+            "recode": entry.get("recode", {}), "encoding": entry.get("encoding", "utf-8"),
+            "value_labels": entry.get("value_labels", False), "sheet": entry.get("sheet"),
+            "header_row": entry.get("header_row", 1), "delimiter": entry.get("delimiter"),
+            "id_transform": entry.get("id_transform"),
+        })
+    return out
+
+
+def long_file_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the reading options of a long-file study (``data.path``)."""
+    data = config["data"]
+    return {"path": data["path"], "config_key": "data", "rename": data.get("rename", {}),
+            "recode": {}, "encoding": data.get("encoding", "utf-8"),
+            "value_labels": data.get("value_labels", False), "sheet": data.get("sheet"),
+            "header_row": data.get("header_row", 1), "delimiter": data.get("delimiter"),
+            "id_transform": None}
+
+
+def _text_columns(config: Mapping[str, Any], rename: Mapping[str, str]) -> tuple[str, ...]:
+    """Source names of the columns read as text: the person id and the area id."""
+    canonical = [config["columns"].get("id"), config["columns"]["area"]]
+    inverse = {target: source for source, target in rename.items()}
+    return tuple(inverse.get(c, c) for c in canonical if c)
+
+
+def read_wave_file(path: str | Path, options: Mapping[str, Any],
+                   config: Mapping[str, Any]) -> pd.DataFrame:
+    """Read one wave's (or the long file's) source file with its reading options."""
+    return read_survey_file(path, config_key=f"{options['config_key']}.path",
+                            encoding=options["encoding"], value_labels=options["value_labels"],
+                            sheet=options["sheet"], header_row=options["header_row"],
+                            delimiter=options["delimiter"],
+                            text_columns=_text_columns(config, options["rename"]))
+
+
+def ingest_options(config: Mapping[str, Any], options: Mapping[str, Any],
+                   key_path: str | Path | None = None) -> dict[str, Any]:
+    """Keyword arguments of :func:`wellby.ingest.ingest_wave` for one wave of a study.
+
+    Parameters
+    ----------
+    config : mapping
+        The validated study config.
+    options : mapping
+        The wave's options (:func:`wave_options` or :func:`long_file_options`).
+    key_path : str or Path, optional
+        The pseudonym key file (default ``data.pseudonym_key``, relative to the working
+        directory).
+
+    Returns
+    -------
+    dict
+    """
+    columns = config["columns"]
+    key = load_or_create_key(key_path or config["data"]["pseudonym_key"]) \
+        if columns.get("id") else None
+    return {"wave_column": columns["wave"], "rename": options["rename"],
+            "identifiers": config["data"]["identifiers"],
+            "roles": column_roles(config, options["recode"]), "id_column": columns.get("id"),
+            "area_column": columns["area"], "id_transform": options["id_transform"],
+            "pseudonym_key": key}
+
+
 def _ingested_waves(config: Mapping[str, Any], base_dir: Path):
     """Yield (wave, IngestedWave, source path, config key, recode) for every wave."""
-    columns, data = config["columns"], config["data"]
+    data = config["data"]
+    key_path = base_dir / data["pseudonym_key"]
     with warnings.catch_warnings():
         warnings.simplefilter("default", IdentifierWarning)
         if "path" in data:
+            options = long_file_options(config)
             path = base_dir / data["path"]
-            frame = read_survey_file(path, config_key="data.path", encoding=data["encoding"],
-                                     value_labels=data["value_labels"])
-            waves = ingest_long_file(frame, wave_column=columns["wave"], rename=data["rename"],
-                                     identifiers=data["identifiers"], source=str(path))
+            frame = read_wave_file(path, options, config)
+            kwargs = ingest_options(config, options, key_path)
+            kwargs.pop("id_transform")
+            waves = ingest_long_file(frame, source=str(path), **kwargs)
             for wave, ingested in waves.items():
                 yield wave, ingested, str(path), "data", None
             return
-        for index, entry in enumerate(data["waves"]):
-            key = f"data.waves[{index}]"
-            path = base_dir / entry["path"]
-            frame = read_survey_file(path, config_key=f"{key}.path",
-                                     encoding=entry.get("encoding", "utf-8"),
-                                     value_labels=entry.get("value_labels", False))
-            ingested = ingest_wave(frame, wave=int(entry["wave"]), wave_column=columns["wave"],
-                                   rename=entry.get("rename", {}),
-                                   identifiers=data["identifiers"], source=str(path),
-                                   config_key=key)
-            yield int(entry["wave"]), ingested, str(path), key, entry.get("recode")
+        for options in wave_options(config):
+            path = base_dir / options["path"]
+            frame = read_wave_file(path, options, config)
+            ingested = ingest_wave(frame, wave=options["wave"], source=str(path),
+                                   config_key=options["config_key"],
+                                   **ingest_options(config, options, key_path))
+            yield options["wave"], ingested, str(path), options["config_key"], options["recode"]
 
 
 def long_file_waves(config: Mapping[str, Any]) -> list[int]:
     """Return the wave labels present in a long-file study (``data.path``), ascending."""
-    data = config["data"]
-    frame = read_survey_file(data["path"], config_key="data.path", encoding=data["encoding"],
-                             value_labels=data["value_labels"])
+    options = long_file_options(config)
+    frame = read_wave_file(options["path"], options, config)
     labels = long_file_wave_labels(frame, wave_column=config["columns"]["wave"],
-                                   rename=data["rename"], source=data["path"])
+                                   rename=options["rename"], source=options["path"])
     return sorted(int(w) for w in np.unique(labels))
+
+
+def read_areas(config: Mapping[str, Any], base_dir: str | Path = ".") -> pd.DataFrame | None:
+    """Read the study's area file (``data.areas``), or None when it has none."""
+    settings = config["data"].get("areas")
+    if not settings:
+        return None
+    settings = {**settings, "path": str(Path(base_dir) / settings["path"])}
+    return read_area_file(settings, area=config["columns"]["area"],
+                          cohort=config["columns"]["cohort"])
 
 
 def prepare_study(config: Mapping[str, Any], base_dir: str | Path = ".") -> PreparedStudy:
@@ -134,7 +223,7 @@ def prepare_study(config: Mapping[str, Any], base_dir: str | Path = ".") -> Prep
     DataError
         On the first problem found, naming the file, column, rows and config key.
     """
-    cleaned, exclusions, corrections, summaries = [], [], [], []
+    cleaned, exclusions, corrections, summaries, checks = [], [], [], [], []
     for wave, ingested, path, key, recode in _ingested_waves(config, Path(base_dir)):
         result = clean_wave(ingested.data, config, wave=wave, source=path, config_key=key,
                             recode=recode)
@@ -142,12 +231,12 @@ def prepare_study(config: Mapping[str, Any], base_dir: str | Path = ".") -> Prep
         exclusions.append(result.exclusions)
         corrections.append(result.corrections)
         summaries.append(result.summary)
-    if not any(len(w) for w in cleaned):
-        raise DataError("no rows are left after cleaning in any wave",
-                        config_key="data.waves")
-    panel = build_panel(cleaned, config)
+        checks += [ingested.checks, result.checks]
+    assembled = assemble_panel(cleaned, config, read_areas(config, base_dir))
+    panel = assembled.data
     return PreparedStudy(
         panel=panel,
+        checks=gather_checks([*checks, assembled.checks]),
         exclusions=pd.concat(exclusions, ignore_index=True),
         corrections=pd.concat([c for c in corrections if len(c)] or corrections[:1],
                               ignore_index=True),

@@ -10,10 +10,10 @@ rule clean:
         exclusions="results/interim/clean/wave_{wave}_exclusions.csv",
         corrections="results/interim/clean/wave_{wave}_corrections.csv",
         summary="results/interim/clean/wave_{wave}_summary.csv",
+        checks="results/interim/clean/wave_{wave}_checks.csv",
     params:
         wave=wave_params,
-        study={k: config[k] for k in ("data", "columns", "design", "scales", "outcomes",
-                                       "subgroups")},
+        study=STUDY,
     benchmark:
         "results/benchmarks/clean/wave_{wave}.tsv",
     log:
@@ -49,3 +49,24 @@ rule cleaning_tables:
         "../envs/wellby.yaml"
     script:
         "../scripts/cleaning_tables.py"
+
+
+rule data_checks:
+    input:
+        expand("results/interim/ingest/wave_{wave}_checks.csv", wave=WAVES),
+        expand("results/interim/clean/wave_{wave}_checks.csv", wave=WAVES),
+        "results/interim/panel_checks.csv",
+    output:
+        report(
+            "results/tables/data_checks.csv",
+            caption="../report/data_checks.rst",
+            category="Cleaning",
+        ),
+    benchmark:
+        "results/benchmarks/data_checks.tsv",
+    log:
+        "results/logs/data_checks.log",
+    conda:
+        "../envs/wellby.yaml"
+    script:
+        "../scripts/data_checks.py"

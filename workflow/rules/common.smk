@@ -4,14 +4,16 @@ import sys
 
 from snakemake.utils import min_version
 
-from wellby.config import validate_config
+from wellby.config import load_yaml, validate_config
 from wellby.demo import demo_wave_spec
 from wellby.errors import ConfigError, WellbyError
-from wellby.study import long_file_waves, missing_wave_files
+from wellby.study import long_file_options, long_file_waves, missing_wave_files, wave_options
 
 min_version("9.0")
 
 try:
+    for _path in workflow.configfiles:
+        load_yaml(_path)  # refuses a key given twice, which Snakemake's own loader keeps silently
     _validated = validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 except ConfigError as err:
     sys.stderr.write(f"\nwellby: {err}\n\n")
@@ -47,6 +49,10 @@ wildcard_constraints:
     outcome="|".join(OUTCOMES),
 
 
+STUDY = {k: config[k] for k in ("data", "columns", "design", "scales", "outcomes", "models",
+                                  "subgroups")}
+
+
 def wave_entry(wave):
     """The data.waves entry of one wave and its config key."""
     for index, entry in enumerate(config["data"]["waves"]):
@@ -63,26 +69,17 @@ def wave_source(wildcards):
 def wave_params(wildcards):
     """What ingest and clean need to know about one wave."""
     if LONG_FILE:
-        data = config["data"]
-        return {
-            "wave": int(wildcards.wave),
-            "path": data["path"],
-            "config_key": "data",
-            "rename": data["rename"],
-            "recode": {},
-            "encoding": data["encoding"],
-            "value_labels": data["value_labels"],
-        }
-    index, entry = wave_entry(wildcards.wave)
-    return {
-        "wave": int(entry["wave"]),
-        "path": entry["path"],
-        "config_key": f"data.waves[{index}]",
-        "rename": entry.get("rename", {}),
-        "recode": entry.get("recode", {}),
-        "encoding": entry["encoding"],
-        "value_labels": entry["value_labels"],
-    }
+        return {**long_file_options(config), "wave": int(wildcards.wave)}
+    for options in wave_options(config):
+        if options["wave"] == int(wildcards.wave):
+            return options
+    raise ValueError(f"wave {wildcards.wave} is not in data.waves")
+
+
+def area_file():
+    """The area file (data.areas), if the study has one."""
+    areas = config["data"].get("areas")
+    return [areas["path"]] if areas else []
 
 
 def raw_sources():
@@ -95,6 +92,7 @@ def raw_sources():
 def all_targets():
     """Everything a full run produces."""
     targets = [
+        "results/tables/data_checks.csv",
         "results/tables/cleaning_summary.csv",
         "results/tables/exclusions.csv",
         "results/tables/linkage.csv",
@@ -131,6 +129,7 @@ def report_figures():
 def report_tables():
     """Tables the report gathers, by sheet name."""
     tables = {
+        "data_checks": "results/tables/data_checks.csv",
         "cleaning_summary": "results/tables/cleaning_summary.csv",
         "exclusions": "results/tables/exclusions.csv",
         "corrections": "results/tables/corrections.csv",

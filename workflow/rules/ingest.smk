@@ -1,5 +1,6 @@
-# Ingest, per wave: read the raw file, rename to canonical names, drop direct identifiers.
-# A study with one long file (data.path) is split into its waves in one step instead.
+# Ingest, per wave: read the raw file, keep the study's columns, drop direct identifiers,
+# pseudonymise the person id. A study with one long file (data.path) is split into its waves
+# in one step instead.
 
 if LONG_FILE:
 
@@ -7,10 +8,11 @@ if LONG_FILE:
         input:
             config["data"]["path"],
         output:
-            expand("results/interim/ingest/wave_{wave}.parquet", wave=WAVES),
+            data=expand("results/interim/ingest/wave_{wave}.parquet", wave=WAVES),
+            checks=expand("results/interim/ingest/wave_{wave}_checks.csv", wave=WAVES),
         params:
-            data=config["data"],
-            wave_column=config["columns"]["wave"],
+            options=long_file_options(config),
+            study=STUDY,
             waves=WAVES,
         benchmark:
             "results/benchmarks/ingest/long_file.tsv",
@@ -27,11 +29,11 @@ else:
         input:
             wave_source,
         output:
-            "results/interim/ingest/wave_{wave}.parquet",
+            data="results/interim/ingest/wave_{wave}.parquet",
+            checks="results/interim/ingest/wave_{wave}_checks.csv",
         params:
             wave=wave_params,
-            wave_column=config["columns"]["wave"],
-            identifiers=config["data"]["identifiers"],
+            study=STUDY,
         benchmark:
             "results/benchmarks/ingest/wave_{wave}.tsv",
         log:

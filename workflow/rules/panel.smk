@@ -1,9 +1,11 @@
-# Panel: stack the cleaned waves, check linkage and cohorts, attach treatment timing.
+# Panel: stack the cleaned waves, attach the area file's timing, check linkage and cohorts,
+# attach treatment timing.
 
 
 rule panel:
     input:
-        expand("results/interim/clean/wave_{wave}.parquet", wave=WAVES),
+        waves=expand("results/interim/clean/wave_{wave}.parquet", wave=WAVES),
+        areas=area_file(),
     output:
         panel="results/interim/panel.parquet",
         linkage=report(
@@ -11,8 +13,9 @@ rule panel:
             caption="../report/linkage.rst",
             category="Cleaning",
         ),
+        checks="results/interim/panel_checks.csv",
     params:
-        study={k: config[k] for k in ("data", "columns", "design")},
+        study=STUDY,
     benchmark:
         "results/benchmarks/panel.tsv",
     log:

@@ -1,25 +1,12 @@
-"""Clean one wave and write its exclusions, corrections and summary."""
+"""Clean one wave and write its exclusions, corrections, summary and data checks."""
 
-import pandas as pd
-
-from wellby.cleaning import clean_wave
 from wellby.runner import run_step
+from wellby.steps import clean_step
 
 
 def main(smk):
-    wave = smk.params.wave
-    result = clean_wave(
-        pd.read_parquet(smk.input[0]),
-        smk.params.study,
-        wave=wave["wave"],
-        source=wave["path"],
-        config_key=wave["config_key"],
-        recode=wave["recode"],
-    )
-    result.data.to_parquet(smk.output.data, index=False)
-    result.exclusions.to_csv(smk.output.exclusions, index=False)
-    result.corrections.to_csv(smk.output.corrections, index=False)
-    result.summary.to_csv(smk.output.summary, index=False)
+    clean_step(smk.input[0], options=smk.params.wave, study=smk.params.study,
+               outputs=dict(smk.output.items()))
 
 
 run_step(snakemake, main)  # noqa: F821

@@ -1,25 +1,12 @@
-"""Ingest one wave: read, rename, drop identifiers."""
+"""Ingest one wave: read, keep the study's columns, protect persons."""
 
-from wellby.ingest import ingest_wave
-from wellby.reading import read_survey_file
 from wellby.runner import run_step
+from wellby.steps import ingest_step
 
 
 def main(smk):
-    wave = smk.params.wave
-    frame = read_survey_file(smk.input[0], config_key=f"{wave['config_key']}.path",
-                             encoding=wave["encoding"],
-                             value_labels=wave["value_labels"])
-    result = ingest_wave(
-        frame,
-        wave=wave["wave"],
-        wave_column=smk.params.wave_column,
-        rename=wave["rename"],
-        identifiers=smk.params.identifiers,
-        source=smk.input[0],
-        config_key=wave["config_key"],
-    )
-    result.data.to_parquet(smk.output[0], index=False)
+    ingest_step(smk.input[0], options=smk.params.wave, study=smk.params.study,
+                output=smk.output.data, checks_output=smk.output.checks)
 
 
 run_step(snakemake, main)  # noqa: F821

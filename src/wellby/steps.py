@@ -1,0 +1,114 @@
+"""One function per data step of the workflow: typed inputs and paths in, files out.
+
+The Snakemake rules' scripts call these and nothing else, and :func:`wellby.study.prepare_study`
+uses the same library functions, so the workflow and the library cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wellby.checks import gather_checks
+from wellby.cleaning import clean_wave
+from wellby.ingest import ingest_long_file, ingest_wave
+from wellby.linkage import linkage_table
+from wellby.panel import assemble_panel
+from wellby.study import ingest_options, read_areas, read_wave_file
+
+
+def _write_checks(table: pd.DataFrame, path: str | Path) -> None:
+    table.to_csv(path, index=False)
+
+
+def ingest_step(source: str, *, options: Mapping[str, Any], study: Mapping[str, Any],
+                output: str, checks_output: str) -> None:
+    """Read one wave's file, ingest it and write the interim Parquet and its checks.
+
+    Parameters
+    ----------
+    source : str
+        The wave's raw file.
+    options : mapping
+        The wave's options (:func:`wellby.study.wave_options`).
+    study : mapping
+        The validated config's ``data``, ``columns``, ``scales``, ``outcomes``, ``models``
+        and ``subgroups`` sections.
+    output, checks_output : str
+        Paths of the ingested wave (Parquet) and of its data checks (CSV).
+    """
+    frame = read_wave_file(source, options, study)
+    ingested = ingest_wave(frame, wave=options["wave"], source=source,
+                           config_key=options["config_key"], **ingest_options(study, options))
+    ingested.data.to_parquet(output, index=False)
+    _write_checks(ingested.checks, checks_output)
+
+
+def ingest_long_file_step(source: str, *, options: Mapping[str, Any],
+                          study: Mapping[str, Any], waves: Sequence[int],
+                          outputs: Sequence[str], checks_outputs: Sequence[str]) -> None:
+    """Split one long file into ingested waves and write each wave's Parquet and checks."""
+    frame = read_wave_file(source, options, study)
+    kwargs = ingest_options(study, options)
+    kwargs.pop("id_transform")
+    ingested = ingest_long_file(frame, source=source, **kwargs)
+    for wave, path, checks_path in zip(waves, outputs, checks_outputs, strict=True):
+        ingested[wave].data.to_parquet(path, index=False)
+        _write_checks(ingested[wave].checks, checks_path)
+
+
+def clean_step(ingested: str, *, options: Mapping[str, Any], study: Mapping[str, Any],
+               outputs: Mapping[str, str]) -> None:
+    """Clean one ingested wave and write it with its exclusions, corrections, summary, checks.
+
+    Parameters
+    ----------
+    ingested : str
+        The ingested wave (Parquet).
+    options : mapping
+        The wave's options.
+    study : mapping
+        The validated config's sections (see :func:`ingest_step`).
+    outputs : mapping
+        Paths under the keys ``data``, ``exclusions``, ``corrections``, ``summary`` and
+        ``checks``.
+    """
+    result = clean_wave(pd.read_parquet(ingested), study, wave=options["wave"],
+                        source=options["path"], config_key=options["config_key"],
+                        recode=options["recode"])
+    result.data.to_parquet(outputs["data"], index=False)
+    result.exclusions.to_csv(outputs["exclusions"], index=False)
+    result.corrections.to_csv(outputs["corrections"], index=False)
+    result.summary.to_csv(outputs["summary"], index=False)
+    _write_checks(result.checks, outputs["checks"])
+
+
+def panel_step(cleaned: Sequence[str], *, study: Mapping[str, Any],
+               outputs: Mapping[str, str]) -> None:
+    """Stack the cleaned waves into the analysis file; write it, the linkage table, checks.
+
+    Parameters
+    ----------
+    cleaned : sequence of str
+        The cleaned waves (Parquet).
+    study : mapping
+        The validated config's ``data``, ``columns``, ``design`` and ``outcomes`` (and
+        ``scales``) sections.
+    outputs : mapping
+        Paths under the keys ``panel``, ``linkage`` and ``checks``.
+    """
+    waves = [pd.read_parquet(path) for path in cleaned]
+    assembled = assemble_panel(waves, study, read_areas(study))
+    linkage = linkage_table(assembled.data, study)
+    assembled.data.to_parquet(outputs["panel"], index=False)
+    linkage.to_csv(outputs["linkage"], index=False)
+    _write_checks(assembled.checks, outputs["checks"])
+
+
+def data_checks_step(inputs: Sequence[str], output: str) -> None:
+    """Gather every step's data checks into ``data_checks.csv`` (warnings first)."""
+    tables = [pd.read_csv(path) for path in inputs]
+    gather_checks(tables).to_csv(output, index=False)

@@ -1,0 +1,189 @@
+"""The study's variables: which columns it uses, which must be numbers, and their valid range.
+
+A study uses only the columns its config names (the keys of ``columns``, scale items,
+outcomes, covariates, subgroup sources, linkage checks, recoded columns); ingest keeps those
+and nothing else, so a column the study does not need never reaches an interim file.
+
+Every modelled number has a valid range that is checked in cleaning. Known measures know
+their own range whether or not their whole scale is declared: the four ONS personal
+wellbeing items (0-10), SWEMWBS and WEMWBS items (1-5) and GHQ-12 items (0-3), by their
+canonical names. Any other column declares its range in ``data.ranges``; an outcome with
+neither stops the run (see :func:`unranged_outcomes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from wellby.scales import SCALES, scale_outputs
+
+
+@dataclass(frozen=True)
+class ValidRange:
+    """The valid values of a numeric column.
+
+    Attributes
+    ----------
+    low, high : float
+        Inclusive bounds.
+    integer : bool
+        Only whole numbers are valid.
+    source : str
+        Where the range comes from (a scale, a known measure, or ``data.ranges``), quoted
+        in corrections and messages.
+    """
+
+    low: float
+    high: float
+    integer: bool
+    source: str
+
+    def describe(self) -> str:
+        """Return the range as text, e.g. ``0-10 (ONS4 item)``."""
+        return f"{self.low:g}-{self.high:g} ({self.source})"
+
+
+ONS4_ITEMS = ("life_satisfaction", "worthwhile", "happy", "anxiety")
+
+
+def _known_measures() -> dict[str, ValidRange]:
+    known = {name: ValidRange(0, 10, True, "ONS4 item") for name in ONS4_ITEMS}
+    for scale, prefix in (("swemwbs", "swemwbs_"), ("wemwbs", "wemwbs_"), ("ghq12", "ghq12_")):
+        spec = SCALES[scale]
+        for number in range(1, spec.n_items + 1):
+            known[f"{prefix}{number}"] = ValidRange(spec.item_min, spec.item_max, True,
+                                                    f"{scale.upper()} item")
+    return known
+
+
+KNOWN_MEASURES: dict[str, ValidRange] = _known_measures()
+"""Canonical column names whose range is known without configuration."""
+
+
+def scale_items(config: Mapping[str, Any]) -> dict[str, str]:
+    """Return item column -> scale name for every configured scale."""
+    return {item: name for name, scale in config.get("scales", {}).items()
+            for item in scale["items"]}
+
+
+def score_columns(config: Mapping[str, Any]) -> set[str]:
+    """Return the columns computed from scale items (scores, not read from the files)."""
+    scores: set[str] = set()
+    for name, scale in config.get("scales", {}).items():
+        if name != "ons4":
+            scores.update(scale_outputs(name, scale["items"]))
+    return scores
+
+
+def valid_range(column: str, config: Mapping[str, Any]) -> ValidRange | None:
+    """Return a column's valid range: declared, scale item or known measure (in that order).
+
+    Parameters
+    ----------
+    column : str
+        A canonical column name.
+    config : mapping
+        The validated study config.
+
+    Returns
+    -------
+    ValidRange or None
+        None when nothing is known about the column's range.
+    """
+    declared = config.get("data", {}).get("ranges", {}).get(column)
+    if declared is not None:
+        return ValidRange(float(declared["min"]), float(declared["max"]),
+                          bool(declared.get("integer", False)), f"data.ranges.{column}")
+    scale = scale_items(config).get(column)
+    if scale is not None:
+        spec = SCALES[scale]
+        return ValidRange(spec.item_min, spec.item_max, True, f"{scale.upper()} item")
+    return KNOWN_MEASURES.get(column)
+
+
+def numeric_columns(config: Mapping[str, Any]) -> list[str]:
+    """Return the read columns that must hold numbers.
+
+    Scale items, outcomes read from the files, covariates, the weight, the cohort, the age
+    of the linkage check and every column with a declared range.
+    """
+    columns = config["columns"]
+    scores = score_columns(config)
+    wanted = [*scale_items(config),
+              *(o for o in config.get("outcomes", []) if o not in scores),
+              *config.get("models", {}).get("covariates", []),
+              columns.get("weight"), columns["cohort"],
+              config.get("data", {}).get("linkage", {}).get("age"),
+              *config.get("data", {}).get("ranges", {})]
+    return list(dict.fromkeys(c for c in wanted if c))
+
+
+def ranged_columns(config: Mapping[str, Any]) -> dict[str, ValidRange]:
+    """Return every read numeric column with a known or declared range, and the range."""
+    out = {}
+    for column in numeric_columns(config):
+        bounds = valid_range(column, config)
+        if bounds is not None:
+            out[column] = bounds
+    return out
+
+
+def unranged_outcomes(config: Mapping[str, Any]) -> list[str]:
+    """Return the outcomes read from the files whose valid range is neither known nor declared."""
+    scores = score_columns(config)
+    return [o for o in config.get("outcomes", [])
+            if o not in scores and valid_range(o, config) is None]
+
+
+def column_roles(config: Mapping[str, Any], recode: Mapping[str, Any] | None = None
+                 ) -> dict[str, str]:
+    """Return every column the study reads from a wave's file, with the config key using it.
+
+    Parameters
+    ----------
+    config : mapping
+        The validated study config.
+    recode : mapping, optional
+        The wave's recodes: a recoded column is kept so the recode can be checked.
+
+    Returns
+    -------
+    dict of str to str
+        Canonical column name -> the config key that makes the study use it (for messages
+        such as "the config uses it as columns.area").
+    """
+    roles: dict[str, str] = {}
+
+    def add(column: str | None, key: str) -> None:
+        if column and column not in roles:
+            roles[column] = key
+
+    columns = config["columns"]
+    for key in ("id", "wave", "area", "cohort", "weight", "member"):
+        add(columns.get(key), f"columns.{key}")
+    for item, scale in scale_items(config).items():
+        add(item, f"scales.{scale}.items")
+    scores = score_columns(config)
+    for outcome in config.get("outcomes", []):
+        if outcome not in scores:
+            add(outcome, "outcomes")
+    for covariate in config.get("models", {}).get("covariates", []):
+        add(covariate, "models.covariates")
+    for name, group in config.get("subgroups", {}).items():
+        add(group["column"], f"subgroups.{name}.column")
+    linkage = config["data"].get("linkage", {})
+    for column in linkage.get("stable", []):
+        add(column, "data.linkage.stable")
+    add(linkage.get("age"), "data.linkage.age")
+    for column in config["data"].get("ranges", {}):
+        add(column, f"data.ranges.{column}")
+    for column in recode or {}:
+        add(column, "recode")
+    return roles
+
+
+def used_columns(config: Mapping[str, Any], recode: Mapping[str, Any] | None = None) -> set[str]:
+    """Return the canonical names of every column the study reads (see :func:`column_roles`)."""
+    return set(column_roles(config, recode))
