@@ -59,6 +59,43 @@ def test_twfe_pvalue_equals_pyfixest_wildboottest():
     assert ours.estimate == pytest.approx(float(fit.coef()["treated"]), rel=1e-8)
 
 
+def test_unit_equal_to_cluster_equals_pyfixest_wildboottest():
+    """Areas as both the fixed-effect unit and the cluster (repeated cross-sections
+    collapsed to areas, a state panel): this crashed with a duplicated column."""
+    pf = pytest.importorskip("pyfixest")
+    data = panel(n_clusters=27, per=1)
+    ours = wild_cluster_bootstrap(data, "y", "treated", "area", "wave", "area", reps=999,
+                                  seed=7)
+    fit = pf.feols("y ~ treated | area + wave", data=data, vcov={"CRV1": "area"})
+    theirs = fit.wildboottest(param="treated", reps=999, seed=7, weights_type="rademacher")
+    assert ours.p_value == pytest.approx(float(theirs["Pr(>|t|)"]), abs=1e-12)
+    assert ours.estimate == pytest.approx(float(fit.coef()["treated"]), rel=1e-8)
+    assert ours.n_clusters == 27
+
+
+def test_repeated_cross_sections_with_few_areas_run_through_estimate_did():
+    from wellby.did import estimate_did
+
+    rng = np.random.default_rng(4)
+    areas, waves, per = 40, 4, 25
+    area = np.repeat(np.arange(areas), waves * per)
+    wave = np.tile(np.repeat(np.arange(2016, 2016 + waves), per), areas)
+    cohort = np.where(area < 12, 2018, 0)
+    treated = ((cohort > 0) & (wave >= cohort)).astype(np.int8)
+    y = 0.3 * treated + rng.normal(size=areas)[area] + rng.normal(size=area.size)
+    data = pd.DataFrame({"area": area, "wave": wave, "cohort": cohort, "treated": treated,
+                         "ever_treated": (cohort > 0).astype(np.int8), "y": y})
+    columns = {"wave": "wave", "area": "area", "cohort": "cohort"}
+    models = {"estimators": ["twfe"], "vcov": "cluster", "covariates": [], "alpha": 0.05,
+              "control_group": "never_treated",
+              "bootstrap": {"wild_cluster_below": 50, "reps": 999, "seed": 1}}
+    did = estimate_did(data, "y", columns=columns, design="repeated_cross_section",
+                       models=models)
+    att = did[did["term"] == "att"].iloc[0]
+    assert att["n_clusters"] == 40 and 0 <= att["wild_p_value"] <= 1
+    assert att["wild_ci_low"] < 0.3 < att["wild_ci_high"]
+
+
 def test_interval_is_where_the_test_stops_rejecting():
     data = panel(n_clusters=10)
     result = wild_cluster_bootstrap(data, "y", "treated", "pid", "wave", "area", reps=999,

@@ -186,8 +186,10 @@ def wild_cluster_bootstrap(
     values ``b`` whose null ``effect = b`` the bootstrap does not reject at ``alpha``
     (found by bisection, with the same bootstrap weights for every ``b``).
     """
-    frame = data[[outcome, treatment, unit, time, cluster, *covariates,
-                  *([weights] if weights else [])]].copy()
+    # The unit is often the cluster itself (areas in repeated cross-sections, states in a
+    # state panel): take each column once, or pandas returns a frame for that name.
+    wanted = [outcome, treatment, unit, time, cluster, *covariates, *([weights] if weights else [])]
+    frame = data[list(dict.fromkeys(wanted))].copy()
     waves = pd.get_dummies(frame[time], prefix="_wave", drop_first=True, dtype=float)
     frame = pd.concat([frame, waves], axis=1)
     regressors = [treatment, *covariates, *waves.columns]
