@@ -403,12 +403,13 @@ def test_report_renders_in_a_real_browser(demo_run):
         page.goto(report.as_uri(), wait_until="load")
         images = page.evaluate(
             "Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
-        headings = page.evaluate("Array.from(document.querySelectorAll('h2')).length")
+        headings = page.evaluate(
+            "Array.from(document.querySelectorAll('h2')).map(h => h.textContent)")
         page.screenshot(path=str(screenshot), full_page=True)
         browser.close()
     assert not problems, problems
     assert len(images) >= 6 and all(done and width > 0 for done, width in images), images
-    assert headings == 8
+    assert len(headings) == 9 and headings[0].startswith("Data checks"), headings
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
     assert screenshot.stat().st_size > 50_000
 
