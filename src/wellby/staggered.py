@@ -659,8 +659,78 @@ class _Agg:
         self.n_obs.append(int(n_obs))
 
 
-def _aggregate(dat: _Data, cells: _Cells) -> _Agg:
-    """Group-time ATTs and their four aggregations (R did's ``compute.aggte``)."""
+def _event_window(
+    e_all: np.ndarray,
+    group: np.ndarray,
+    period: np.ndarray,
+    ok: np.ndarray,
+    min_e: int | None,
+    max_e: int | None,
+    balance_e: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Event times and cells of the dynamic aggregation (R did's ``aggte(type="dynamic")``).
+
+    Parameters
+    ----------
+    e_all, group, period : ndarray
+        Event time, cohort and period (period indices) of every ATT(g, t) cell.
+    ok : ndarray of bool
+        Cells with an estimate.
+    min_e, max_e : int or None
+        Event times below ``min_e`` or above ``max_e`` are dropped.
+    balance_e : int or None
+        Keep only the cohorts observed at least ``balance_e`` periods after their start
+        (the last period being the latest of an estimated cell), and the event times up to
+        ``balance_e``.
+
+    Returns
+    -------
+    eseq : ndarray
+        Sorted event times to report.
+    include : ndarray of bool
+        Cells that may enter an event time's average.
+
+    Raises
+    ------
+    ValueError
+        If no event time is left.
+
+    """
+    include = ok.copy()
+    eseq = np.unique(e_all[ok])
+    if balance_e is not None:
+        # R: include.balanced.gt <- (t2orig(maxT) - originalgroup >= balance_e), maxT the
+        # latest period among the ATT(g, t). R's further bound eseq >= balance_e - maxT +
+        # t2orig(1) never binds: a kept cohort g <= last - balance_e has e >= -g.
+        last = int(period[ok].max())
+        include &= (last - group) >= balance_e
+        eseq = np.unique(e_all[include])
+        eseq = eseq[eseq <= balance_e]
+    if min_e is not None:
+        eseq = eseq[eseq >= min_e]
+    if max_e is not None:
+        eseq = eseq[eseq <= max_e]
+    if eseq.size == 0:
+        raise ValueError(
+            "no event time of the dynamic aggregation falls within the requested window "
+            f"(dynamic_min_e={min_e}, dynamic_max_e={max_e}, dynamic_balance_e={balance_e}); "
+            "widen it so that at least one event time is included"
+        )
+    return eseq, include
+
+
+def _aggregate(
+    dat: _Data,
+    cells: _Cells,
+    min_e: int | None = None,
+    max_e: int | None = None,
+    balance_e: int | None = None,
+) -> _Agg:
+    """Group-time ATTs and their four aggregations (R did's ``compute.aggte``).
+
+    ``min_e``, ``max_e`` and ``balance_e`` restrict the dynamic aggregation only, as R did's
+    arguments of the same names with ``type = "dynamic"``.
+    """
     periods = dat.periods
     agg = _Agg()
     ok = ~np.isnan(cells.att)
@@ -710,17 +780,28 @@ def _aggregate(dat: _Data, cells: _Cells) -> _Agg:
     wts = pgk / pgk.sum()
     col = np.column_stack(g_inf) @ wts + _wif(dat.cohort, dat.w, gk, pgk) @ np.array(g_est)
     agg.add("att_group", float(wts @ np.array(g_est)), col, n_obs=n_rows)
-    # dynamic: by time since the start, then the average over e >= 0
+    # dynamic: by time since the start (within the window; balanced cohorts only with
+    # balance_e), then the average over the event times e >= 0 of the window
     e_all = cells.period - cells.group
+    eseq, include = _event_window(e_all, cells.group, cells.period, ok, min_e, max_e, balance_e)
     e_est, e_inf = [], []
-    for e in np.unique(e_all[ok]):
-        which = np.flatnonzero(ok & (e_all == e))
+    for e in eseq:
+        which = np.flatnonzero(include & (e_all == e))
         est, col = combine(which, True)
         agg.add("att_e", est, col, rel=float(e), n_obs=n_rows)
         if e >= 0:
             e_est.append(est)
             e_inf.append(col)
-    agg.add("att_dynamic", float(np.mean(e_est)), np.column_stack(e_inf).mean(axis=1), n_obs=n_rows)
+    if e_est:
+        agg.add(
+            "att_dynamic", float(np.mean(e_est)), np.column_stack(e_inf).mean(axis=1), n_obs=n_rows
+        )
+    else:  # R did: mean over no event time is NaN, and its standard error NA
+        dat.notes.append(
+            "no event time >= 0 in the dynamic aggregation's window: att_dynamic is not "
+            "estimated"
+        )
+        agg.add("att_dynamic", np.nan, np.zeros(dat.n), n_obs=n_rows)
     # calendar: by period (post-treatment cells), then the average over periods
     c_est, c_inf = [], []
     for ti in np.unique(cells.period[post]):
@@ -833,6 +914,9 @@ class CallawaySantAnnaResult:
         One line describing the standard errors.
     notes : tuple of str
         Anything else the user should know about the sample.
+    dynamic_min_e, dynamic_max_e, dynamic_balance_e : int or None
+        Window and balancing of the dynamic aggregation (``att_e``, ``att_dynamic``);
+        None when not restricted.
 
     """
 
@@ -868,6 +952,9 @@ class CallawaySantAnnaResult:
     inference: str
     notes: tuple[str, ...]
     _pretrend: PretrendTest = field(repr=False)
+    dynamic_min_e: int | None = None
+    dynamic_max_e: int | None = None
+    dynamic_balance_e: int | None = None
 
     @property
     def estimate(self) -> float:
@@ -960,6 +1047,17 @@ class CallawaySantAnnaResult:
                 "  dropped cohorts without a pre-treatment period: "
                 + ", ".join(f"{v:g}" for v in self.dropped_cohorts)
             )
+        window = [
+            f"{label} {v}"
+            for label, v in (
+                ("min_e", self.dynamic_min_e),
+                ("max_e", self.dynamic_max_e),
+                ("balance_e", self.dynamic_balance_e),
+            )
+            if v is not None
+        ]
+        if window:
+            lines.append(f"  dynamic aggregation restricted: {', '.join(window)}")
         lines += [f"  {note}" for note in self.notes]
         lines += ["", f"  {'term':<14} {'estimate':>11} {'std_error':>11} {'p_value':>9}   {level}"]
         for c in (self.simple, self.group, self.dynamic, self.calendar):
@@ -1059,6 +1157,9 @@ def fit_callaway_santanna(
     base_period: Literal["varying", "universal"] = "varying",
     bootstrap_weights: Literal["mammen", "rademacher"] = "mammen",
     balanced_panel: bool = False,
+    dynamic_min_e: int | None = None,
+    dynamic_max_e: int | None = None,
+    dynamic_balance_e: int | None = None,
 ) -> CallawaySantAnnaResult:
     """Group-time average treatment effects and their aggregations (Callaway-Sant'Anna).
 
@@ -1115,6 +1216,18 @@ def fit_callaway_santanna(
     balanced_panel : bool, default False
         Panel only: keep only units observed in every period (R did's default). By
         default every 2x2 comparison uses the units observed in both of its periods.
+    dynamic_min_e, dynamic_max_e : int, optional
+        Dynamic aggregation only (R did's ``aggte(type = "dynamic", min_e, max_e)``):
+        report ``att_e`` only for event times ``dynamic_min_e <= e <= dynamic_max_e``, and
+        average ``att_dynamic`` over the event times ``e >= 0`` of that window. Default:
+        every event time.
+    dynamic_balance_e : int, optional
+        Dynamic aggregation only (R did's ``balance_e``): use only the cohorts observed for
+        at least ``dynamic_balance_e`` periods after their start (``g + dynamic_balance_e
+        <= T``, ``T`` the latest period of an estimated ``ATT(g, t)``), so that every
+        event time from 0 to ``dynamic_balance_e`` averages the same cohorts, and report
+        the event times up to ``dynamic_balance_e`` only. Non-negative. Default: every
+        cohort.
 
     Returns
     -------
@@ -1127,7 +1240,9 @@ def fit_callaway_santanna(
         cohort that is not an observed period, a cohort (or, in a panel, a weight or
         cluster) varying within a unit, several rows for a unit in a period of a panel,
         ``control_group="never_treated"`` without never-treated units, no cohort with a
-        pre-treatment period, or singular covariate models.
+        pre-treatment period, singular covariate models, a ``dynamic_*`` option that is
+        not an integer (or a negative ``dynamic_balance_e``), or a dynamic window that
+        leaves no event time.
 
     Notes
     -----
@@ -1161,7 +1276,15 @@ def fit_callaway_santanna(
     ``att_dynamic`` averages over ``e >= 0`` the effects ``att_e`` at ``e`` periods since the
     start (cohort-size weighted; ``e < 0`` are placebo estimates); ``att_calendar`` averages
     over periods the effects ``att_t`` of the cohorts treated by then. Estimated weights
-    enter the influence functions.
+    enter the influence functions. ``dynamic_min_e``, ``dynamic_max_e`` and
+    ``dynamic_balance_e`` restrict ``att_e`` and ``att_dynamic`` exactly as R did's
+    ``min_e``, ``max_e`` and ``balance_e`` do ``aggte(type = "dynamic")`` (the event
+    times ``e >= 0`` left by ``dynamic_min_e > 0`` are averaged; with ``dynamic_max_e <
+    0``, ``att_dynamic`` is NaN, as R's); they leave ``att_simple``, ``att_group`` and
+    ``att_calendar`` unrestricted (R did's ``max_e`` also truncates ``aggte(type =
+    "simple")`` and ``"group"`` when passed there). Event times, like ``rel_time``, count
+    positions among the observed periods: with consecutive integer periods these are R
+    did's event times; with gaps between periods R counts time units instead.
 
     *Standard errors.* The influence function of every estimate, one value per unit
     (panel) or row (repeated cross-section), is summed within clusters ``c``:
@@ -1199,6 +1322,21 @@ def fit_callaway_santanna(
     ):
         raise ValueError(f"anticipation must be a non-negative integer, got {anticipation!r}")
     anticipation = int(anticipation)
+    dyn = {}
+    for name, value in (
+        ("dynamic_min_e", dynamic_min_e),
+        ("dynamic_max_e", dynamic_max_e),
+        ("dynamic_balance_e", dynamic_balance_e),
+    ):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, np.integer))
+        ):
+            raise ValueError(f"{name} must be an integer or None, got {value!r}")
+        dyn[name] = None if value is None else int(value)
+    if dyn["dynamic_balance_e"] is not None and dyn["dynamic_balance_e"] < 0:
+        raise ValueError(
+            f"dynamic_balance_e must be a non-negative integer, got {dynamic_balance_e!r}"
+        )
     if bootstrap and (not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 10):
         raise ValueError(f"n_bootstrap must be an integer >= 10, got {n_bootstrap!r}")
     check_did_columns(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
@@ -1219,7 +1357,9 @@ def fit_callaway_santanna(
         balanced_panel=balanced_panel and design == "panel",
     )
     cells = _group_time(dat, method, control_group, base_period, anticipation)
-    agg = _aggregate(dat, cells)
+    agg = _aggregate(
+        dat, cells, dyn["dynamic_min_e"], dyn["dynamic_max_e"], dyn["dynamic_balance_e"]
+    )
     inf = np.column_stack(agg.inf)
     sums = _cluster_sums(inf, dat.clusters, dat.n_clusters)
     n = dat.n
@@ -1336,6 +1476,9 @@ def fit_callaway_santanna(
         inference=inference,
         notes=tuple(dat.notes),
         _pretrend=pretrend,
+        dynamic_min_e=dyn["dynamic_min_e"],
+        dynamic_max_e=dyn["dynamic_max_e"],
+        dynamic_balance_e=dyn["dynamic_balance_e"],
     )
 
 
