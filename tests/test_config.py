@@ -10,9 +10,13 @@ def test_minimal_config_gets_defaults():
     config = validate_config(minimal_config(), SCHEMA)
     assert config["models"] == {"estimators": ["twfe"], "vcov": "cluster",
                                 "control_group": "never_treated", "covariates": [],
-                                "alpha": 0.05,
+                                "cs_method": "dr", "anticipation": 0,
+                                "base_period": "varying", "balanced_panel": False,
+                                "dynamic": {}, "event_window": {"bin_endpoints": True},
+                                "mixed_method": "reml", "alpha": 0.05,
                                 "bootstrap": {"wild_cluster_below": 50, "reps": 9999,
-                                              "seed": 20101, "multiplier": False},
+                                              "weights": "auto", "seed": 20101,
+                                              "multiplier": False},
                                 "subgroups": {"adjust": "holm", "min_obs": 30,
                                               "min_clusters": 5, "cross": True}}
     assert config["report"]["min_cell"] == 10

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.did import WILD_COLUMNS, estimate_did, model_units
+from wellby.did import INFERENCE_COLUMNS, WILD_COLUMNS, estimate_did, model_units
 from wellby.errors import DataError
 from wellby.tables import DID_COLUMNS
 
@@ -12,7 +12,7 @@ from .test_subgroups import COLUMNS, MODELS, simulated
 def test_panel_uses_person_effects_and_reports_the_convention():
     data = simulated(effects={"male": 0.5, "female": 0.5})
     table = estimate_did(data, "y", columns=COLUMNS, design="panel", models=MODELS)
-    assert list(table.columns) == [*DID_COLUMNS, "vcov", *WILD_COLUMNS]
+    assert list(table.columns) == [*DID_COLUMNS, "vcov", *WILD_COLUMNS, *INFERENCE_COLUMNS]
     row = table.iloc[0]
     assert (row["estimator"], row["term"], row["n_clusters"]) == ("twfe", "att", 60)
     assert row["ci_low"] <= 0.5 <= row["ci_high"]

@@ -61,6 +61,9 @@ class WildBootstrapResult:
     seed: int
 
 
+WEIGHT_TYPES = ("rademacher", "webb", "mammen")
+
+
 def bootstrap_weights(clusters: np.ndarray, reps: int, seed: int,
                       weights_type: str) -> np.ndarray:
     """Draw the G x B bootstrap weights with ``wildboottest``'s own generator.
@@ -154,6 +157,7 @@ def wild_cluster_bootstrap(
     reps: int = DEFAULT_REPS,
     seed: int = 20101,
     alpha: float = 0.05,
+    weights_type: str = "auto",
 ) -> WildBootstrapResult:
     """Restricted wild cluster bootstrap (WCR11) for the TWFE treatment effect.
 
@@ -174,6 +178,8 @@ def wild_cluster_bootstrap(
         Seed of the bootstrap weights: the same seed gives the same p-value and interval.
     alpha : float, default 0.05
         The interval has level ``1 - alpha``.
+    weights_type : {"auto", "rademacher", "webb", "mammen"}, default "auto"
+        Bootstrap weights; ``auto`` is Webb's with 12 or fewer clusters, else Rademacher.
 
     Returns
     -------
@@ -206,7 +212,11 @@ def wild_cluster_bootstrap(
         raise ValueError("the bootstrap design is collinear (a wave or covariate has no "
                          "variation within the units)")
     n_clusters = int(design.clusters.max()) + 1
-    weights_type = "webb" if n_clusters <= 12 else "rademacher"
+    if weights_type == "auto":
+        weights_type = "webb" if n_clusters <= 12 else "rademacher"
+    elif weights_type not in WEIGHT_TYPES:
+        raise ValueError(f"bootstrap weights must be one of auto, {', '.join(WEIGHT_TYPES)}; "
+                         f"got {weights_type!r}")
     estimate = float(np.linalg.lstsq(x, y, rcond=None)[0][0])
 
     boot = _RestrictedBootstrap(x, y, design.clusters, 0,

@@ -21,7 +21,13 @@ from wellby.codes import map_distinct
 from wellby.errors import DataError
 from wellby.ingest import ID_FORMAT, SOURCE_ROW
 from wellby.scales import score_scale
-from wellby.variables import ValidRange, numeric_columns, ranged_columns, scale_items
+from wellby.variables import (
+    ValidRange,
+    compares_areas,
+    numeric_columns,
+    ranged_columns,
+    scale_items,
+)
 
 EXCLUSION_COLUMNS = ["wave", "row", "rule", "detail"]
 CORRECTION_COLUMNS = ["wave", "row", "column", "value", "rule"]
@@ -367,8 +373,11 @@ def clean_wave(
     if recode:
         data = _apply_recode(data, recode, source, config_key)
 
-    has_area_file = bool(config["data"].get("areas"))
-    required = [columns["area"]] + ([] if has_area_file else [columns["cohort"]])
+    # The cohort comes from the area file when there is one; a study that only follows a
+    # member cohort needs no programme timing (an absent cohort column means no area is
+    # treated).
+    timing_elsewhere = bool(config["data"].get("areas")) or not compares_areas(config)
+    required = [columns["area"]] + ([] if timing_elsewhere else [columns["cohort"]])
     if config["design"] == "panel":
         required.append(columns["id"])
     if columns.get("weight"):
@@ -458,6 +467,8 @@ def clean_wave(
                             rows=data.loc[fractional, SOURCE_ROW].tolist(),
                             config_key="columns.cohort")
         data[columns["cohort"]] = cohort.fillna(0).astype("int64")
+    elif not compares_areas(config):
+        data[columns["cohort"]] = np.int64(0)
 
     for scale_name, scale in config.get("scales", {}).items():
         scores = score_scale(scale_name, data[scale["items"]], scale.get("max_missing", 0))

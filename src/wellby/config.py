@@ -150,6 +150,18 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
                     yield (f"subgroups.{name}.levels: the code {code!r} is given to two "
                            f"levels ('{owner[key]}' and '{level}'); give it to one")
                 owner.setdefault(key, level)
+    models = config["models"]
+    if "callaway_santanna" in models["estimators"] and models["vcov"] == "classical":
+        yield ("models.vcov: classical has no meaning for callaway_santanna (its standard "
+               "errors come from influence functions): use cluster (summed within "
+               "models.cluster, default the area) or hc1 (at the unit, as R did without "
+               "clustervars)")
+    if models["bootstrap"].get("multiplier") and models["bootstrap"].get("weights") == "webb":
+        yield ("models.bootstrap.weights: the Callaway-Sant'Anna multiplier bootstrap takes "
+               "mammen or rademacher weights (or auto)")
+    if "cba" in config and config["cba"]["estimator"] not in models["estimators"]:
+        yield (f"cba.estimator: '{config['cba']['estimator']}' is not one of "
+               f"models.estimators {models['estimators']}; the case values its effect")
     for outcome in unranged_outcomes(config):
         yield (f"outcomes: '{outcome}' has no known valid range, so out-of-range values could "
                f"not be caught: declare it as data.ranges.{outcome}: {{min: ..., max: ..., "

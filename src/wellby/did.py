@@ -28,14 +28,17 @@ from wellby.bootstrap import wild_cluster_bootstrap
 from wellby.cohort import fit_mixed_cohort
 from wellby.errors import DataError
 from wellby.estimation import fit_twfe
-from wellby.event_study import fit_event_study
+from wellby.event_study import fit_event_study, relative_time
 from wellby.panel import TREATED, cohort_members, residents
 from wellby.staggered import fit_callaway_santanna
 from wellby.tables import DID_COLUMNS
 
 WILD_COLUMNS = ["wild_p_value", "wild_ci_low", "wild_ci_high", "wild_bootstrap"]
+INFERENCE_COLUMNS = ["inference", "note"]
 EVENT_STUDY_COLUMNS = ["outcome", "estimator", "rel_time", "estimate", "std_error", "ci_low",
-                       "ci_high", "p_value", "n_obs", "n_clusters"]
+                       "ci_high", "p_value", "n_obs", "n_clusters", "binned"]
+FEW_TREATED_CLUSTERS = 10
+"""Fewer treated clusters than this make the wild cluster bootstrap the headline inference."""
 CS_AGGREGATIONS = ["att_simple", "att_group", "att_dynamic", "att_calendar"]
 GROUP_TIME_COLUMNS = ["outcome", "estimator", "term", "group", "period", "rel_time", "estimate",
                       "std_error", "ci_low", "ci_high", "p_value", "n_obs", "n_clusters"]
@@ -82,10 +85,15 @@ def _check_inputs(data: pd.DataFrame, outcome: str, models: Mapping[str, Any]) -
                         config_key="models.covariates")
 
 
+def cluster_column(columns: Mapping[str, Any], models: Mapping[str, Any]) -> str:
+    """Return the column standard errors are clustered on: ``models.cluster`` or the area."""
+    return models.get("cluster") or columns["area"]
+
+
 def _twfe(data, outcome, columns, design, models) -> pd.DataFrame:
     result = fit_twfe(
         data, outcome, TREATED, model_units(columns, design), columns["wave"],
-        cluster=columns["area"] if models["vcov"] == "cluster" else None,
+        cluster=cluster_column(columns, models) if models["vcov"] == "cluster" else None,
         covariates=models["covariates"], weights=columns.get("weight"),
         vcov=models["vcov"], alpha=models["alpha"])
     tidy = result.tidy()
@@ -93,47 +101,114 @@ def _twfe(data, outcome, columns, design, models) -> pd.DataFrame:
     return _add_wild_bootstrap(tidy, data, outcome, columns, design, models, result)
 
 
+def event_window_rows(data: pd.DataFrame, columns: Mapping[str, Any],
+                      window: Mapping[str, Any]) -> pd.DataFrame:
+    """Leave out programme-area rows beyond the event window (``bin_endpoints: false``).
+
+    Rows of never-treated areas are kept; a programme area's row is kept when its relative
+    time (observed waves since the start) lies within ``[-leads, lags]``.
+    """
+    if window.get("bin_endpoints", True) or (window.get("leads") is None
+                                             and window.get("lags") is None):
+        return data
+    rel = relative_time(data, columns["wave"], columns["cohort"])
+    inside = rel.isna()
+    low = -window["leads"] if window.get("leads") is not None else None
+    high = window.get("lags")
+    within = pd.Series(True, index=data.index)
+    if low is not None:
+        within &= rel >= low
+    if high is not None:
+        within &= rel <= high
+    return data[(inside | within.fillna(False)).to_numpy()]
+
+
 def _event_study(data, outcome, columns, design, models):
+    window = models.get("event_window", {})
+    binned = window.get("bin_endpoints", True)
     result = fit_event_study(
-        data, outcome, model_units(columns, design), columns["wave"], columns["cohort"],
-        cluster=columns["area"] if models["vcov"] == "cluster" else None,
+        event_window_rows(data, columns, window), outcome, model_units(columns, design),
+        columns["wave"], columns["cohort"],
+        cluster=cluster_column(columns, models) if models["vcov"] == "cluster" else None,
         covariates=models["covariates"], weights=columns.get("weight"),
-        vcov=models["vcov"], alpha=models["alpha"])
+        vcov=models["vcov"], alpha=models["alpha"],
+        leads=window.get("leads") if binned else None,
+        lags=window.get("lags") if binned else None)
     pretrend = result.pretrend().tidy()
     pretrend["vcov"] = (f"joint test that all leads are zero: F({pretrend['df1'].iloc[0]}, "
                         f"{pretrend['df2'].iloc[0]:g}) with the {models['vcov']} covariance")
-    return pretrend, result.tidy(), result
+    rows = result.tidy()
+    rows["binned"] = ""
+    if result.lead_bin is not None:
+        rows.loc[rows["rel_time"] == result.lead_bin, "binned"] = f"<= {result.lead_bin}"
+    if result.lag_bin is not None:
+        rows.loc[rows["rel_time"] == result.lag_bin, "binned"] = f">= {result.lag_bin}"
+    return pretrend, rows, result
+
+
+def _cs_weights(settings: Mapping[str, Any]) -> str:
+    chosen = settings.get("weights", "auto")
+    return "mammen" if chosen == "auto" else chosen
 
 
 def _callaway_santanna(data, outcome, columns, design, models):
     settings = models.get("bootstrap", {})
+    method = models.get("cs_method", "dr")
+    # Influence functions are summed within clusters; hc1 leaves them at the unit (R did
+    # without clustervars). Classical has no meaning here and is refused at validation.
+    cluster = cluster_column(columns, models) if models["vcov"] == "cluster" else None
+    balanced = bool(models.get("balanced_panel", False)) and design == "panel"
     result = fit_callaway_santanna(
         data, outcome, model_units(columns, design), columns["wave"], columns["cohort"],
-        design=design, control_group=models["control_group"], cluster=columns["area"],
+        design=design, control_group=models["control_group"], cluster=cluster,
         weights=columns.get("weight"), covariates=models["covariates"], alpha=models["alpha"],
+        method=method, anticipation=models.get("anticipation", 0),
+        base_period=models.get("base_period", "varying"), balanced_panel=balanced,
         bootstrap=settings.get("multiplier", False), n_bootstrap=settings.get("reps", 999),
-        seed=settings.get("seed", 20101))
+        bootstrap_weights=_cs_weights(settings), seed=settings.get("seed", 20101),
+        **_dynamic_window(models))
     tidy = result.tidy()
     headline = tidy[tidy["term"].isin(CS_AGGREGATIONS)].copy()
-    headline["vcov"] = (f"influence-function SEs clustered by {columns['area']} (R did), "
-                        f"{models['control_group'].replace('_', '-')} controls, doubly robust")
+    clustered = (f"clustered by {cluster}" if cluster
+                 else f"at the unit ({model_units(columns, design)})")
+    headline["vcov"] = (
+        f"influence-function SEs {clustered} (R did), "
+        f"{models['control_group'].replace('_', '-')} controls, {_CS_METHODS[method]}"
+        + (f", anticipation {models.get('anticipation', 0)} wave(s)"
+           if models.get("anticipation", 0) else "")
+        + f", {models.get('base_period', 'varying')} base period"
+        + (", panel balanced first (respondents seen in every wave)" if balanced else ""))
     pretrend = result.pretrend().tidy()
     pretrend["vcov"] = "R did pre-test: all pre-treatment ATT(g,t) zero, chi-squared"
     dynamic = tidy[tidy["term"] == "att_e"].copy()
+    dynamic["binned"] = ""
     group_time = tidy[~tidy["term"].isin(CS_AGGREGATIONS)].copy()
     return pd.concat([headline, pretrend], ignore_index=True), dynamic, group_time
+
+
+_CS_METHODS = {"dr": "doubly robust", "ipw": "inverse probability weighting",
+               "reg": "outcome regression"}
+
+
+def _dynamic_window(models: Mapping[str, Any]) -> dict[str, Any]:
+    dynamic = models.get("dynamic", {})
+    return {f"dynamic_{key}": dynamic[key] for key in ("min_e", "max_e", "balance_e")
+            if dynamic.get(key) is not None}
 
 
 def _mixed_cohort(members, outcome, columns, models) -> pd.DataFrame:
     if members.empty:
         raise ValueError(f"no rows are flagged as cohort members in '{columns['member']}'")
+    method = models.get("mixed_method", "reml")
     result = fit_mixed_cohort(members, outcome, columns["id"], columns["wave"],
-                              covariates=models["covariates"], alpha=models["alpha"])
+                              covariates=models["covariates"], alpha=models["alpha"],
+                              reml=method == "reml")
     tidy = result.tidy()
     tidy = tidy[tidy["term"].str.startswith("change_")].copy()
-    tidy["vcov"] = (f"random-intercept mixed model (REML) of the cohort flagged by "
-                    f"{columns['member']}: change from the first wave, model-based SEs, normal "
-                    f"intervals; ICC {result.icc:.2f}"
+    tidy["vcov"] = (f"random-intercept mixed model ({method.upper()}) of the cohort flagged by "
+                    f"{columns['member']}: change from the first wave, model-based SEs (the "
+                    "random intercept models each person's repeated answers; models.vcov "
+                    f"applies to the DiD estimators), normal intervals; ICC {result.icc:.2f}"
                     + ("" if result.converged else "; WARNING: the fit did not converge"))
     return tidy
 
@@ -188,12 +263,31 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
     for column in WILD_COLUMNS:
         if column not in did:
             did[column] = np.nan
-    did = did[[*DID_COLUMNS, "vcov", *WILD_COLUMNS]]
+    did = _label_inference(did, data, columns, models)
+    did = did[[*DID_COLUMNS, "vcov", *WILD_COLUMNS, *INFERENCE_COLUMNS]]
     event_study = (pd.concat(event_rows, ignore_index=True)[EVENT_STUDY_COLUMNS]
                    if event_rows else pd.DataFrame(columns=EVENT_STUDY_COLUMNS))
     detail = (pd.concat(group_time, ignore_index=True)[GROUP_TIME_COLUMNS] if group_time
               else pd.DataFrame(columns=GROUP_TIME_COLUMNS))
     return OutcomeEstimates(did, event_study, detail, event_result)
+
+
+def _label_inference(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],
+                     models: Mapping[str, Any]) -> pd.DataFrame:
+    """Say for every row which inference is the headline, and warn of few treated clusters."""
+    for column in INFERENCE_COLUMNS:
+        did[column] = did[column].astype(object) if column in did else None
+    unlabelled = did["inference"].isna()
+    did.loc[unlabelled, "inference"] = np.where(
+        did.loc[unlabelled, "term"].astype(str).str.endswith("_wald"), "test", "analytic")
+    did["note"] = did["note"].fillna("").astype(object)
+    cluster = cluster_column(columns, models)
+    if TREATED in data and cluster in data:
+        note = _inference_note(treated_clusters(data, cluster))
+        did_rows = did["estimator"].isin(["twfe", "event_study", "callaway_santanna"])
+        empty = did_rows & (did["note"] == "")
+        did.loc[empty, "note"] = note
+    return did
 
 
 def estimate_did(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any], design: str,
@@ -202,24 +296,59 @@ def estimate_did(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any]
     return estimate_outcome(data, outcome, columns=columns, design=design, models=models).did
 
 
+def treated_clusters(data: pd.DataFrame, cluster: str) -> int:
+    """Return the number of clusters with at least one treated row."""
+    return int(data.loc[data[TREATED] == 1, cluster].nunique())
+
+
+def _inference_note(n_treated: int) -> str:
+    if n_treated == 1:
+        return ("WARNING: one treated cluster: no standard error or bootstrap is reliable "
+                "with a single treated cluster; read the estimate as descriptive")
+    if n_treated < FEW_TREATED_CLUSTERS:
+        return (f"only {n_treated} treated clusters: analytic intervals are too narrow with "
+                "so few; the wild cluster bootstrap (where given) is the headline")
+    return ""
+
+
 def _add_wild_bootstrap(tidy: pd.DataFrame, data: pd.DataFrame, outcome: str,
                         columns: Mapping[str, Any], design: str, models: Mapping[str, Any],
                         result: Any) -> pd.DataFrame:
-    """Add wild cluster bootstrap inference to the ``att`` row when clusters are few."""
+    """Add wild cluster bootstrap inference to the ``att`` row when clusters are few.
+
+    The bootstrap runs when clustering and there are fewer clusters than
+    ``models.bootstrap.wild_cluster_below`` or fewer treated clusters than
+    :data:`FEW_TREATED_CLUSTERS`; it then becomes the headline inference (column
+    ``inference``), with the reason in ``note``.
+    """
     settings = models.get("bootstrap", {})
     below = settings.get("wild_cluster_below", 50)
-    if models["vcov"] != "cluster" or result.n_clusters is None or result.n_clusters >= below:
+    tidy["inference"] = "analytic"
+    tidy["note"] = ""
+    if models["vcov"] != "cluster" or result.n_clusters is None:
+        return tidy
+    cluster = cluster_column(columns, models)
+    n_treated = treated_clusters(data, cluster)
+    att = tidy["term"] == "att"
+    tidy.loc[att, "note"] = _inference_note(n_treated)
+    if result.n_clusters >= below and n_treated >= FEW_TREATED_CLUSTERS:
         return tidy
     wild = wild_cluster_bootstrap(
-        data, outcome, TREATED, model_units(columns, design), columns["wave"], columns["area"],
+        data, outcome, TREATED, model_units(columns, design), columns["wave"], cluster,
         covariates=models["covariates"], weights=columns.get("weight"),
         reps=settings.get("reps", 9999), seed=settings.get("seed", 20101),
-        alpha=models["alpha"])
-    att = tidy["term"] == "att"
+        alpha=models["alpha"], weights_type=settings.get("weights", "auto"))
     tidy.loc[att, "wild_p_value"] = wild.p_value
     tidy.loc[att, "wild_ci_low"] = wild.ci_low
     tidy.loc[att, "wild_ci_high"] = wild.ci_high
     tidy.loc[att, "wild_bootstrap"] = (
         f"WCR11, {wild.weights_type} weights, {wild.reps} replications, seed {wild.seed}, "
         f"G={wild.n_clusters}")
+    tidy.loc[att, "inference"] = "wild_bootstrap"
+    reason = (f"{result.n_clusters} clusters (fewer than models.bootstrap.wild_cluster_below"
+              f" = {below})" if result.n_clusters < below
+              else f"{n_treated} treated clusters")
+    tidy.loc[att, "note"] = ("; ".join(filter(None, [
+        f"headline inference: wild cluster bootstrap, as there are {reason}",
+        _inference_note(n_treated)])))
     return tidy

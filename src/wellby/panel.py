@@ -20,7 +20,7 @@ from wellby.cleaning import shift_message
 from wellby.codes import map_distinct
 from wellby.errors import DataError, format_rows
 from wellby.ingest import ID_FORMAT, SOURCE_ROW
-from wellby.variables import ValidRange, ranged_columns
+from wellby.variables import ValidRange, compares_areas, ranged_columns
 
 TREATED = "treated"
 EVER_TREATED = "ever_treated"
@@ -421,7 +421,7 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any],
                                   columns["wave"])
     data = data.drop(columns=[ID_FORMAT], errors="ignore")
     data = attach_treatment(data, columns["wave"], columns["cohort"])
-    if not data[TREATED].any():
+    if compares_areas(config) and not data[TREATED].any():
         raise DataError("no row is treated: no area has a cohort at or before the last wave",
                         column=columns["cohort"], config_key="columns.cohort")
     return AssembledPanel(data, check_rows(checks))

@@ -60,6 +60,7 @@ from wellby.fixed_effects import ConvergenceError
 from wellby.panel import TREATED
 from wellby.staggered import fit_callaway_santanna
 from wellby.tables import SUBGROUP_COLUMNS
+from wellby.variables import compares_areas
 
 EXTRA_COLUMNS = ["n_persons", "estimator", "term", "rel_time", "n_clusters", "std_effect",
                  "note", SUPPRESSED]
@@ -412,6 +413,11 @@ def suppress_subgroup_counts(table: pd.DataFrame, persons: Mapping[str, pd.Serie
     return out
 
 
+def _empty_table(outcome: str) -> pd.DataFrame:
+    """Return the subgroups table with no rows (no subgroup, or no area comparison)."""
+    return pd.DataFrame(columns=[*SUBGROUP_COLUMNS, *EXTRA_COLUMNS])
+
+
 def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[str, Any],
                        columns: Mapping[str, Any], design: str, models: Mapping[str, Any],
                        min_cell: int, settings: Mapping[str, Any] | None = None
@@ -445,6 +451,8 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
     """
     settings = {**DEFAULT_SETTINGS, **(settings or {})}
     rows: list[dict[str, Any]] = []
+    if not compares_areas({"models": models}) or not subgroups:
+        return _empty_table(outcome)
     person = columns["id"] if design == "panel" else None
     by_name = subgroup_levels(data, subgroups, settings["cross"], person, columns["wave"])
     crosses = ({f"{a}_x_{b}": (a, b) for a, b in combinations(list(subgroups), 2)}

@@ -46,6 +46,18 @@ class ValidRange:
 
 
 ONS4_ITEMS = ("life_satisfaction", "worthwhile", "happy", "anxiety")
+DID_ESTIMATORS = ("twfe", "event_study", "callaway_santanna")
+"""Estimators that compare programme and comparison areas (all but ``mixed_cohort``)."""
+
+
+def compares_areas(config: Mapping[str, Any]) -> bool:
+    """Return True when the study runs a difference-in-differences estimator.
+
+    A study that only follows a member cohort (``mixed_cohort``) needs no programme
+    timing and no comparison areas.
+    """
+    estimators = config.get("models", {}).get("estimators", ["twfe"])
+    return any(e in DID_ESTIMATORS for e in estimators)
 
 
 def _known_measures() -> dict[str, ValidRange]:
