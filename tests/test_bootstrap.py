@@ -129,3 +129,13 @@ def test_unit_not_nested_in_cluster_is_refused():
     data["area"] = data["wave"] % 2
     with pytest.raises(ValueError, match="not nested"):
         wild_cluster_bootstrap(data, "y", "treated", "pid", "wave", "area", reps=99)
+
+
+def test_a_wave_without_outcome_values_is_left_out_not_collinear():
+    data = panel(n_clusters=14)
+    blank = data.assign(y=data["y"].where(data["wave"] != 1))
+    ours = wild_cluster_bootstrap(blank, "y", "treated", "pid", "wave", "area", reps=999,
+                                  seed=5)
+    without = wild_cluster_bootstrap(data[data["wave"] != 1], "y", "treated", "pid", "wave",
+                                     "area", reps=999, seed=5)
+    assert ours == without

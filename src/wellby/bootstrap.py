@@ -195,7 +195,11 @@ def wild_cluster_bootstrap(
     # The unit is often the cluster itself (areas in repeated cross-sections, states in a
     # state panel): take each column once, or pandas returns a frame for that name.
     wanted = [outcome, treatment, unit, time, cluster, *covariates, *([weights] if weights else [])]
-    frame = data[list(dict.fromkeys(wanted))].copy()
+    frame = data[list(dict.fromkeys(wanted))].dropna()
+    if weights:
+        frame = frame[frame[weights] > 0]
+    # Wave dummies only for waves left with usable rows: a wave without any would be an
+    # all-zero column and make the design collinear.
     waves = pd.get_dummies(frame[time], prefix="_wave", drop_first=True, dtype=float)
     frame = pd.concat([frame, waves], axis=1)
     regressors = [treatment, *covariates, *waves.columns]

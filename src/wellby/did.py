@@ -26,12 +26,14 @@ import pandas as pd
 
 from wellby.bootstrap import wild_cluster_bootstrap
 from wellby.cohort import fit_mixed_cohort
+from wellby.designs import check_design
 from wellby.errors import DataError
 from wellby.estimation import fit_twfe
 from wellby.event_study import fit_event_study, relative_time
 from wellby.panel import TREATED, cohort_members, residents
 from wellby.staggered import fit_callaway_santanna
 from wellby.tables import DID_COLUMNS
+from wellby.variables import DID_ESTIMATORS
 
 WILD_COLUMNS = ["wild_p_value", "wild_ci_low", "wild_ci_high", "wild_bootstrap"]
 INFERENCE_COLUMNS = ["inference", "note"]
@@ -237,6 +239,10 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
     _check_inputs(data, outcome, models)
     members = cohort_members(data, columns)
     data = residents(data, columns)
+    notes: list[str] = []
+    if any(e in DID_ESTIMATORS for e in models["estimators"]):
+        checked = check_design(data, outcome, columns=columns, design=design, models=models)
+        data, notes = checked.data, checked.notes
     did_rows, event_rows, group_time = [], [], []
     event_result = None
     for estimator in models["estimators"]:
@@ -257,19 +263,48 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
                 event_rows.append(dynamic)
                 group_time.append(detail)
         except ValueError as err:
+            column, key = estimator_error_source(str(err), outcome, columns, models)
             raise DataError(f"the {estimator} model of '{outcome}' cannot be estimated: {err}",
-                            column=outcome, config_key="models") from None
+                            column=column, config_key=key) from None
     did = pd.concat(did_rows, ignore_index=True)
     for column in WILD_COLUMNS:
         if column not in did:
             did[column] = np.nan
     did = _label_inference(did, data, columns, models)
+    if notes:
+        did_rows = did["estimator"].isin(DID_ESTIMATORS)
+        did.loc[did_rows, "note"] = [
+            "; ".join(filter(None, [existing, *notes])) for existing in did.loc[did_rows, "note"]]
     did = did[[*DID_COLUMNS, "vcov", *WILD_COLUMNS, *INFERENCE_COLUMNS]]
     event_study = (pd.concat(event_rows, ignore_index=True)[EVENT_STUDY_COLUMNS]
                    if event_rows else pd.DataFrame(columns=EVENT_STUDY_COLUMNS))
     detail = (pd.concat(group_time, ignore_index=True)[GROUP_TIME_COLUMNS] if group_time
               else pd.DataFrame(columns=GROUP_TIME_COLUMNS))
     return OutcomeEstimates(did, event_study, detail, event_result)
+
+
+def estimator_error_source(message: str, outcome: str, columns: Mapping[str, Any],
+                           models: Mapping[str, Any]) -> tuple[str, str]:
+    """Return the column and config key an estimator's own error points at.
+
+    The estimators are config-free and say what is wrong in their own terms; this maps
+    their message to the study's column and key (cohort timing, weights, covariates, the
+    cluster, the comparison group), with the outcome and ``models`` as the fallback.
+    """
+    text = message.lower()
+    if "cluster" in text:
+        return models.get("cluster") or columns["area"], (
+            "models.cluster" if models.get("cluster") else "models.vcov")
+    if "weight" in text and columns.get("weight"):
+        return columns["weight"], "columns.weight"
+    if "covariate" in text or "collinear" in text and models["covariates"]:
+        return (models["covariates"][0] if models["covariates"] else outcome,
+                "models.covariates")
+    if "never-treated" in text or "never treated" in text or "comparison" in text:
+        return columns["cohort"], "models.control_group"
+    if "cohort" in text or "treated" in text:
+        return columns["cohort"], "columns.cohort"
+    return outcome, "models"
 
 
 def _label_inference(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],

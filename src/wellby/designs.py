@@ -1,0 +1,209 @@
+"""The one design check every difference-in-differences estimator shares.
+
+Before any estimator runs, the analysis rows of one outcome are checked against what a
+comparison of programme and comparison areas needs, so that the same design gets the same
+verdict from TWFE, the event study and Callaway-Sant'Anna (R ``did``'s rules where they
+differ from a plain regression):
+
+- weights, where given, are finite and not negative, and no wave's weights are all zero;
+- every cohort (first treated wave) is 0 (never treated), a wave with values of the
+  outcome, or later than the last wave: areas that start after the last wave are
+  comparison areas in the data (as R ``did`` treats them), and a cohort whose wave has no
+  values of the outcome counts from the next wave that has them;
+- areas treated from the first wave have no pre-period and identify nothing: they are left
+  out of every estimator, with a note (R ``did`` drops them with a warning); a cohort before
+  the first wave breaks the contract (the cohort is the first treated *wave*) and stops;
+- in a panel, one row per person and wave;
+- some area starts within the observed waves, and there is a comparison: never-treated
+  areas, or, with ``models.control_group: not_yet_treated`` and staggered starts, areas
+  not yet treated;
+- with clustered standard errors, the fixed-effect unit is nested in the cluster, and
+  there are treated and comparison clusters.
+
+Each stop is a :class:`~wellby.errors.DataError` naming the outcome, the column and the
+config key to change; what need not stop is returned as notes for ``did.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wellby.errors import DataError
+from wellby.panel import attach_treatment
+
+
+@dataclass(frozen=True)
+class CheckedDesign:
+    """The rows every estimator gets, and what the check found.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The analysis rows with cohorts after the last wave set to 0 and areas treated from
+        the first wave left out (treatment columns recomputed).
+    notes : list of str
+        What the evaluator should know (written to ``did.csv``'s ``note``).
+    """
+
+    data: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def _stop(outcome: str, message: str, column: str, key: str) -> DataError:
+    return DataError(f"'{outcome}' cannot be estimated: {message}", column=column,
+                     config_key=key)
+
+
+def _check_weights(data: pd.DataFrame, outcome: str, weight: str | None, wave: str) -> None:
+    if not weight:
+        return
+    values = pd.to_numeric(data[weight], errors="coerce")
+    bad = values.isna() | ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        raise _stop(outcome, f"{int(bad.sum())} rows have missing, infinite or negative "
+                    "weights", weight, "columns.weight")
+    totals = values.groupby(data[wave]).sum()
+    empty = [int(w) for w, total in totals.items() if total == 0]
+    if empty:
+        raise _stop(outcome, f"every weight is zero in wave(s) {empty}", weight,
+                    "columns.weight")
+
+
+def _check_one_row_per_wave(data: pd.DataFrame, outcome: str, person: str, wave: str
+                            ) -> None:
+    repeated = data.duplicated([person, wave])
+    if repeated.any():
+        raise _stop(outcome, f"{int(repeated.sum())} persons of '{person}' have more than "
+                    "one row in a wave: a panel has one row per person and wave (check that "
+                    "the id column identifies persons, not areas or households)", person,
+                    "columns.id")
+
+
+def _check_cohorts(data: pd.DataFrame, outcome: str, wave: str, cohort: str,
+                   area: str) -> tuple[pd.DataFrame, list[str]]:
+    notes = []
+    waves = np.sort(data[wave].unique())
+    first, last = waves[0], waves[-1]
+    cohorts = pd.to_numeric(data[cohort], errors="coerce").fillna(0)
+    started = cohorts > 0
+    before = started & (cohorts < first)
+    if before.any():
+        odd = sorted({int(c) for c in cohorts[before]})
+        raise _stop(outcome, f"cohorts {odd} are before the first wave ({int(first)}); the "
+                    "cohort is the first treated wave: give areas treated before the survey "
+                    f"began the first wave, {int(first)} (they are then left out, having no "
+                    "wave before the programme)", cohort, "columns.cohort")
+    late = started & (cohorts > last)
+    if late.any():
+        notes.append(f"{data.loc[late, area].nunique()} area(s) start after the last wave "
+                     f"({int(last)}) and are comparison areas here")
+    # A cohort that is not a wave with values of this outcome (a wave between surveys, or a
+    # wave that did not ask the question) counts from the next wave that has them: the
+    # first treated wave the data can show.
+    between = started & ~late & ~cohorts.isin(waves)
+    if between.any():
+        moved = {int(c): int(waves[np.searchsorted(waves, c)])
+                 for c in sorted(set(cohorts[between]))}
+        notes.append("cohorts without values of the outcome in their first wave count from "
+                     "the next wave that has them: " + ", ".join(
+                         f"{a} -> {b}" for a, b in moved.items()))
+    always = started & (cohorts <= first)
+    if always.any():
+        notes.append(f"{data.loc[always, area].nunique()} area(s) treated from the first "
+                     f"wave ({int(first)}) have no pre-period and are left out")
+    if late.any() or between.any() or always.any():
+        recoded = cohorts.mask(late, 0)
+        if between.any():
+            recoded = recoded.mask(between, recoded[between].map(moved))
+        data = data.loc[~always.to_numpy()].copy()
+        data[cohort] = recoded[~always].astype("int64").to_numpy()
+        data = attach_treatment(data.drop(columns=["treated", "ever_treated", "rel_time"],
+                                          errors="ignore"), wave, cohort)
+    return data, notes
+
+
+def _check_groups(data: pd.DataFrame, outcome: str, cohort: str, control_group: str
+                  ) -> None:
+    cohorts = data[cohort]
+    starts = sorted({int(c) for c in cohorts[cohorts > 0]})
+    if not starts:
+        raise _stop(outcome, "no area starts within the observed waves, so nothing is "
+                    "treated", cohort, "columns.cohort")
+    if (cohorts == 0).any():
+        return
+    if len(starts) == 1:
+        raise _stop(outcome, "every area starts in the same wave, so there is no comparison "
+                    "group (no never-treated or not-yet-treated areas)", cohort,
+                    "columns.cohort")
+    if control_group == "never_treated":
+        raise _stop(outcome, "every area is eventually treated, so there are no "
+                    "never-treated comparison areas; with staggered starts, compare with "
+                    "areas not yet treated (models.control_group: not_yet_treated)", cohort,
+                    "models.control_group")
+
+
+def _check_clusters(data: pd.DataFrame, outcome: str, unit: str, cluster: str,
+                    key: str) -> list[str]:
+    if cluster not in data.columns:
+        raise _stop(outcome, f"the cluster column '{cluster}' is not in the analysis file",
+                    cluster, key)
+    per_unit = data.groupby(unit, observed=True)[cluster].nunique()
+    if (per_unit > 1).any():
+        raise _stop(outcome, f"{int((per_unit > 1).sum())} unit(s) of '{unit}' lie in more "
+                    f"than one cluster of '{cluster}': the fixed-effect unit must be nested "
+                    "in the cluster", cluster, key)
+    clusters = data[cluster].nunique()
+    if clusters < 2:
+        raise _stop(outcome, f"there is {clusters} cluster of '{cluster}'; clustered "
+                    "standard errors need at least two (or set models.vcov: hc1)", cluster,
+                    key)
+    return []
+
+
+def check_design(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any],
+                 design: str, models: Mapping[str, Any]) -> CheckedDesign:
+    """Check that the programme can be compared with comparison areas, for every estimator.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The area-level survey rows (the followed cohort left out) with treatment columns.
+    outcome : str
+        The outcome column (named in every message).
+    columns : mapping
+        The config's ``columns``.
+    design : {"panel", "repeated_cross_section"}
+        The survey design.
+    models : mapping
+        The config's ``models``.
+
+    Returns
+    -------
+    CheckedDesign
+
+    Raises
+    ------
+    DataError
+        When no estimator could compare the programme with a comparison group; the
+        message names the outcome, the column and the config key.
+    """
+    wave, cohort, area = columns["wave"], columns["cohort"], columns["area"]
+    rows = data[data[outcome].notna()]
+    if rows.empty:
+        raise _stop(outcome, "it has no value in any row", outcome, "outcomes")
+    _check_weights(rows, outcome, columns.get("weight"), wave)
+    if design == "panel":
+        _check_one_row_per_wave(rows, outcome, columns["id"], wave)
+    rows, notes = _check_cohorts(rows, outcome, wave, cohort, area)
+    _check_groups(rows, outcome, cohort, models.get("control_group", "never_treated"))
+    if models.get("vcov") == "cluster":
+        cluster = models.get("cluster") or area
+        unit = columns["id"] if design == "panel" else area
+        notes += _check_clusters(rows, outcome, unit, cluster,
+                                 "models.cluster" if models.get("cluster") else "columns.area")
+    return CheckedDesign(rows, notes)

@@ -1,0 +1,551 @@
+"""Every evaluation design runs, or says exactly why it cannot.
+
+Small generated studies with a known, homogeneous effect (:mod:`tests.design_data`) go
+through every DiD estimator (``twfe``, ``event_study``, ``callaway_santanna``; not
+``mixed_cohort``, which models a followed cohort, not a design) the way the workflow's
+estimate step runs them: :func:`wellby.did.estimate_outcome` with a ``models`` section that
+config validation filled. Each design has one verdict, and every estimator must reach it:
+
+- *estimate*: each returns an estimate whose 99% interval covers the truth (TWFE ``att``
+  and its wild bootstrap interval where given; every post-start event-study coefficient;
+  Callaway-Sant'Anna's four aggregations);
+- *stop*: each raises :class:`wellby.errors.DataError` whose message names the outcome, the
+  specific problem, and the config key to fix.
+
+The matrix crosses the design's dimensions (panel or repeated cross-sections; respondents
+nested in areas or the area as the unit; 2 to 8 waves; one cohort or staggered; with a
+never-treated group or all areas treated in the end; balanced or not; weights; a
+covariate; 1 to 300 areas; the comparison group) so that every pair of values of any two
+dimensions occurs in some cell. Designs the generator cannot vary (cohorts outside the
+waves, colliding ids, a wave without outcome values, bad weights, one treated area) are
+cells of their own below.
+
+Verdicts follow R's did where it has one: areas first treated after the last wave are
+never treated; areas treated from the first wave have no pre-period and are left out; a
+wave without the outcome adds nothing. A design with no comparison group, a cohort before
+the first wave, ids that collide within a wave and weights that are infinite or zero in a
+whole wave stop. One treated area estimates, with a warning in ``did.csv``.
+
+Cells where estimators disagree today carry ``xfail(strict=True)`` with what each one
+does: that list is the work left to do. A fixed cell then passes, and strict xfail fails
+until its mark is removed.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wellby.config import validate_config
+from wellby.did import estimate_outcome
+from wellby.errors import DataError
+
+from .conftest import SCHEMA, minimal_config
+from .design_data import COVARIATE, FIRST_WAVE, OUTCOME, WEIGHT, make_study, wave_labels
+
+ESTIMATORS = ("twfe", "event_study", "callaway_santanna")
+ALPHA = 0.01
+EFFECT = 0.5
+
+# --------------------------------------------------------------------------- the matrix
+
+LAYOUTS = ("panel/nested", "panel/cluster", "rcs/nested", "rcs/cluster")
+"""Design and unit together: panel or repeated cross-sections (rcs), with respondents
+nested in areas or the area as the unit (so every layout meets every other value)."""
+
+COMMON: dict[str, tuple] = {
+    "layout": LAYOUTS,
+    "waves": (2, 3, 5, 8),
+    "balanced": (True, False),
+    "weights": (False, True),
+    "covariates": (False, True),
+}
+
+ESTIMABLE: dict[str, tuple] = {
+    **COMMON,
+    "timing": ("one_cohort", "staggered", "staggered_all"),
+    "clusters": (4, 8, 30, 300),
+    "control": ("never_treated", "not_yet_treated"),
+}
+"""Designs with a comparison group. ``timing``: one cohort or two staggered cohorts, with
+never-treated areas or (``_all``) every area treated in the end, compared with the not yet
+treated. ``control``: ``models.control_group``."""
+
+UNESTIMABLE: dict[str, tuple] = {
+    **COMMON,
+    "timing": ("one_cohort_all", "staggered_all"),
+    "clusters": (1, 4, 30, 300),
+    "control": ("never_treated", "not_yet_treated"),
+}
+"""Designs without one: every area treated at once (or a single area), or staggered
+cohorts with no never-treated area while ``models.control_group`` asks for them."""
+
+
+def feasible(cell: Mapping[str, Any], stop: bool = False) -> bool:
+    """Tell whether a (partial) cell is a design of its matrix.
+
+    Parameters
+    ----------
+    cell : mapping
+        Factor -> value, for some of the factors.
+    stop : bool
+        The cell belongs to :data:`UNESTIMABLE`, not :data:`ESTIMABLE`.
+    """
+    timing, waves, control = cell.get("timing"), cell.get("waves"), cell.get("control")
+    if timing is not None and timing.startswith("staggered") and waves is not None and waves < 3:
+        return False  # two cohorts, each with a wave before its start, need 3 waves
+    if timing == "staggered_all" and control is not None:
+        if control != ("never_treated" if stop else "not_yet_treated"):
+            return False
+    if cell.get("clusters") == 1 and timing not in (None, "one_cohort_all"):
+        return False  # one area: it is treated and there is nothing else
+    return True
+
+
+def pairwise(factors: Mapping[str, tuple], ok: Callable[[Mapping[str, Any]], bool]
+             ) -> list[dict[str, Any]]:
+    """Return cells covering every feasible pair of values of any two factors.
+
+    Greedy, deterministic (factors and values in the order given): each new cell starts
+    from the first pair not yet covered and fills the other factors with the value that
+    covers most new pairs.
+    """
+    names = list(factors)
+
+    def pair(a: str, va: Any, b: str, vb: Any) -> tuple:
+        return ((a, va), (b, vb)) if names.index(a) < names.index(b) else ((b, vb), (a, va))
+
+    todo = [pair(a, va, b, vb) for a, b in combinations(names, 2)
+            for va in factors[a] for vb in factors[b] if ok({a: va, b: vb})]
+    uncovered = set(todo)
+    cells = []
+    while uncovered:
+        (a, va), (b, vb) = next(p for p in todo if p in uncovered)
+        cell = {a: va, b: vb}
+        for name in names:
+            if name in cell:
+                continue
+            gains = [sum(pair(n, v, name, value) in uncovered for n, v in cell.items())
+                     if ok({**cell, name: value}) else -1 for value in factors[name]]
+            cell[name] = factors[name][int(np.argmax(gains))]
+        cells.append({name: cell[name] for name in names})
+        uncovered -= {pair(a, cell[a], b, cell[b]) for a, b in combinations(names, 2)}
+    return cells
+
+
+MATRIX = ([{**cell, "stop": False} for cell in pairwise(ESTIMABLE, feasible)]
+          + [{**cell, "stop": True} for cell in pairwise(UNESTIMABLE,
+                                                         lambda c: feasible(c, stop=True))])
+
+
+def cell_id(cell: Mapping[str, Any]) -> str:
+    """A readable test id, e.g. ``panel-nested-w5-staggered-unbal-wt-cov-G30-nyt``."""
+    parts = [cell["layout"].replace("/", "-"), f"w{cell['waves']}", cell["timing"],
+             "bal" if cell["balanced"] else "unbal"]
+    parts += ["wt"] if cell["weights"] else []
+    parts += ["cov"] if cell["covariates"] else []
+    parts += [f"G{cell['clusters']}", "nyt" if cell["control"] == "not_yet_treated" else "nt"]
+    return "-".join(parts)
+
+
+def design_of(cell: Mapping[str, Any]) -> str:
+    """The config's ``design`` of a cell."""
+    return "panel" if cell["layout"].startswith("panel") else "repeated_cross_section"
+
+
+def cohorts_for(timing: str, n_waves: int) -> tuple[int, ...]:
+    """First treated waves: one mid-study cohort, or two staggered ones (3+ waves)."""
+    labels = wave_labels(n_waves)
+    if timing.startswith("one_cohort"):
+        return (labels[n_waves // 2],)
+    return (labels[max(1, n_waves // 3)], labels[max(2, 2 * n_waves // 3)])
+
+
+def draw(cell: Mapping[str, Any]) -> tuple[pd.DataFrame, dict, float]:
+    """Draw the cell's study (seeded by its id, so cells do not share draws)."""
+    return make_study(
+        design=design_of(cell), n_clusters=cell["clusters"], n_waves=cell["waves"],
+        cohorts=cohorts_for(cell["timing"], cell["waves"]),
+        never_treated=not cell["timing"].endswith("_all"), balanced=cell["balanced"],
+        weights=cell["weights"], covariates=cell["covariates"],
+        unit_is_cluster=cell["layout"].endswith("cluster"), effect=EFFECT,
+        seed=zlib.crc32(cell_id(cell).encode()))
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+@dataclass(frozen=True)
+class Stop:
+    """The verdict that a design cannot be estimated.
+
+    Attributes
+    ----------
+    problem : str
+        Regular expression the message must match (the specific problem).
+    key : str
+        Regular expression of the config key the message must name.
+    """
+
+    problem: str
+    key: str
+
+
+ESTIMATE = "estimate"
+
+NO_COMPARISON = Stop(r"(?i)compar", r"columns\.cohort")
+NO_NEVER_TREATED = Stop(r"(?i)never[- ]treated", r"models\.control_group")
+
+
+def verdict(cell: Mapping[str, Any]) -> Stop | str:
+    """The verdict a mature tool gives the cell's design.
+
+    Every area treated at once leaves nothing to compare with; staggered cohorts without
+    never-treated areas compare with the not yet treated, which the config must allow.
+    """
+    if cell["timing"] == "one_cohort_all" or cell["clusters"] == 1:
+        return NO_COMPARISON
+    if cell["timing"] == "staggered_all" and cell["control"] == "never_treated":
+        return NO_NEVER_TREATED
+    return ESTIMATE
+
+
+def study_models(design: str, columns: Mapping[str, Any], *, covariates: bool = False,
+                 control: str = "never_treated") -> dict[str, Any]:
+    """The ``models`` section as config validation fills it for the study."""
+    config = minimal_config(
+        design=design, columns=dict(columns), outcomes=[OUTCOME],
+        models={"estimators": list(ESTIMATORS), "alpha": ALPHA, "control_group": control,
+                "covariates": [COVARIATE] if covariates else [],
+                "bootstrap": {"reps": 999, "seed": 11}})
+    return validate_config(config, SCHEMA)["models"]
+
+
+def run_each(data: pd.DataFrame, columns: Mapping[str, Any], design: str,
+             models: Mapping[str, Any]) -> dict[str, Any]:
+    """Run every estimator on its own; the result or the exception, by estimator."""
+    results = {}
+    for estimator in ESTIMATORS:
+        try:
+            results[estimator] = estimate_outcome(
+                data, OUTCOME, columns=columns, design=design,
+                models={**models, "estimators": [estimator]})
+        except Exception as err:  # any exception is a verdict to report
+            results[estimator] = err
+    return results
+
+
+def intervals(estimator: str, result: Any) -> list[tuple[str, float, float, float]]:
+    """The (label, estimate, low, high) intervals of an estimator that must cover the truth."""
+    did = result.did
+    if estimator == "twfe":
+        att = did[did["term"] == "att"].iloc[0]
+        out = [("att", att["estimate"], att["ci_low"], att["ci_high"])]
+        if pd.notna(att["wild_ci_low"]):
+            out.append(("att wild", att["estimate"], att["wild_ci_low"], att["wild_ci_high"]))
+        return out
+    if estimator == "event_study":
+        rows = result.event_study
+        rows = rows[(rows["estimator"] == "event_study") & (rows["rel_time"] >= 0)]
+        return [(f"rel_time={int(r.rel_time)}", r.estimate, r.ci_low, r.ci_high)
+                for r in rows.itertuples()]
+    rows = did[did["term"].str.startswith("att_")]
+    return [(r.term, r.estimate, r.ci_low, r.ci_high) for r in rows.itertuples()]
+
+
+def describe(estimator: str, outcome: Any) -> str:
+    """One line on what an estimator did, for failure messages."""
+    if isinstance(outcome, BaseException):
+        text = " | ".join(line.strip() for line in str(outcome).splitlines())
+        return f"{estimator}: {type(outcome).__name__}: {text}"
+    shown = ", ".join(f"{label} {est:.3f} [{low:.3f}, {high:.3f}]"
+                      for label, est, low, high in intervals(estimator, outcome))
+    return f"{estimator}: {shown}"
+
+
+def check_verdict(results: Mapping[str, Any], expected: Stop | str, truth: float) -> None:
+    """Assert that every estimator reached the expected verdict."""
+    report = "\n  ".join(describe(name, outcome) for name, outcome in results.items())
+    problems = []
+    for name, outcome in results.items():
+        if expected == ESTIMATE:
+            if isinstance(outcome, BaseException):
+                problems.append(f"{name} did not estimate")
+                continue
+            found = intervals(name, outcome)
+            if not found:
+                problems.append(f"{name} reported no effect")
+            for label, est, low, high in found:
+                if not (np.isfinite(est) and low <= truth <= high):
+                    problems.append(f"{name} {label} interval [{low:.3f}, {high:.3f}] misses "
+                                    f"the truth {truth}")
+            continue
+        if not isinstance(outcome, DataError):
+            problems.append(f"{name} did not stop with a DataError")
+            continue
+        message = str(outcome)
+        if not re.search(expected.problem, message):
+            problems.append(f"{name}'s message does not name the problem /{expected.problem}/")
+        if not re.search(rf"config key to fix: (?:{expected.key})\b", message):
+            problems.append(f"{name}'s message does not name the key /{expected.key}/")
+        if OUTCOME not in message:
+            problems.append(f"{name}'s message does not name the outcome '{OUTCOME}'")
+    wanted = "estimate" if expected == ESTIMATE else f"stop ({expected.key})"
+    assert not problems, f"expected every estimator to {wanted}:\n  " + "\n  ".join(
+        problems) + "\nwhat each did:\n  " + report
+
+
+# --------------------------------------------------------------------------- matrix test
+
+
+NO_COMPARISON_GAP = (
+    "every area treated at once: all three stop, but no message says there is no comparison "
+    "group or names columns.cohort, and every key is `models`. twfe: 'no variation in "
+    "treatment 'treated' after absorbing the fixed effects'; event_study: 'the relative-time "
+    "dummies are collinear ... bin the end points (leads=, lags=)' (binning cannot help); "
+    "callaway_santanna with never_treated controls: 'needs never-treated units ... use "
+    "control_group='not_yet_treated'' (cannot help with one cohort), with not_yet_treated: "
+    "'leaves no cohort with both a pre-treatment period and a period to estimate (all units "
+    "never treated, or treated from the first period)' (neither is the case)")
+ONE_AREA_GAP = (
+    "a single area, treated: all three stop with key `models` and no word of a comparison "
+    "group: twfe 'no observations left after dropping missing values and singletons', "
+    "event_study 'no observations left after dropping singletons', callaway_santanna 'leaves "
+    "no cohort with both a pre-treatment period and a period to estimate'")
+
+
+def _never_control_gap(twfe: str, event_study: str) -> str:
+    return ("staggered cohorts, no never-treated area, models.control_group never_treated: "
+            "callaway_santanna stops ('control_group='never_treated' needs never-treated "
+            "units ... use control_group='not_yet_treated'', key `models`, not "
+            f"models.control_group) while twfe reports {twfe} without a warning and "
+            f"event_study {event_study}")
+
+
+ES_COLLINEAR = "stops 'the relative-time dummies are collinear with the fixed effects'"
+
+
+def _event_study_gap(twfe: str, cs: str) -> str:
+    return ("staggered cohorts, no never-treated area, not_yet_treated controls: twfe "
+            f"({twfe}) and callaway_santanna ({cs}) estimate, event_study stops 'the "
+            "relative-time dummies are collinear with the fixed effects ... There are no "
+            "never-treated units ... bin the end points (leads=, lags=)': without never-treated "
+            "units it must omit a second relative time itself (it only estimates when "
+            "auto-binning happens to merge end points seen in fewer than 5 clusters)")
+
+
+def _few_clusters_gap(where: str, coverage: str) -> str:
+    return ("few clusters: callaway_santanna's analytic intervals (normal critical values, "
+            f"no small-sample factor) are too narrow: {where}; over 200 draws of this design "
+            f"(seeds 1000-1199) the 99% intervals cover: {coverage}")
+
+
+KNOWN_GAPS: dict[str, str] = {
+    # estimable designs
+    "panel-nested-w5-staggered_all-bal-wt-G30-nyt": _event_study_gap(
+        "att 0.644 [0.201, 1.088]", "att_simple 0.835 [0.453, 1.216]"),
+    "panel-cluster-w3-staggered_all-bal-G300-nyt": _event_study_gap(
+        "att 0.832 [0.472, 1.193]", "att_simple 0.762 [0.329, 1.195]"),
+    "panel-nested-w3-one_cohort-bal-G4-nt": _few_clusters_gap(
+        "att_simple 0.072 [-0.150, 0.294] misses 0.5 where twfe's t(3) interval "
+        "[-0.513, 0.657] covers", "callaway_santanna 85.5%, twfe 95%, twfe wild 100%"),
+    "panel-cluster-w2-one_cohort-unbal-G8-nyt": _few_clusters_gap(
+        "att_simple 1.903 [1.155, 2.651] misses 0.5 where twfe's t(7) interval "
+        "[0.209, 3.597] covers", "callaway_santanna 84.5%, twfe 96.5%, twfe wild 99.5%"),
+    "rcs-nested-w5-staggered-bal-G8-nt": _few_clusters_gap(
+        "att_simple 0.175 [0.027, 0.324], att_dynamic 0.168 [0.029, 0.308] and "
+        "att_calendar 0.183 [0.020, 0.346] miss 0.5, and so does event_study rel_time=0 "
+        "0.187 [-0.055, 0.429] in this draw (3.3 twfe SEs low: twfe 0.226 [-0.064, 0.517] "
+        "just covers)", "callaway_santanna att_simple 97.5%, att_dynamic 92%, att_calendar "
+        "91.5%; event_study 99.5% (its miss here is the draw); twfe 98.5%, wild 99.5%"),
+    "rcs-nested-w3-staggered-unbal-G4-nt": (
+        "one treated area per cohort (4 areas, two cohorts; the 2018 area misses its one post "
+        "wave, so all rests on area A000): callaway_santanna att_simple 1.067 [1.066, 1.068] "
+        "(standard error 0.0004, though each ATT(2017,t) it averages has 0.074: a lone "
+        "treated cluster's influence function sums to zero and two comparison clusters leave "
+        "one degree of freedom) and event_study rel_time=0 1.099 [0.965, 1.233] miss 0.5 "
+        "where twfe 0.680 [-1.587, 2.947] covers; over 200 draws (seeds 1000-1199) the 99% "
+        "intervals cover: callaway_santanna 59.5%, event_study 85%, twfe 95%, wild 100%. "
+        "Nothing warns: a cohort with one treated cluster needs the one-treated-cluster "
+        "warning (and honest intervals) as much as a study with one"),
+    "rcs-cluster-w3-staggered_all-unbal-wt-cov-G4-nyt": (
+        "4 areas of repeated cross-section means, staggered, none never treated, with a "
+        "covariate: callaway_santanna stops 'the outcome regression for ATT(g=2017, t=2017) "
+        "(controls, current period) is singular' (key `models`) while twfe reports -1.501 "
+        "[-5.820, 2.817] (wild [-3358.9, 51.1]) and event_study rel_time=0 -0.847: either "
+        "every estimator stops naming models.covariates (too few comparison rows for a "
+        "covariate) or callaway_santanna estimates too"),
+    # designs without a comparison group
+}
+"""Cells that fail today, with what each estimator does: the work left to do."""
+
+
+def matrix_params():
+    for cell in MATRIX:
+        gap = KNOWN_GAPS.get(cell_id(cell))
+        marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+        yield pytest.param(cell, id=cell_id(cell), marks=marks)
+
+
+@pytest.mark.parametrize("stop", [False, True])
+def test_matrix_covers_every_pair_of_values(stop):
+    factors = UNESTIMABLE if stop else ESTIMABLE
+    cells = [cell for cell in MATRIX if cell["stop"] == stop]
+    seen = {((a, cell[a]), (b, cell[b])) for cell in cells
+            for a, b in combinations(factors, 2)}
+    for a, b in combinations(factors, 2):
+        for va in factors[a]:
+            for vb in factors[b]:
+                if feasible({a: va, b: vb}, stop=stop):
+                    assert ((a, va), (b, vb)) in seen, (a, va, b, vb)
+    assert all((verdict(cell) == ESTIMATE) != stop for cell in cells)
+
+
+def test_known_gaps_are_cells_of_the_matrix():
+    assert set(KNOWN_GAPS) <= {cell_id(cell) for cell in MATRIX}
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("cell", list(matrix_params()))
+def test_design_matrix(cell):
+    data, columns, truth = draw(cell)
+    design = design_of(cell)
+    models = study_models(design, columns, covariates=cell["covariates"],
+                          control=cell["control"])
+    check_verdict(run_each(data, columns, design, models), verdict(cell), truth)
+
+
+# --------------------------------------------------------------------------- designs of their own
+# Panels of 30 areas and 4 waves (2016-2019), changed in one respect each.
+
+
+def _cohorts(first: int, second: int, never_treated: bool = True) -> Callable[[], tuple]:
+    def build():
+        return make_study(n_clusters=30, n_waves=4, cohorts=(first, second),
+                          never_treated=never_treated, seed=first + second)
+    return build
+
+
+def _changed(change: Callable[[pd.DataFrame], None], **study: Any) -> Callable[[], tuple]:
+    def build():
+        data, columns, truth = make_study(**{"n_clusters": 30, "n_waves": 4, "seed": 5,
+                                             **study})
+        change(data)
+        return data, columns, truth
+    return build
+
+
+def _blank(column: str, wave: int, value: float) -> Callable[[pd.DataFrame], None]:
+    def change(data: pd.DataFrame) -> None:
+        data.loc[data["wave"] == wave, column] = value
+    return change
+
+
+def _collapse_ids(data: pd.DataFrame) -> None:
+    data["person_id"] = data["area_id"]  # every respondent of an area gets the area's id
+
+
+def _infinite_weights(data: pd.DataFrame) -> None:
+    data.loc[data.index[:3], WEIGHT] = np.inf
+
+
+LAST = FIRST_WAVE + 3  # the last of the 4 waves of these studies
+
+DESIGNS = {
+    # R did codes cohorts after the last period as never treated (and so must wellby)
+    "cohort-after-last-wave": (_cohorts(FIRST_WAVE + 2, LAST + 2), ESTIMATE),
+    "cohort-after-last-wave-is-the-comparison": (
+        _cohorts(FIRST_WAVE + 2, LAST + 2, never_treated=False), ESTIMATE),
+    # R did drops units treated from the first period (no pre-period) and estimates
+    "cohort-at-first-wave": (_cohorts(FIRST_WAVE, FIRST_WAVE + 2), ESTIMATE),
+    # a wave without the outcome (a question not asked that year) adds nothing; R did takes
+    # the last observed wave before a cohort's start as its base period
+    "no-outcome-in-a-pre-period-wave": (
+        _changed(_blank(OUTCOME, FIRST_WAVE, np.nan)), ESTIMATE),
+    "no-outcome-in-the-first-treated-wave": (
+        _changed(_blank(OUTCOME, FIRST_WAVE + 2, np.nan)), ESTIMATE),
+    # areas treated before the study began have no untreated wave: a cohort coding error
+    "cohort-before-first-wave": (
+        _cohorts(FIRST_WAVE - 2, FIRST_WAVE + 2),
+        Stop(rf"(?is)(?=.*\b{FIRST_WAVE - 2}\b)(?=.*first wave)", r"columns\.cohort")),
+    "ids-collapse": (
+        _changed(_collapse_ids),
+        Stop(r"(?is)(?=.*person_id)(?=.*(more than one row|twice|duplicate))", r"columns\.id")),
+    "infinite-weights": (
+        _changed(_infinite_weights, weights=True),
+        Stop(rf"(?is)(?=.*{WEIGHT})(?=.*infinite)", r"columns\.weight")),
+    "zero-weights-in-a-wave": (
+        _changed(_blank(WEIGHT, FIRST_WAVE, 0.0), weights=True),
+        Stop(rf"(?is)(?=.*{WEIGHT})(?=.*\b{FIRST_WAVE}\b)(?=.*zero)", r"columns\.weight")),
+}
+
+
+NEVER_OBSERVED = ("stop 'cohort column 'cohort' has first-treated periods that are never "
+                  "observed in time column 'wave'")
+BOOTSTRAP_CRASH = (
+    "twfe crashes in the wild cluster bootstrap (30 areas, fewer than wild_cluster_below): "
+    "'the bootstrap design is collinear (a wave or covariate has no variation within the "
+    "units)', because wellby.bootstrap builds the wave dummies before it drops the rows "
+    "without an outcome or weight, so the empty wave is an all-zero column (twfe alone, with "
+    "wild_cluster_below: 0, estimates)")
+
+DESIGN_GAPS: dict[str, str] = {
+}
+
+
+def design_params():
+    for name, (build, expected) in DESIGNS.items():
+        gap = DESIGN_GAPS.get(name)
+        marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+        yield pytest.param(build, expected, id=name, marks=marks)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(("build", "expected"), list(design_params()))
+def test_design_of_its_own(build, expected):
+    data, columns, truth = build()
+    models = study_models("panel", columns)
+    check_verdict(run_each(data, columns, "panel", models), expected, truth)
+
+
+NOTE_COLUMNS = ("note", "notes", "warning", "warnings")
+
+
+def notes(result: Any) -> str:
+    """The warnings and notes a ``did.csv`` table carries, as one text."""
+    did = result.did
+    found = [c for c in did.columns if c.lower() in NOTE_COLUMNS]
+    return " ".join(did[c].dropna().astype(str).str.cat(sep=" ") for c in found)
+
+
+def did_has_notes() -> bool:
+    """Tell whether ``did.csv`` rows have a column for notes or warnings at all."""
+    data, columns, _ = make_study(n_clusters=4, n_waves=2, cohorts=(FIRST_WAVE + 1,))
+    models = {**study_models("panel", columns), "estimators": ["twfe"]}
+    did = estimate_outcome(data, OUTCOME, columns=columns, design="panel", models=models).did
+    return any(c.lower() in NOTE_COLUMNS for c in did.columns)
+
+
+@pytest.mark.xfail(not did_has_notes(), strict=True, reason=(
+    "did.csv rows have no note or warning column: a study with one treated cluster gets "
+    "estimates from every estimator and no warning that their inference is unreliable"))
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("design", ["panel", "repeated_cross_section"])
+def test_one_treated_cluster_estimates_with_a_warning(design):
+    data, columns, _ = make_study(design=design, n_clusters=8, n_treated=1, seed=17)
+    results = run_each(data, columns, design, study_models(design, columns))
+    report = "\n  ".join(describe(name, outcome) for name, outcome in results.items())
+    for name, outcome in results.items():
+        assert not isinstance(outcome, BaseException), f"{name} did not estimate:\n  {report}"
+        assert all(np.isfinite(est) for _, est, _, _ in intervals(name, outcome)), report
+        assert re.search(r"(?i)\b(one|single|1) treated (cluster|area)", notes(outcome)), (
+            f"{name}'s did.csv rows carry no warning that one treated cluster makes inference "
+            f"unreliable (columns: {list(outcome.did.columns)})")
