@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from wellby.bootstrap import wild_cluster_bootstrap
 from wellby.cohort import fit_mixed_cohort
@@ -36,7 +37,8 @@ from wellby.tables import DID_COLUMNS
 from wellby.variables import DID_ESTIMATORS
 
 WILD_COLUMNS = ["wild_p_value", "wild_ci_low", "wild_ci_high", "wild_bootstrap"]
-INFERENCE_COLUMNS = ["inference", "note"]
+INFERENCE_COLUMNS = ["inference", "headline_ci_low", "headline_ci_high", "headline_p_value",
+                     "note"]
 EVENT_STUDY_COLUMNS = ["outcome", "estimator", "rel_time", "estimate", "std_error", "ci_low",
                        "ci_high", "p_value", "n_obs", "n_clusters", "binned"]
 FEW_TREATED_CLUSTERS = 10
@@ -271,6 +273,7 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
         if column not in did:
             did[column] = np.nan
     did = _label_inference(did, data, columns, models)
+    did = _headline(did, data, columns, models)
     if notes:
         did_rows = did["estimator"].isin(DID_ESTIMATORS)
         did.loc[did_rows, "note"] = [
@@ -322,6 +325,51 @@ def _label_inference(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str
         did_rows = did["estimator"].isin(["twfe", "event_study", "callaway_santanna"])
         empty = did_rows & (did["note"] == "")
         did.loc[empty, "note"] = note
+    return did
+
+
+def few_cluster_df(data: pd.DataFrame, cluster: str) -> int:
+    """Degrees of freedom for few-cluster inference: min(treated, comparison clusters) - 1.
+
+    With few treated clusters the clustered variance rests on them alone, so the t
+    reference distribution takes its degrees of freedom from the smaller of the two groups
+    of clusters, not from all of them (in simulation, :mod:`tests.test_few_clusters`).
+    """
+    ever = data.groupby(cluster, observed=True)["ever_treated"].max()
+    return max(int(min(ever.sum(), (ever == 0).sum())) - 1, 1)
+
+
+def _headline(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],
+              models: Mapping[str, Any]) -> pd.DataFrame:
+    """Fill the headline interval and p-value of every row, as its ``inference`` says."""
+    did["headline_ci_low"] = did["ci_low"]
+    did["headline_ci_high"] = did["ci_high"]
+    did["headline_p_value"] = did["p_value"]
+    wild = did["inference"] == "wild_bootstrap"
+    did.loc[wild, "headline_ci_low"] = did.loc[wild, "wild_ci_low"]
+    did.loc[wild, "headline_ci_high"] = did.loc[wild, "wild_ci_high"]
+    did.loc[wild, "headline_p_value"] = did.loc[wild, "wild_p_value"]
+    cluster = cluster_column(columns, models)
+    cs = (did["estimator"] == "callaway_santanna") & did["term"].isin(CS_AGGREGATIONS)
+    if not cs.any() or models["vcov"] != "cluster" or "ever_treated" not in data:
+        return did
+    below = models.get("bootstrap", {}).get("wild_cluster_below", 50)
+    n_clusters = data[cluster].nunique()
+    n_treated = treated_clusters(data, cluster)
+    if n_clusters >= below and n_treated >= FEW_TREATED_CLUSTERS:
+        return did
+    df = few_cluster_df(data, cluster)
+    critical = stats.t.ppf(1 - models["alpha"] / 2, df)
+    estimate, se = did.loc[cs, "estimate"], did.loc[cs, "std_error"]
+    did.loc[cs, "inference"] = "t_few_clusters"
+    did.loc[cs, "headline_ci_low"] = estimate - critical * se
+    did.loc[cs, "headline_ci_high"] = estimate + critical * se
+    did.loc[cs, "headline_p_value"] = 2 * stats.t.sf(np.abs(estimate / se), df)
+    reason = (f"headline inference: t({df}) intervals (degrees of freedom from the smaller "
+              f"of the treated and comparison clusters), as there are {n_clusters} clusters, "
+              f"{n_treated} treated; std_error is R did's")
+    did.loc[cs, "note"] = ["; ".join(filter(None, [reason, note]))
+                           for note in did.loc[cs, "note"]]
     return did
 
 
