@@ -23,7 +23,7 @@ from wellby.did import estimate_outcome
 from .conftest import SCHEMA
 from .design_data import FIRST_WAVE, OUTCOME, make_study
 
-REPS = 500
+REPS = 1000
 DESIGNS = {4: 40, 8: 40, 30: 60}  # treated clusters: all clusters
 
 
