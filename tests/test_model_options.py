@@ -252,3 +252,25 @@ def test_dynamic_window_from_the_config_reproduces_the_did_ports(mpdta, case, co
     for row in expected.itertuples():
         assert by_time.loc[int(row.rel_time), "estimate"] == pytest.approx(
             float(row.estimate), abs=1e-10)
+
+
+def test_event_study_without_never_treated_compares_with_the_last_cohort(mpdta):
+    pf = pytest.importorskip("pyfixest")
+    # mpdta without its never-treated counties: cohorts 2004, 2006, 2007.
+    treated_only = mpdta[mpdta["first.treat"] > 0]
+    models = study_models(estimators=["event_study"], control_group="not_yet_treated")
+    result = estimate_outcome(treated_only, "lemp", columns=COLUMNS, design="panel",
+                              models=models)
+    rows = result.event_study.set_index("rel_time")
+    # pyfixest on the same comparison (Sun and Abraham 2021): the 2007 cohort is the
+    # control, years from 2007 on are left out.
+    sample = treated_only[treated_only["year"] < 2007].copy()
+    sample["rel"] = np.where(sample["first.treat"] == 2007, -1,
+                             sample["year"] - sample["first.treat"])
+    fit = pf.feols("lemp ~ i(rel, ref=-1) | countyreal + year", data=sample,
+                   vcov={"CRV1": "countyreal"})
+    for name, value in fit.coef().items():
+        e = int(name.split("::")[1])
+        assert rows.loc[e, "estimate"] == pytest.approx(float(value), rel=1e-8)
+    note = result.did.set_index("estimator").loc["event_study", "note"]
+    assert "compares with the last cohort (2007)" in note

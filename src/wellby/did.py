@@ -31,7 +31,7 @@ from wellby.designs import check_design
 from wellby.errors import DataError
 from wellby.estimation import fit_twfe
 from wellby.event_study import fit_event_study, relative_time
-from wellby.panel import TREATED, cohort_members, residents
+from wellby.panel import TREATED, attach_treatment, cohort_members, residents
 from wellby.staggered import fit_callaway_santanna
 from wellby.tables import DID_COLUMNS
 from wellby.variables import DID_ESTIMATORS
@@ -127,9 +127,37 @@ def event_window_rows(data: pd.DataFrame, columns: Mapping[str, Any],
     return data[(inside | within.fillna(False)).to_numpy()]
 
 
+def last_cohort_as_comparison(data: pd.DataFrame, columns: Mapping[str, Any]
+                              ) -> tuple[pd.DataFrame, str]:
+    """Without never-treated areas, compare with the last cohort before it starts.
+
+    Relative-time dummies for every cohort are collinear with unit and wave effects when
+    no area is untreated throughout. As Sun and Abraham (2021) do, the last cohort to
+    start serves as the comparison group and the waves from its start on are left out.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, str)
+        The rows for the event study (unchanged when never-treated areas exist) and a note
+        ("" when nothing changed).
+    """
+    cohort, wave = columns["cohort"], columns["wave"]
+    if (data[cohort] == 0).any():
+        return data, ""
+    last = int(data[cohort].max())
+    rows = data[data[wave] < last].copy()
+    rows[cohort] = rows[cohort].where(rows[cohort] != last, 0)
+    rows = attach_treatment(rows.drop(columns=["treated", "ever_treated", "rel_time"],
+                                      errors="ignore"), wave, cohort)
+    note = (f"no never-treated areas: the event study compares with the last cohort "
+            f"({last}) and leaves out the waves from {last} on (Sun and Abraham 2021)")
+    return rows, note
+
+
 def _event_study(data, outcome, columns, design, models):
     window = models.get("event_window", {})
     binned = window.get("bin_endpoints", True)
+    data, comparison_note = last_cohort_as_comparison(data, columns)
     result = fit_event_study(
         event_window_rows(data, columns, window), outcome, model_units(columns, design),
         columns["wave"], columns["cohort"],
@@ -141,6 +169,7 @@ def _event_study(data, outcome, columns, design, models):
     pretrend = result.pretrend().tidy()
     pretrend["vcov"] = (f"joint test that all leads are zero: F({pretrend['df1'].iloc[0]}, "
                         f"{pretrend['df2'].iloc[0]:g}) with the {models['vcov']} covariance")
+    pretrend["note"] = comparison_note
     rows = result.tidy()
     rows["binned"] = ""
     if result.lead_bin is not None:
@@ -322,9 +351,11 @@ def _label_inference(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str
     cluster = cluster_column(columns, models)
     if TREATED in data and cluster in data:
         note = _inference_note(treated_clusters(data, cluster))
-        did_rows = did["estimator"].isin(["twfe", "event_study", "callaway_santanna"])
-        empty = did_rows & (did["note"] == "")
-        did.loc[empty, "note"] = note
+        # The TWFE att row already carries it with its bootstrap reason.
+        pending = did["estimator"].isin(DID_ESTIMATORS) & ~did["note"].str.contains(
+            "treated cluster", regex=False)
+        did.loc[pending, "note"] = ["; ".join(filter(None, [existing, note]))
+                                    for existing in did.loc[pending, "note"]]
     return did
 
 
@@ -334,8 +365,14 @@ def few_cluster_df(data: pd.DataFrame, cluster: str) -> int:
     With few treated clusters the clustered variance rests on them alone, so the t
     reference distribution takes its degrees of freedom from the smaller of the two groups
     of clusters, not from all of them (in simulation, :mod:`tests.test_few_clusters`).
+    When every cluster is eventually treated (not-yet-treated comparisons), all clusters
+    are both, and the degrees of freedom are the number of clusters less one.
     """
     ever = data.groupby(cluster, observed=True)["ever_treated"].max()
+    if not (ever == 0).any():
+        # Every cluster is treated in the end: each is a not-yet-treated comparison before
+        # its start, so all of them carry the variance.
+        return max(len(ever) - 1, 1)
     return max(int(min(ever.sum(), (ever == 0).sum())) - 1, 1)
 
 
