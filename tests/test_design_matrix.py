@@ -360,22 +360,19 @@ KNOWN_GAPS: dict[str, str] = {
         "in this draw event_study rel_time=1 1.054 [0.522, 1.586] misses 0.5 (twfe 0.644 and "
         "callaway_santanna 0.835 are high too); over 150 draws of this design (seeds 0-149) "
         "the event study's 99% intervals cover 99.0%"),
-    "rcs-nested-w5-staggered-bal-G8-nt": _few_clusters_gap(
-        "att_simple 0.175 [0.027, 0.324], att_dynamic 0.168 [0.029, 0.308] and "
-        "att_calendar 0.183 [0.020, 0.346] miss 0.5, and so does event_study rel_time=0 "
-        "0.187 [-0.055, 0.429] in this draw (3.3 twfe SEs low: twfe 0.226 [-0.064, 0.517] "
-        "just covers)", "callaway_santanna att_simple 97.5%, att_dynamic 92%, att_calendar "
-        "91.5%; event_study 99.5% (its miss here is the draw); twfe 98.5%, wild 99.5%"),
+    "rcs-nested-w5-staggered-bal-G8-nt": (
+        "8 areas of repeated cross-sections, staggered: a low draw (twfe 0.226, 3.3 of its "
+        "standard errors below 0.5, just covered by its wild interval) in which event_study "
+        "rel_time=0 0.187 [-0.055, 0.429] and callaway_santanna att_dynamic (t_few_clusters) "
+        "0.168 [-0.148, 0.485] miss; over 200 draws the 99% intervals cover: event_study "
+        "99.5%, callaway_santanna analytic att_dynamic 92% before the few-cluster intervals"),
     "rcs-nested-w3-staggered-unbal-G4-nt": (
-        "one treated area per cohort (4 areas, two cohorts; the 2018 area misses its one post "
-        "wave, so all rests on area A000): callaway_santanna att_simple 1.067 [1.066, 1.068] "
-        "(standard error 0.0004, though each ATT(2017,t) it averages has 0.074: a lone "
-        "treated cluster's influence function sums to zero and two comparison clusters leave "
-        "one degree of freedom) and event_study rel_time=0 1.099 [0.965, 1.233] miss 0.5 "
-        "where twfe 0.680 [-1.587, 2.947] covers; over 200 draws (seeds 1000-1199) the 99% "
-        "intervals cover: callaway_santanna 59.5%, event_study 85%, twfe 95%, wild 100%. "
-        "Nothing warns: a cohort with one treated cluster needs the one-treated-cluster "
-        "warning (and honest intervals) as much as a study with one"),
+        "one treated area per cohort (4 areas, two cohorts): callaway_santanna now gives no "
+        "interval (inference none_reliable, with a WARNING: a lone treated cluster's "
+        "influence function sums to zero), and event_study rel_time=0 1.099 [0.965, 1.233] "
+        "misses 0.5 where twfe's wild interval covers; over 200 draws the event study's 99% "
+        "intervals cover 85%: the event study needs the same per-cohort warning and an "
+        "honest interval"),
     "rcs-cluster-w3-staggered_all-unbal-wt-cov-G4-nyt": (
         "4 areas of repeated cross-section means, staggered, none never treated, with a "
         "covariate: callaway_santanna stops 'the outcome regression for ATT(g=2017, t=2017) "

@@ -274,3 +274,20 @@ def test_event_study_without_never_treated_compares_with_the_last_cohort(mpdta):
         assert rows.loc[e, "estimate"] == pytest.approx(float(value), rel=1e-8)
     note = result.did.set_index("estimator").loc["event_study", "note"]
     assert "compares with the last cohort (2007)" in note
+
+
+def test_a_cohort_with_one_treated_cluster_gets_no_cs_interval():
+    rng = np.random.default_rng(6)
+    data = pd.DataFrame({"area": np.repeat(np.arange(8), 40),
+                         "wave": np.tile(np.repeat([1, 2, 3, 4], 10), 8)})
+    data["cohort"] = np.select([data["area"] == 0, data["area"].isin([1, 2])], [3, 2], 0)
+    data = attach_treatment(data, "wave", "cohort")
+    data["y"] = 0.5 * data["treated"] + rng.normal(size=len(data))
+    did = estimate_outcome(data, "y", columns={"wave": "wave", "area": "area",
+                                               "cohort": "cohort"},
+                           design="repeated_cross_section",
+                           models=study_models(estimators=["callaway_santanna"])).did
+    simple = did.set_index("term").loc["att_simple"]
+    assert simple["inference"] == "none_reliable" and np.isnan(simple["headline_ci_low"])
+    assert "cohort(s) [3] have a single treated cluster" in simple["note"]
+    assert simple["std_error"] > 0  # R did's standard error is still reported

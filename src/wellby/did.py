@@ -376,6 +376,13 @@ def few_cluster_df(data: pd.DataFrame, cluster: str) -> int:
     return max(int(min(ever.sum(), (ever == 0).sum())) - 1, 1)
 
 
+def lone_cohorts(data: pd.DataFrame, cohort: str, cluster: str) -> list[int]:
+    """Return the cohorts whose treated rows lie in a single cluster."""
+    treated = data[data[cohort] > 0]
+    counts = treated.groupby(cohort)[cluster].nunique()
+    return [int(c) for c, n in counts.items() if n == 1]
+
+
 def _headline(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],
               models: Mapping[str, Any]) -> pd.DataFrame:
     """Fill the headline interval and p-value of every row, as its ``inference`` says."""
@@ -389,6 +396,16 @@ def _headline(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],
     cluster = cluster_column(columns, models)
     cs = (did["estimator"] == "callaway_santanna") & did["term"].isin(CS_AGGREGATIONS)
     if not cs.any() or models["vcov"] != "cluster" or "ever_treated" not in data:
+        return did
+    lone = lone_cohorts(data, columns["cohort"], cluster)
+    if lone:
+        did.loc[cs, "inference"] = "none_reliable"
+        did.loc[cs, ["headline_ci_low", "headline_ci_high", "headline_p_value"]] = np.nan
+        warning = (f"WARNING: cohort(s) {lone} have a single treated cluster, whose clustered "
+                   "influence function sums to zero, so the standard error understates the "
+                   "uncertainty and no interval is given; std_error is R did's")
+        did.loc[cs, "note"] = ["; ".join(filter(None, [warning, note]))
+                               for note in did.loc[cs, "note"]]
         return did
     below = models.get("bootstrap", {}).get("wild_cluster_below", 50)
     n_clusters = data[cluster].nunique()
