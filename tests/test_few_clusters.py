@@ -2,7 +2,8 @@
 
 The issue's target: 95% intervals of the headline inference cover the truth between 93%
 and 97% of the time for TWFE (homogeneous effects) and Callaway-Sant'Anna with 4, 8 and 30
-treated clusters. Studies are drawn by :func:`tests.design_data.make_study` (repeated
+treated clusters; the event study's first post-start coefficient is held to the same.
+Studies are drawn by :func:`tests.design_data.make_study` (repeated
 cross-sections of respondents in areas, staggered starts, a known homogeneous effect) and
 run through :func:`wellby.did.estimate_outcome` with the default config, so the headline is
 whatever did.csv names in ``inference``: the wild cluster bootstrap for TWFE and
@@ -31,14 +32,14 @@ def models() -> dict:
     config = {"data": {"waves": [{"wave": FIRST_WAVE, "path": "x.csv"}]},
               "columns": {"wave": "wave", "area": "area_id", "cohort": "cohort"},
               "design": "repeated_cross_section", "outcomes": [OUTCOME],
-              "models": {"estimators": ["twfe", "callaway_santanna"],
+              "models": {"estimators": ["twfe", "event_study", "callaway_santanna"],
                          "bootstrap": {"reps": 399}}}
     return validate_config(config, SCHEMA)["models"]
 
 
 def coverage(n_treated: int, n_clusters: int) -> dict[str, float]:
     settings = models()
-    hits = {"twfe": 0, "callaway_santanna": 0}
+    hits = {"twfe": 0, "event_study": 0, "callaway_santanna": 0}
     inference = set()
     for seed in range(REPS):
         data, columns, truth = make_study(
@@ -47,9 +48,13 @@ def coverage(n_treated: int, n_clusters: int) -> dict[str, float]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             settings["bootstrap"]["seed"] = seed
-            did = estimate_outcome(data, OUTCOME, columns=columns,
-                                   design="repeated_cross_section", models=settings).did
+            result = estimate_outcome(data, OUTCOME, columns=columns,
+                                      design="repeated_cross_section", models=settings)
+        did, events = result.did, result.event_study
         rows = did[did["term"].isin(["att", "att_simple"])].set_index("estimator")
+        first = events[(events["estimator"] == "event_study") & (events["rel_time"] == 0)]
+        rows.loc["event_study", ["inference", "headline_ci_low", "headline_ci_high"]] = (
+            first[["inference", "headline_ci_low", "headline_ci_high"]].iloc[0].to_numpy())
         for estimator in hits:
             row = rows.loc[estimator]
             inference.add((estimator, row["inference"]))

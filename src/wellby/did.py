@@ -40,7 +40,8 @@ WILD_COLUMNS = ["wild_p_value", "wild_ci_low", "wild_ci_high", "wild_bootstrap"]
 INFERENCE_COLUMNS = ["inference", "headline_ci_low", "headline_ci_high", "headline_p_value",
                      "note"]
 EVENT_STUDY_COLUMNS = ["outcome", "estimator", "rel_time", "estimate", "std_error", "ci_low",
-                       "ci_high", "p_value", "n_obs", "n_clusters", "binned"]
+                       "ci_high", "p_value", "n_obs", "n_clusters", "binned", "inference",
+                       "headline_ci_low", "headline_ci_high"]
 FEW_TREATED_CLUSTERS = 10
 """Fewer treated clusters than this make the wild cluster bootstrap the headline inference."""
 CS_AGGREGATIONS = ["att_simple", "att_group", "att_dynamic", "att_calendar"]
@@ -308,8 +309,17 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
         did.loc[did_rows, "note"] = [
             "; ".join(filter(None, [existing, *notes])) for existing in did.loc[did_rows, "note"]]
     did = did[[*DID_COLUMNS, "vcov", *WILD_COLUMNS, *INFERENCE_COLUMNS]]
-    event_study = (pd.concat(event_rows, ignore_index=True)[EVENT_STUDY_COLUMNS]
+    event_study = (_event_headline(pd.concat(event_rows, ignore_index=True), data, columns,
+                                   models)[EVENT_STUDY_COLUMNS]
                    if event_rows else pd.DataFrame(columns=EVENT_STUDY_COLUMNS))
+    if (event_study["inference"] == "none_reliable").any():
+        lone = lone_cohorts(data, columns["cohort"], cluster_column(columns, models))
+        rows = did["estimator"] == "event_study"
+        warning = (f"WARNING: cohort(s) {lone} have a single treated cluster: the event "
+                   "study's standard errors understate the uncertainty and event_study.csv "
+                   "gives no headline interval")
+        did.loc[rows, "note"] = ["; ".join(filter(None, [warning, note]))
+                                 for note in did.loc[rows, "note"]]
     detail = (pd.concat(group_time, ignore_index=True)[GROUP_TIME_COLUMNS] if group_time
               else pd.DataFrame(columns=GROUP_TIME_COLUMNS))
     return OutcomeEstimates(did, event_study, detail, event_result)
@@ -376,6 +386,42 @@ def few_cluster_df(data: pd.DataFrame, cluster: str) -> int:
     return max(int(min(ever.sum(), (ever == 0).sum())) - 1, 1)
 
 
+def _few_clusters(data: pd.DataFrame, cluster: str, models: Mapping[str, Any]) -> bool:
+    below = models.get("bootstrap", {}).get("wild_cluster_below", 50)
+    return (data[cluster].nunique() < below
+            or treated_clusters(data, cluster) < FEW_TREATED_CLUSTERS)
+
+
+def _event_headline(rows: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],
+                    models: Mapping[str, Any]) -> pd.DataFrame:
+    """Give the event-study rows their headline intervals.
+
+    Few-cluster t intervals when clusters or treated clusters are few (as for
+    Callaway-Sant'Anna's aggregations), none when a cohort has one treated cluster, else
+    the analytic ones.
+    """
+    rows = rows.copy()
+    rows["inference"] = "analytic"
+    rows["headline_ci_low"] = rows["ci_low"]
+    rows["headline_ci_high"] = rows["ci_high"]
+    cluster = cluster_column(columns, models)
+    if (models["vcov"] != "cluster" or "ever_treated" not in data
+            or not _few_clusters(data, cluster, models)):
+        return rows
+    estimated = rows["std_error"].notna()
+    lone = lone_cohorts(data, columns["cohort"], cluster)
+    if lone:
+        rows.loc[estimated, "inference"] = "none_reliable"
+        rows.loc[estimated, ["headline_ci_low", "headline_ci_high"]] = np.nan
+        return rows
+    critical = stats.t.ppf(1 - models["alpha"] / 2, few_cluster_df(data, cluster))
+    half = critical * rows.loc[estimated, "std_error"]
+    rows.loc[estimated, "inference"] = "t_few_clusters"
+    rows.loc[estimated, "headline_ci_low"] = rows.loc[estimated, "estimate"] - half
+    rows.loc[estimated, "headline_ci_high"] = rows.loc[estimated, "estimate"] + half
+    return rows
+
+
 def lone_cohorts(data: pd.DataFrame, cohort: str, cluster: str) -> list[int]:
     """Return the cohorts whose treated rows lie in a single cluster."""
     treated = data[data[cohort] > 0]
@@ -407,11 +453,10 @@ def _headline(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],
         did.loc[cs, "note"] = ["; ".join(filter(None, [warning, note]))
                                for note in did.loc[cs, "note"]]
         return did
-    below = models.get("bootstrap", {}).get("wild_cluster_below", 50)
+    if not _few_clusters(data, cluster, models):
+        return did
     n_clusters = data[cluster].nunique()
     n_treated = treated_clusters(data, cluster)
-    if n_clusters >= below and n_treated >= FEW_TREATED_CLUSTERS:
-        return did
     df = few_cluster_df(data, cluster)
     critical = stats.t.ppf(1 - models["alpha"] / 2, df)
     estimate, se = did.loc[cs, "estimate"], did.loc[cs, "std_error"]
