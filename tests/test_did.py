@@ -72,3 +72,23 @@ def test_all_estimators_and_their_tables():
     only_twfe = estimate_outcome(data, "y", columns=COLUMNS, design="panel", models=MODELS)
     assert only_twfe.event_study.empty and list(only_twfe.group_time.columns) == \
         GROUP_TIME_COLUMNS
+
+
+@pytest.mark.parametrize(("message", "covariates", "expected"), [
+    ("weights column 'w' contains infinite values", [], ("w", "columns.weight")),
+    ("cluster column 'region' varies within unit", [], ("region", "models.cluster")),
+    ("the outcome regression for ATT(g=2017, t=2017) is singular", ["health"],
+     ("health", "models.covariates")),
+    ("the outcome regression for ATT(g=2017, t=2017) is singular", [], ("y", "models")),
+    ("control_group='never_treated' needs never-treated units", [],
+     ("cohort", "models.control_group")),
+    ("cohort column 'cohort' has first-treated periods that are never observed", [],
+     ("cohort", "columns.cohort")),
+    ("no observations left", [], ("y", "models")),
+])
+def test_estimator_errors_point_at_the_key_that_fixes_them(message, covariates, expected):
+    from wellby.did import estimator_error_source
+
+    columns = {"wave": "wave", "area": "area", "cohort": "cohort", "weight": "w"}
+    models = {"covariates": covariates, "cluster": "region" if "region" in message else None}
+    assert estimator_error_source(message, "y", columns, models) == expected

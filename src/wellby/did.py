@@ -339,7 +339,8 @@ def estimator_error_source(message: str, outcome: str, columns: Mapping[str, Any
             "models.cluster" if models.get("cluster") else "models.vcov")
     if "weight" in text and columns.get("weight"):
         return columns["weight"], "columns.weight"
-    if "covariate" in text or "collinear" in text and models["covariates"]:
+    if "covariate" in text or (("collinear" in text or "singular" in text)
+                               and models["covariates"]):
         return (models["covariates"][0] if models["covariates"] else outcome,
                 "models.covariates")
     if "never-treated" in text or "never treated" in text or "comparison" in text:
