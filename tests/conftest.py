@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,21 @@ def reference_dir() -> Path:
             pytest.fail(f"CI must have shared/reference beside the project ({REFERENCE})")
         pytest.skip("shared/reference is not beside the project")
     return REFERENCE
+
+
+def copy_demo_study(demo_files: Path, tmp_path: Path) -> tuple[dict, Path]:
+    """Copy a generated demo study's files and return the demo config pointing at them.
+
+    The config is the demo's own (``config/config.yaml``) without its ``demo:`` section,
+    as a user's study file would be, with the pseudonym key kept in ``tmp_path``.
+    """
+    from wellby.config import load_yaml
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_files, data_dir)
+    config = load_yaml(ROOT / "config" / "config.yaml")
+    del config["demo"]
+    for wave in config["data"]["waves"]:
+        wave["path"] = str(data_dir / Path(wave["path"]).name)
+    config["data"]["pseudonym_key"] = str(tmp_path / "pseudonym.key")
+    return config, data_dir

@@ -24,7 +24,7 @@ from wellby.did import estimate_did
 from wellby.errors import ConfigError, DataError
 from wellby.study import missing_wave_files, prepare_study
 
-from .conftest import ROOT, SCHEMA
+from .conftest import SCHEMA, copy_demo_study
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +38,7 @@ def demo_files(tmp_path_factory):
 @pytest.fixture
 def study(demo_files, tmp_path):
     """A copy of the small demo's files and a config pointing at them."""
-    data_dir = tmp_path / "data"
-    shutil.copytree(demo_files, data_dir)
-    config = load_yaml(ROOT / "config" / "config.yaml")
-    del config["demo"]
-    for wave in config["data"]["waves"]:
-        wave["path"] = str(data_dir / Path(wave["path"]).name)
-    return config, data_dir
+    return copy_demo_study(demo_files, tmp_path)
 
 
 @dataclass

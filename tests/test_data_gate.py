@@ -6,8 +6,6 @@ gate's own functions checked against hand calculations.
 """
 
 import copy
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,7 +19,7 @@ from wellby.panel import distribution_checks, linkage_rates, shifted_wave
 from wellby.study import prepare_study
 from wellby.variables import KNOWN_MEASURES, ValidRange, column_roles, valid_range
 
-from .conftest import ROOT, SCHEMA
+from .conftest import ROOT, SCHEMA, copy_demo_study
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +32,8 @@ def demo_files(tmp_path_factory):
 
 @pytest.fixture
 def study(demo_files, tmp_path):
-    data_dir = tmp_path / "data"
-    shutil.copytree(demo_files, data_dir)
-    config = load_yaml(ROOT / "config" / "config.yaml")
-    del config["demo"]
-    for wave in config["data"]["waves"]:
-        wave["path"] = str(data_dir / Path(wave["path"]).name)
-    config["data"]["pseudonym_key"] = str(tmp_path / "key")
-    return config, data_dir
+    """A copy of the small demo's files and a config pointing at them."""
+    return copy_demo_study(demo_files, tmp_path)
 
 
 def prepare(config):
