@@ -123,3 +123,20 @@ def test_data_checks_come_first_with_a_banner_when_something_needs_attention():
     quiet = render_report({**tables(), "data_checks": checks.iloc[[1]]}, {}, CONFIG,
                           {"inputs": [], "packages": {}}, min_cell=10)
     assert "need attention</b>: see" not in quiet and "No finding needs attention" in quiet
+
+
+def test_key_results_use_the_headline_inference_and_show_its_warning():
+    did = tables()["did"].assign(
+        inference=["wild_bootstrap", "none_reliable"],
+        headline_ci_low=[-1.465, np.nan], headline_ci_high=[3.011, np.nan],
+        headline_p_value=[0.344, np.nan],
+        note=["headline inference: wild cluster bootstrap, as there are 6 clusters; WARNING: "
+              "one treated cluster: no standard error is reliable; read it as descriptive",
+              "WARNING: cohort(s) [2018] have a single treated cluster"])
+    page = render_report({**tables(), "did": did}, {}, CONFIG,
+                         {"inputs": [], "packages": {}}, min_cell=10)
+    key = page[page.index("Key results"):page.index("<nav>")]
+    assert "95% CI -1.465 to 3.011; p = 0.344; wild cluster bootstrap" in key
+    assert "0.037" not in key  # the analytic interval is not the headline here
+    assert "WARNING: one treated cluster: no standard error is reliable; read it as" in key
+    assert "no reliable interval" in key and "WARNING: cohort(s) [2018]" in key

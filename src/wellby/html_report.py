@@ -114,6 +114,30 @@ def image_html(path: str | Path, caption: str) -> str:
             "</figcaption></figure>")
 
 
+_INFERENCE_LABELS = {
+    "analytic": "", "wild_bootstrap": "wild cluster bootstrap",
+    "t_few_clusters": "few-cluster t interval",
+}
+
+
+def _headline_item(outcome: str, row: pd.Series, config: Mapping[str, Any]) -> str:
+    """One key result, with the inference did.csv names as the headline and its warnings."""
+    level = round(100 * (1 - config.get("models", {}).get("alpha", 0.05)))
+    inference = row.get("inference", "analytic")
+    low, high, p = (row.get(f"headline_{k}", row[k]) for k in ("ci_low", "ci_high", "p_value"))
+    if inference == "none_reliable" or pd.isna(low):
+        interval = "no reliable interval"
+    else:
+        label = _INFERENCE_LABELS.get(inference, str(inference))
+        interval = (f"{level}% CI {_fmt(low)} to {_fmt(high)}; p = {_fmt(p)}"
+                    + (f"; {label}" if label else ""))
+    note = str(row.get("note", "") or "")
+    start = note.find("WARNING")
+    warning = f"<br><b>{html.escape(note[start:])}</b>" if start >= 0 else ""
+    return (f"<li>{html.escape(outcome)} ({html.escape(row['estimator'])}): "
+            f"<b>{_fmt(row['estimate'])}</b> ({html.escape(interval)}){warning}</li>")
+
+
 def _headline(tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any]) -> str:
     did = tables.get("did")
     items = []
@@ -121,10 +145,7 @@ def _headline(tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any]) -> 
         for outcome in config["outcomes"]:
             rows = did[(did["outcome"] == outcome) & did["term"].isin(["att", "att_simple"])]
             for _, row in rows.iterrows():
-                items.append(
-                    f"<li>{html.escape(outcome)} ({html.escape(row['estimator'])}): "
-                    f"<b>{_fmt(row['estimate'])}</b> (95% CI {_fmt(row['ci_low'])} to "
-                    f"{_fmt(row['ci_high'])}; p = {_fmt(row['p_value'])})</li>")
+                items.append(_headline_item(outcome, row, config))
     cba = tables.get("cba")
     if cba is not None and len(cba):
         central = cba[cba["scenario"] == "central"]
