@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from wellby.codes import code_key
 from wellby.errors import ConfigError
 from wellby.variables import unranged_outcomes
 
@@ -145,7 +146,7 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
         owner: dict[Any, str] = {}
         for level, codes in group["levels"].items():
             for code in codes:
-                key = _code_identity(code)
+                key = code_key(code)
                 if key in owner and owner[key] != level:
                     yield (f"subgroups.{name}.levels: the code {code!r} is given to two "
                            f"levels ('{owner[key]}' and '{level}'); give it to one")
@@ -175,17 +176,6 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
             f"cba.outcome: '{config['cba']['outcome']}' is not one of the outcomes "
             f"{config['outcomes']}"
         )
-
-
-def _code_identity(code: Any) -> Any:
-    """Compare codes as the cleaning step does: 1, 1.0 and "1" are the same code."""
-    if isinstance(code, str):
-        text = code.strip()
-        try:
-            return float(text)
-        except ValueError:
-            return text.casefold()
-    return float(code)
 
 
 def validate_config(config: Mapping[str, Any], schema_path: str | Path = DEFAULT_SCHEMA) -> dict:

@@ -129,34 +129,29 @@ def transform_ids(ids: pd.Series, transform: Mapping[str, Any] | None) -> pd.Ser
     return map_distinct(ids, undo)
 
 
+def _id_text(value: Any, collapse_spaces: bool) -> str | None:
+    """Return an id as NFKC text: whole-number floats without ``.0``, empty text missing."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    text = " ".join(text.split()) if collapse_spaces else text.strip()
+    return text or None
+
+
 def normalise_area_ids(areas: pd.Series) -> pd.Series:
     """Return area ids as Unicode-normalised text (NFKC, spaces trimmed and collapsed).
 
     Whole numbers stored as floats by SPSS or Stata are written without ``.0``; empty text
     is missing.
     """
-    def normal(value: Any) -> Any:
-        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
-        return text or None
-
-    return map_distinct(areas, normal).astype("string")
+    return map_distinct(areas, lambda v: _id_text(v, collapse_spaces=True)).astype("string")
 
 
 def _text_ids(ids: pd.Series) -> pd.Series:
     """Person ids as stripped text: whole-number floats without ``.0``, empty text missing."""
-    def text(value: Any) -> Any:
-        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        out = unicodedata.normalize("NFKC", str(value)).strip()
-        return out or None
-
-    return map_distinct(ids, text)
+    return map_distinct(ids, lambda v: _id_text(v, collapse_spaces=False))
 
 
 def _identifier_columns(frame: pd.DataFrame, *, rename: Mapping[str, str],

@@ -283,10 +283,34 @@ def outcome_coverage(data: pd.DataFrame, outcomes: Sequence[str], wave: str) -> 
     return checks
 
 
-def _shares(values: pd.Series, categories: np.ndarray) -> np.ndarray:
-    counts = values.value_counts().reindex(categories, fill_value=0).to_numpy(dtype=float)
-    total = counts.sum()
-    return counts / total if total else counts
+def _shares(counts: pd.Series, categories: np.ndarray) -> np.ndarray:
+    """Shares of the given categories among themselves, from counts indexed by value."""
+    kept = counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
+    total = kept.sum()
+    return kept / total if total else kept
+
+
+def shift_from_counts(wave_counts: pd.Series, other_counts: pd.Series, bounds: ValidRange,
+                      min_distance: float = 0.2, min_values: int = 20) -> int:
+    """Return -1, +1 or 0 as :func:`shifted_wave`, from answer counts indexed by value."""
+    if (not bounds.integer
+            or min(wave_counts.sum(), other_counts.sum()) < min_values):
+        return 0
+    # Only the inner categories are compared: a shifted wave has lost one end category to
+    # the range check (its 0s or 11s were set aside), which would blur the comparison.
+    categories = np.arange(bounds.low + 1, bounds.high)
+    if not 2 <= len(categories) <= 21:
+        return 0
+    others = _shares(other_counts, categories)
+    as_coded = 0.5 * np.abs(_shares(wave_counts, categories) - others).sum()
+    if as_coded < min_distance:
+        return 0
+    for step in (-1, 1):
+        # A wave coded one step low (step -1) holds at value v what belongs at v + 1.
+        moved = wave_counts.rename(lambda v, step=step: v - step)
+        if 0.5 * np.abs(_shares(moved, categories) - others).sum() <= as_coded / 2:
+            return step
+    return 0
 
 
 def shifted_wave(wave_values: pd.Series, other_values: pd.Series, bounds: ValidRange,
@@ -305,23 +329,8 @@ def shifted_wave(wave_values: pd.Series, other_values: pd.Series, bounds: ValidR
     int
         -1 when the wave is coded one step low, +1 one step high, else 0.
     """
-    wave_values, other_values = wave_values.dropna(), other_values.dropna()
-    if not bounds.integer or min(len(wave_values), len(other_values)) < min_values:
-        return 0
-    # Only the inner categories are compared: a shifted wave has lost one end category to
-    # the range check (its 0s or 11s were set aside), which would blur the comparison.
-    categories = np.arange(bounds.low + 1, bounds.high)
-    if not 2 <= len(categories) <= 21:
-        return 0
-    others = _shares(other_values, categories)
-    as_coded = 0.5 * np.abs(_shares(wave_values, categories) - others).sum()
-    if as_coded < min_distance:
-        return 0
-    for step in (-1, 1):
-        moved = 0.5 * np.abs(_shares(wave_values - step, categories) - others).sum()
-        if moved <= as_coded / 2:
-            return step
-    return 0
+    return shift_from_counts(wave_values.value_counts(), other_values.value_counts(), bounds,
+                             min_distance, min_values)
 
 
 def check_shifted_waves(data: pd.DataFrame, ranges: Mapping[str, ValidRange], *, wave: str,
@@ -333,15 +342,16 @@ def check_shifted_waves(data: pd.DataFrame, ranges: Mapping[str, ValidRange], *,
     DataError
         Naming the wave's file, the column, and the recode that undoes the shift.
     """
-    labels = sorted(data[wave].unique())
-    if len(labels) < 2:
+    if data[wave].nunique() < 2:
         return
     for column, bounds in ranges.items():
         if column not in data:
             continue
-        for current in labels:
-            mine = data[wave] == current
-            step = shifted_wave(data.loc[mine, column], data.loc[~mine, column], bounds)
+        # One pass over the rows per column: answers counted by wave and value.
+        counts = data.groupby([wave, column]).size().unstack(fill_value=0)
+        total = counts.sum()
+        for current, mine in counts.iterrows():
+            step = shift_from_counts(mine, total - mine, bounds)
             if step:
                 key = wave_keys.get(int(current), "data")
                 raise DataError(shift_message(int(current), column, bounds, step)
@@ -392,11 +402,10 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any],
     """
     columns = config["columns"]
     data_config = config.get("data", {})
-    sources = {int(w["wave"]): w["path"] for w in data_config.get("waves", [])}
-    if "path" in data_config:
-        sources = {int(w): data_config["path"] for w in {int(x[columns["wave"]].iloc[0])
-                                                         for x in waves if len(x)}}
     data = stack_waves(waves, columns["wave"])
+    sources = {int(w["wave"]): w["path"] for w in data_config.get("waves", [])}
+    if "path" in data_config:  # one long file holds every wave
+        sources = {int(w): data_config["path"] for w in data[columns["wave"]].unique()}
     checks: list[dict] = []
     if areas is not None:
         data = attach_areas(data, areas, area=columns["area"], cohort=columns["cohort"],
