@@ -291,3 +291,29 @@ def test_distribution_check_flags_only_the_odd_wave():
     checks = distribution_checks(pd.concat(frames), ["y"], "w")
     assert [c["wave"] for c in checks] == [3]
     assert checks[0]["message"].startswith("wave 3: the mean of y is 16.")
+
+
+def test_linkage_health_thresholds_by_hand():
+    from wellby.errors import DataError
+    from wellby.panel import check_linkage_health
+
+    # 100 persons a wave; waves 1 and 3 link 90 persons to another wave, wave 2 only 40.
+    rows = []
+    for person in range(100):
+        rows.append((f"a{person}", 1))
+        rows.append((f"a{person}" if person < 40 else f"b{person}", 2))
+        rows.append((f"a{person}" if person < 90 else f"c{person}", 3))
+    data = pd.DataFrame(rows, columns=["pid", "wave"])
+    rates = linkage_rates(data, "pid", "wave").set_index("wave")["rate"]
+    assert rates.round(2).tolist() == [0.9, 0.4, 0.9]
+    args = dict(person="pid", wave="wave", min_rate=0.05, wave_keys={2: "data.waves[1]"},
+                sources={2: "w2.csv"})
+    # 0.4 / median(0.9, 0.9) = 0.44: below 0.5 stops, above 0.4 passes with a warning.
+    with pytest.raises(DataError, match=r"wave 2 links far less") as stopped:
+        check_linkage_health(data, min_relative_rate=0.5, **args)
+    assert "data.waves[1].id_transform" in str(stopped.value)
+    checks = check_linkage_health(data, min_relative_rate=0.4, **args)
+    assert [(c["wave"], c["severity"]) for c in checks] == [
+        (1, "info"), (2, "warning"), (3, "info")]
+    with pytest.raises(DataError, match="links almost no respondent"):
+        check_linkage_health(data, min_relative_rate=0.4, **{**args, "min_rate": 0.95})
