@@ -14,10 +14,9 @@ import pandas as pd
 
 from wellby.checks import gather_checks
 from wellby.cleaning import clean_wave
-from wellby.ingest import ingest_long_file, ingest_wave
 from wellby.linkage import linkage_table
 from wellby.panel import assemble_panel
-from wellby.study import ingest_options, read_areas, read_wave_file
+from wellby.study import ingest_long_file_at, ingest_wave_file, read_areas
 
 
 def _write_checks(table: pd.DataFrame, path: str | Path) -> None:
@@ -40,21 +39,15 @@ def ingest_step(source: str, *, options: Mapping[str, Any], study: Mapping[str, 
     output, checks_output : str
         Paths of the ingested wave (Parquet) and of its data checks (CSV).
     """
-    frame = read_wave_file(source, options, study)
-    ingested = ingest_wave(frame, wave=options["wave"], source=source,
-                           config_key=options["config_key"], **ingest_options(study, options))
+    ingested = ingest_wave_file(source, options, study)
     ingested.data.to_parquet(output, index=False)
     _write_checks(ingested.checks, checks_output)
 
 
-def ingest_long_file_step(source: str, *, options: Mapping[str, Any],
-                          study: Mapping[str, Any], waves: Sequence[int],
+def ingest_long_file_step(source: str, *, study: Mapping[str, Any], waves: Sequence[int],
                           outputs: Sequence[str], checks_outputs: Sequence[str]) -> None:
     """Split one long file into ingested waves and write each wave's Parquet and checks."""
-    frame = read_wave_file(source, options, study)
-    kwargs = ingest_options(study, options)
-    kwargs.pop("id_transform")
-    ingested = ingest_long_file(frame, source=source, **kwargs)
+    ingested = ingest_long_file_at(source, study)
     for wave, path, checks_path in zip(waves, outputs, checks_outputs, strict=True):
         ingested[wave].data.to_parquet(path, index=False)
         _write_checks(ingested[wave].checks, checks_path)

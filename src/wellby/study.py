@@ -22,6 +22,7 @@ from wellby.cleaning import clean_wave
 from wellby.identifiers import load_or_create_key
 from wellby.ingest import (
     IdentifierWarning,
+    IngestedWave,
     ingest_long_file,
     ingest_wave,
     long_file_wave_labels,
@@ -160,6 +161,41 @@ def ingest_options(config: Mapping[str, Any], options: Mapping[str, Any],
             "pseudonym_key": key}
 
 
+def ingest_wave_file(path: str | Path, options: Mapping[str, Any], config: Mapping[str, Any],
+                     key_path: str | Path | None = None) -> IngestedWave:
+    """Read one wave's file and ingest it (what the workflow's ingest rule does).
+
+    Parameters
+    ----------
+    path : str or Path
+        The wave's file.
+    options : mapping
+        The wave's options (:func:`wave_options`).
+    config : mapping
+        The validated study config.
+    key_path : str or Path, optional
+        The pseudonym key file (default ``data.pseudonym_key``).
+
+    Returns
+    -------
+    IngestedWave
+    """
+    frame = read_wave_file(path, options, config)
+    return ingest_wave(frame, wave=options["wave"], source=str(path),
+                       config_key=options["config_key"],
+                       **ingest_options(config, options, key_path))
+
+
+def ingest_long_file_at(path: str | Path, config: Mapping[str, Any],
+                        key_path: str | Path | None = None) -> dict[int, IngestedWave]:
+    """Read a long-file study's file and split it into ingested waves, by wave label."""
+    options = long_file_options(config)
+    frame = read_wave_file(path, options, config)
+    kwargs = ingest_options(config, options, key_path)
+    kwargs.pop("id_transform")  # per-wave transforms need a file per wave
+    return ingest_long_file(frame, source=str(path), **kwargs)
+
+
 def _ingested_waves(config: Mapping[str, Any], base_dir: Path):
     """Yield (wave, IngestedWave, source path, config key, recode) for every wave."""
     data = config["data"]
@@ -167,22 +203,14 @@ def _ingested_waves(config: Mapping[str, Any], base_dir: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("default", IdentifierWarning)
         if "path" in data:
-            options = long_file_options(config)
             path = base_dir / data["path"]
-            frame = read_wave_file(path, options, config)
-            kwargs = ingest_options(config, options, key_path)
-            kwargs.pop("id_transform")
-            waves = ingest_long_file(frame, source=str(path), **kwargs)
-            for wave, ingested in waves.items():
+            for wave, ingested in ingest_long_file_at(path, config, key_path).items():
                 yield wave, ingested, str(path), "data", None
             return
         for options in wave_options(config):
             path = base_dir / options["path"]
-            frame = read_wave_file(path, options, config)
-            ingested = ingest_wave(frame, wave=options["wave"], source=str(path),
-                                   config_key=options["config_key"],
-                                   **ingest_options(config, options, key_path))
-            yield options["wave"], ingested, str(path), options["config_key"], options["recode"]
+            yield (options["wave"], ingest_wave_file(path, options, config, key_path),
+                   str(path), options["config_key"], options["recode"])
 
 
 def long_file_waves(config: Mapping[str, Any]) -> list[int]:

@@ -11,7 +11,6 @@ if LONG_FILE:
             data=expand("results/interim/ingest/wave_{wave}.parquet", wave=WAVES),
             checks=expand("results/interim/ingest/wave_{wave}_checks.csv", wave=WAVES),
         params:
-            options=long_file_options(config),
             study=STUDY,
             waves=WAVES,
         benchmark:
