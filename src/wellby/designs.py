@@ -17,6 +17,12 @@ differ from a plain regression):
 - some area starts within the observed waves, and there is a comparison: never-treated
   areas, or, with ``models.control_group: not_yet_treated`` and staggered starts, areas
   not yet treated;
+- with covariates, every comparison group (the never-treated areas, or the areas not yet
+  treated in a wave) has more rows in each wave than the covariate adjustment has
+  parameters (the intercept and one per covariate): fewer, and Callaway-Sant'Anna's outcome
+  regression is singular while a regression would fit the covariate through a handful of
+  areas, so every estimator stops. Between that and R ``did``'s small-group rule (fewer
+  than the covariates plus 5 units) a note says the adjustment rests on few rows;
 - with clustered standard errors, the fixed-effect unit is nested in the cluster, and
   there are treated and comparison clusters.
 
@@ -165,6 +171,68 @@ def _check_clusters(data: pd.DataFrame, outcome: str, unit: str, cluster: str,
     return []
 
 
+def comparison_rows(data: pd.DataFrame, wave: str, cohort: str, control_group: str,
+                    anticipation: int = 0) -> pd.DataFrame:
+    """Count the comparison rows each estimated wave's comparison group has in every wave.
+
+    The comparison group of wave ``t`` is the never-treated areas (cohort 0) or, with
+    ``not_yet_treated`` controls, also the areas whose cohort is later than
+    ``t + anticipation`` (R ``did``'s rule). A wave is estimated when some area is treated
+    in it and its comparison group is not empty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``wave`` (the estimated wave), ``in_wave`` (the wave counted, up to the
+        estimated one) and ``rows``.
+    """
+    waves = np.sort(data[wave].unique())
+    cohorts = data[cohort].to_numpy()
+    by_wave = data[wave].to_numpy()
+    counts = []
+    for t in waves:
+        if not ((cohorts > 0) & (cohorts <= t)).any():
+            continue
+        pool = cohorts == 0
+        if control_group == "not_yet_treated":
+            pool |= cohorts > t + anticipation
+        if not pool.any():
+            continue
+        for w in waves[waves <= t]:
+            counts.append((t, w, int((pool & (by_wave == w)).sum())))
+    return pd.DataFrame(counts, columns=["wave", "in_wave", "rows"])
+
+
+SMALL_GROUP_EXTRA = 5
+"""R ``did`` warns of groups with fewer units than the covariates plus this number."""
+
+
+def _check_covariate_groups(data: pd.DataFrame, outcome: str, wave: str, cohort: str,
+                            covariates: list[str], models: Mapping[str, Any]) -> list[str]:
+    if not covariates:
+        return []
+    rows = data.dropna(subset=covariates)
+    counts = comparison_rows(rows, wave, cohort, models.get("control_group", "never_treated"),
+                             int(models.get("anticipation", 0) or 0))
+    if counts.empty:
+        return []
+    parameters = len(covariates) + 1
+    fewest = counts.loc[counts["rows"].idxmin()]
+    if fewest["rows"] <= parameters:
+        raise _stop(outcome, (
+            f"adjusting for {len(covariates)} covariate(s) ({', '.join(covariates)}) fits "
+            f"{parameters} parameters within the comparison group, but the comparison "
+            f"group for wave {int(fewest['wave'])} has {int(fewest['rows'])} row(s) with "
+            f"values in wave {int(fewest['in_wave'])}: remove the covariates "
+            "(models.covariates) or compare with more areas"), covariates[0],
+            "models.covariates")
+    if fewest["rows"] < len(covariates) + SMALL_GROUP_EXTRA:
+        return [f"covariate adjustment rests on few comparison rows: {int(fewest['rows'])} "
+                f"in wave {int(fewest['in_wave'])} for wave {int(fewest['wave'])} (R did "
+                f"warns below {len(covariates) + SMALL_GROUP_EXTRA})"]
+    return []
+
+
 def check_design(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any],
                  design: str, models: Mapping[str, Any]) -> CheckedDesign:
     """Check that the programme can be compared with comparison areas, for every estimator.
@@ -201,6 +269,8 @@ def check_design(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any]
         _check_one_row_per_wave(rows, outcome, columns["id"], wave)
     rows, notes = _check_cohorts(rows, outcome, wave, cohort, area)
     _check_groups(rows, outcome, cohort, models.get("control_group", "never_treated"))
+    notes += _check_covariate_groups(rows, outcome, wave, cohort,
+                                     list(models.get("covariates") or []), models)
     if models.get("vcov") == "cluster":
         cluster = models.get("cluster") or area
         unit = columns["id"] if design == "panel" else area
