@@ -139,3 +139,39 @@ def test_a_wave_without_outcome_values_is_left_out_not_collinear():
     without = wild_cluster_bootstrap(data[data["wave"] != 1], "y", "treated", "pid", "wave",
                                      "area", reps=999, seed=5)
     assert ours == without
+
+
+def test_event_study_coefficients_equal_pyfixest_wildboottest():
+    """Each relative-time coefficient of the event study is bootstrapped on its own, as
+    pyfixest's ``Feols.wildboottest(param=...)`` does for the same regression."""
+    pf = pytest.importorskip("pyfixest")
+    from wellby.bootstrap import wild_cluster_bootstrap_terms
+    from wellby.event_study import fit_event_study
+
+    data = panel(n_clusters=20, per=6, waves=5)
+    data.loc[data["area"] < 5, "cohort"] = 4  # staggered: cohorts 3 and 4
+    result = fit_event_study(data, "y", "pid", "wave", "cohort", cluster="area",
+                             keep_design=True)
+    frame = result.design.rename(columns=lambda c: c.strip("_"))
+    terms = [term.strip("_") for term in result.design_terms.values()]
+    ours = wild_cluster_bootstrap_terms(frame, "y", terms, "unit", "time", "cluster",
+                                        reps=999, seed=7)
+    fit = pf.feols(f"y ~ {' + '.join(terms)} | unit + time", data=frame,
+                   vcov={"CRV1": "cluster"})
+    assert len(terms) >= 3
+    for term in terms:
+        theirs = fit.wildboottest(param=term, reps=999, seed=7, weights_type="rademacher")
+        assert ours[term].p_value == pytest.approx(float(theirs["Pr(>|t|)"]), abs=1e-12)
+        assert ours[term].estimate == pytest.approx(float(fit.coef()[term]), rel=1e-8)
+    # The 95% interval inverts the same test: just inside either end pyfixest does not
+    # reject the shifted null at 5%, just outside it does.
+    term = terms[-1]
+    step = 1e-3 * (ours[term].ci_high - ours[term].ci_low)
+    for end, inward in ((ours[term].ci_low, 1), (ours[term].ci_high, -1)):
+        for null, rejects in ((end + inward * step, False), (end - inward * step, True)):
+            shifted = frame.assign(y=frame["y"] - null * frame[term])
+            refit = pf.feols(f"y ~ {' + '.join(terms)} | unit + time", data=shifted,
+                             vcov={"CRV1": "cluster"})
+            p_value = float(refit.wildboottest(param=term, reps=999, seed=7,
+                                               weights_type="rademacher")["Pr(>|t|)"])
+            assert (p_value < 0.05) == rejects, (end, null, p_value)

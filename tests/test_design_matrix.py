@@ -34,15 +34,18 @@ until its mark is removed.
 from __future__ import annotations
 
 import re
+import warnings
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from wellby.config import validate_config
 from wellby.did import estimate_outcome
@@ -301,8 +304,20 @@ def describe(estimator: str, outcome: Any) -> str:
     return f"{estimator}: {shown}"
 
 
-def check_verdict(results: Mapping[str, Any], expected: Stop | str, truth: float) -> None:
-    """Assert that every estimator reached the expected verdict."""
+def covers(est: float, low: float, high: float, truth: float, widen: float = 1.0) -> bool:
+    """Tell whether the interval, stretched ``widen`` times about the estimate, holds the
+    truth (each side stretched on its own, as bootstrap intervals need not be symmetric)."""
+    return bool(np.isfinite(est) and est - widen * (est - low) <= truth
+                <= est + widen * (high - est))
+
+
+def check_verdict(results: Mapping[str, Any], expected: Stop | str, truth: float,
+                  widen: float = 1.0) -> None:
+    """Assert that every estimator reached the expected verdict.
+
+    With ``widen`` above 1, an estimate need only lie within ``widen`` times its interval's
+    half-width of the truth (see :func:`test_matrix_intervals_miss_as_often_as_their_level`).
+    """
     report = "\n  ".join(describe(name, outcome) for name, outcome in results.items())
     problems = []
     for name, outcome in results.items():
@@ -315,9 +330,10 @@ def check_verdict(results: Mapping[str, Any], expected: Stop | str, truth: float
             if not found and not warned:
                 problems.append(f"{name} reported no effect")
             for label, est, low, high in found:
-                if not (np.isfinite(est) and low <= truth <= high):
-                    problems.append(f"{name} {label} interval [{low:.3f}, {high:.3f}] misses "
-                                    f"the truth {truth}")
+                if not covers(est, low, high, truth, widen):
+                    problems.append(f"{name} {label} interval [{low:.3f}, {high:.3f}]"
+                                    + (f" widened {widen:g} times" if widen != 1 else "")
+                                    + f" misses the truth {truth}")
             continue
         if not isinstance(outcome, DataError):
             problems.append(f"{name} did not stop with a DataError")
@@ -379,22 +395,7 @@ def _few_clusters_gap(where: str, coverage: str) -> str:
             f"(seeds 1000-1199) the 99% intervals cover: {coverage}")
 
 
-KNOWN_GAPS: dict[str, str] = {
-    # estimable designs
-    "panel-nested-w5-staggered_all-bal-wt-G30-nyt": (
-        "staggered cohorts, no never-treated area, not_yet_treated controls: every estimator "
-        "estimates (the event study compares with the last cohort, Sun and Abraham 2021), but "
-        "in this draw event_study rel_time=1 1.054 [0.522, 1.586] misses 0.5 (twfe 0.644 and "
-        "callaway_santanna 0.835 are high too); over 150 draws of this design (seeds 0-149) "
-        "the event study's 99% intervals cover 99.0%"),
-    "rcs-nested-w5-staggered-bal-G8-nt": (
-        "8 areas of repeated cross-sections, staggered: a low draw (twfe 0.226, 3.3 of its "
-        "standard errors below 0.5, just covered by its wild interval) in which event_study "
-        "rel_time=0 0.187 [-0.055, 0.429] and callaway_santanna att_dynamic (t_few_clusters) "
-        "0.168 [-0.148, 0.485] miss; over 200 draws the 99% intervals cover: event_study "
-        "99.5%, callaway_santanna analytic att_dynamic 92% before the few-cluster intervals"),
-    # designs without a comparison group
-}
+KNOWN_GAPS: dict[str, str] = {}
 """Cells that fail today, with what each estimator does: the work left to do."""
 
 
@@ -429,11 +430,52 @@ def test_known_gaps_are_cells_of_the_matrix():
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("cell", list(matrix_params()))
 def test_design_matrix(cell):
+    results, truth = matrix_results(cell_id(cell))
+    check_verdict(results, verdict(cell), truth, widen=WIDEN)
+
+
+WIDEN = 2.0
+"""A cell's estimate must lie within twice its 99% interval's half-width of the truth.
+
+Some 160 intervals at 99% in the matrix miss about 1.6 times in all when their level is
+right, so asking each cell to cover at 99% fails on a chance draw; twice the half-width is
+over 5 standard errors, which a right estimate misses with negligible chance and a biased
+one does not. How often the 99% intervals themselves miss is tested over the whole matrix.
+"""
+
+
+@cache
+def matrix_results(name: str) -> tuple[dict[str, Any], float]:
+    """Run every estimator on the matrix cell called ``name`` (once per test session)."""
+    cell = next(cell for cell in MATRIX if cell_id(cell) == name)
     data, columns, truth = draw(cell)
     design = design_of(cell)
     models = study_models(design, columns, covariates=cell["covariates"],
                           control=cell["control"])
-    check_verdict(run_each(data, columns, design, models), verdict(cell), truth)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return run_each(data, columns, design, models), truth
+
+
+def test_matrix_intervals_miss_as_often_as_their_level():
+    # Misses of a right 99% interval are at most Binomial(n, 0.01); more than its 99.9%
+    # quantile says the intervals are too narrow somewhere.
+    checked, missed = 0, []
+    for cell in MATRIX:
+        if verdict(cell) != ESTIMATE:
+            continue
+        results, truth = matrix_results(cell_id(cell))
+        for name, result in results.items():
+            for label, est, low, high in intervals(name, result):
+                checked += 1
+                if not covers(est, low, high, truth):
+                    missed.append(f"{cell_id(cell)} {name} {label} [{low:.3f}, {high:.3f}]")
+    allowed = int(stats.binom.ppf(0.999, checked, ALPHA))
+    assert checked > 100
+    print(f"{len(missed)} of {checked} intervals miss:", *missed, sep="\n  ")
+    assert len(missed) <= allowed, (
+        f"{len(missed)} of {checked} 99% intervals miss the truth (at most {allowed} by "
+        "chance):\n" + "\n".join(missed))
 
 
 # --------------------------------------------------------------------------- designs of their own

@@ -86,7 +86,7 @@ class _RestrictedBootstrap:
     Cluster sums are computed once; testing ``beta_j = b`` shifts the outcome by
     ``b * x_j``, which only changes the cluster sums of ``X'y`` linearly. The formulas are
     those of ``wildboottest.WildboottestCL`` (bootstrap type "11", null imposed), checked
-    against it in the tests.
+    against it in the tests. The same sums serve every tested column.
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, clusters: np.ndarray, column: int,
@@ -96,24 +96,39 @@ class _RestrictedBootstrap:
         self.column = column
         self.v = weights
         self.xtx_inv = np.linalg.inv(x.T @ x)
+        # Per-cluster X'X and X'y, one cluster at a time: an n x k x k array would need
+        # gigabytes for an event study on a million rows.
+        order = np.argsort(clusters, kind="stable")
+        bounds = np.searchsorted(clusters[order], np.arange(n_clusters + 1))
         self.xgxg = np.zeros((n_clusters, k, k))
-        np.add.at(self.xgxg, clusters, x[:, :, None] * x[:, None, :])
         self.xgy = np.zeros((n_clusters, k))
-        np.add.at(self.xgy, clusters, x * y[:, None])
-        self.xgxj = self.xgxg[:, :, column]
+        for g in range(n_clusters):
+            rows = order[bounds[g]:bounds[g + 1]]
+            xs = x[rows]
+            self.xgxg[g] = xs.T @ xs
+            self.xgy[g] = xs.T @ y[rows]
         self.ssc = (n - 1) / (n - k) * n_clusters / (n_clusters - 1)
-        row = self.xtx_inv[column]
-        self.a = np.einsum("k,gkl,lm->gm", row, self.xgxg, self.xtx_inv)
+        self._leverage: dict[int, np.ndarray] = {}
 
-    def pvalue(self, null: float) -> float:
-        """Two-sided bootstrap p-value of ``beta_column = null``."""
-        j, inv = self.column, self.xtx_inv
-        xgy = self.xgy - null * self.xgxj
+    def _a(self, column: int) -> np.ndarray:
+        if column not in self._leverage:
+            row = self.xtx_inv[column]
+            self._leverage[column] = np.einsum("k,gkl,lm->gm", row, self.xgxg, self.xtx_inv)
+        return self._leverage[column]
+
+    def pvalue(self, null: float, column: int | None = None) -> float:
+        """Two-sided bootstrap p-value of ``beta_column = null``.
+
+        ``column`` defaults to the one given at construction.
+        """
+        j = self.column if column is None else column
+        inv = self.xtx_inv
+        xgy = self.xgy - null * self.xgxg[:, :, j]
         beta = inv @ xgy.sum(axis=0)
         restricted = beta - inv[:, j] * (beta[j] / inv[j, j])
         scores_r = xgy - np.einsum("gkl,l->gk", self.xgxg, restricted)
         c = scores_r @ inv[:, j]
-        h = self.a @ scores_r.T
+        h = self._a(j) @ scores_r.T
         z = c[:, None] * self.v - h @ self.v
         t_boot = (c @ self.v) / np.sqrt(self.ssc * np.einsum("gb,gb->b", z, z))
         scores_u = xgy - np.einsum("gkl,l->gk", self.xgxg, beta)
@@ -192,9 +207,51 @@ def wild_cluster_bootstrap(
     values ``b`` whose null ``effect = b`` the bootstrap does not reject at ``alpha``
     (found by bisection, with the same bootstrap weights for every ``b``).
     """
+    return wild_cluster_bootstrap_terms(
+        data, outcome, [treatment], unit, time, cluster, covariates=covariates,
+        weights=weights, reps=reps, seed=seed, alpha=alpha, weights_type=weights_type,
+    )[treatment]
+
+
+def wild_cluster_bootstrap_terms(
+    data: pd.DataFrame,
+    outcome: str,
+    tested: Sequence[str],
+    unit: str,
+    time: str,
+    cluster: str,
+    *,
+    covariates: Sequence[str] = (),
+    weights: str | None = None,
+    reps: int = DEFAULT_REPS,
+    seed: int = 20101,
+    alpha: float = 0.05,
+    weights_type: str = "auto",
+) -> dict[str, WildBootstrapResult]:
+    """Restricted wild cluster bootstrap (WCR11) of each of several coefficients.
+
+    The regression is ``outcome ~ tested + covariates | unit + time``; each tested
+    coefficient gets its own restricted bootstrap (the null imposed on it alone), with the
+    same bootstrap weights for all, as ``wildboottest`` does one parameter at a time. The
+    event study uses it for its relative-time coefficients.
+
+    Parameters
+    ----------
+    tested : sequence of str
+        The regressors to test, each a column of ``data``.
+    data, outcome, unit, time, cluster, covariates, weights, reps, seed, alpha, weights_type
+        As for :func:`wild_cluster_bootstrap`.
+
+    Returns
+    -------
+    dict of str to WildBootstrapResult
+        One result per tested regressor.
+    """
+    tested = list(tested)
     # The unit is often the cluster itself (areas in repeated cross-sections, states in a
     # state panel): take each column once, or pandas returns a frame for that name.
-    wanted = [outcome, treatment, unit, time, cluster, *covariates, *([weights] if weights else [])]
+    wanted = [outcome, *tested, unit, time, cluster, *covariates,
+              *([weights] if weights else [])]
     frame = data[list(dict.fromkeys(wanted))].dropna()
     if weights:
         frame = frame[frame[weights] > 0]
@@ -202,7 +259,7 @@ def wild_cluster_bootstrap(
     # all-zero column and make the design collinear.
     waves = pd.get_dummies(frame[time], prefix="_wave", drop_first=True, dtype=float)
     frame = pd.concat([frame, waves], axis=1)
-    regressors = [treatment, *covariates, *waves.columns]
+    regressors = [*tested, *covariates, *waves.columns]
     design = demeaned_design(frame, outcome, regressors, absorb=[unit], cluster=cluster,
                              weights=weights, drop_singletons=True)
     if not is_nested(design.fe_codes[0], design.clusters):
@@ -221,21 +278,24 @@ def wild_cluster_bootstrap(
     elif weights_type not in WEIGHT_TYPES:
         raise ValueError(f"bootstrap weights must be one of auto, {', '.join(WEIGHT_TYPES)}; "
                          f"got {weights_type!r}")
-    estimate = float(np.linalg.lstsq(x, y, rcond=None)[0][0])
-
     boot = _RestrictedBootstrap(x, y, design.clusters, 0,
                                 bootstrap_weights(design.clusters, reps, seed, weights_type))
-    pvalue = boot.pvalue
+    coefficients = boot.xtx_inv @ boot.xgy.sum(axis=0)
+    # Scale for the search: the CRV1 standard errors of the estimates.
+    scores = boot.xgy - np.einsum("gkl,l->gk", boot.xgxg, coefficients)
+    crv1 = boot.xtx_inv @ scores.T @ scores @ boot.xtx_inv
+    results = {}
+    for j, term in enumerate(tested):
+        def pvalue(null: float, j: int = j) -> float:
+            return boot.pvalue(null, j)
 
-    # Scale for the search: the CRV1 standard error of the estimate.
-    bread = np.linalg.inv(x.T @ x)
-    resid = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
-    scores = np.zeros((n_clusters, x.shape[1]))
-    np.add.at(scores, design.clusters, x * resid[:, None])
-    scale = float(np.sqrt((bread @ scores.T @ scores @ bread)[0, 0])) or 1.0
-    return WildBootstrapResult(
-        term=treatment, estimate=estimate, p_value=pvalue(0.0),
-        ci_low=_bound(pvalue, estimate, scale, alpha, -1),
-        ci_high=_bound(pvalue, estimate, scale, alpha, +1),
-        reps=boot.v.shape[1], weights_type=weights_type, n_clusters=n_clusters, seed=seed,
-    )
+        estimate = float(coefficients[j])
+        scale = float(np.sqrt(crv1[j, j])) or 1.0
+        results[term] = WildBootstrapResult(
+            term=term, estimate=estimate, p_value=pvalue(0.0),
+            ci_low=_bound(pvalue, estimate, scale, alpha, -1),
+            ci_high=_bound(pvalue, estimate, scale, alpha, +1),
+            reps=boot.v.shape[1], weights_type=weights_type, n_clusters=n_clusters,
+            seed=seed,
+        )
+    return results

@@ -18,14 +18,14 @@ standard errors are clustered on the area.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wellby.bootstrap import wild_cluster_bootstrap
+from wellby.bootstrap import wild_cluster_bootstrap, wild_cluster_bootstrap_terms
 from wellby.cohort import fit_mixed_cohort
 from wellby.designs import check_design
 from wellby.errors import DataError
@@ -41,7 +41,7 @@ INFERENCE_COLUMNS = ["inference", "headline_ci_low", "headline_ci_high", "headli
                      "note"]
 EVENT_STUDY_COLUMNS = ["outcome", "estimator", "rel_time", "estimate", "std_error", "ci_low",
                        "ci_high", "p_value", "n_obs", "n_clusters", "binned", "inference",
-                       "headline_ci_low", "headline_ci_high"]
+                       "headline_ci_low", "headline_ci_high", "headline_p_value"]
 FEW_TREATED_CLUSTERS = 10
 """Fewer treated clusters than this make the wild cluster bootstrap the headline inference."""
 CS_AGGREGATIONS = ["att_simple", "att_group", "att_dynamic", "att_calendar"]
@@ -158,15 +158,19 @@ def last_cohort_as_comparison(data: pd.DataFrame, columns: Mapping[str, Any]
 def _event_study(data, outcome, columns, design, models):
     window = models.get("event_window", {})
     binned = window.get("bin_endpoints", True)
+    cluster = cluster_column(columns, models)
+    bootstrap = (models["vcov"] == "cluster" and "ever_treated" in data
+                 and _few_clusters(data, cluster, models)
+                 and not lone_cohorts(data, columns["cohort"], cluster))
     data, comparison_note = last_cohort_as_comparison(data, columns)
     result = fit_event_study(
         event_window_rows(data, columns, window), outcome, model_units(columns, design),
         columns["wave"], columns["cohort"],
-        cluster=cluster_column(columns, models) if models["vcov"] == "cluster" else None,
+        cluster=cluster if models["vcov"] == "cluster" else None,
         covariates=models["covariates"], weights=columns.get("weight"),
         vcov=models["vcov"], alpha=models["alpha"],
         leads=window.get("leads") if binned else None,
-        lags=window.get("lags") if binned else None)
+        lags=window.get("lags") if binned else None, keep_design=bootstrap)
     pretrend = result.pretrend().tidy()
     pretrend["vcov"] = (f"joint test that all leads are zero: F({pretrend['df1'].iloc[0]}, "
                         f"{pretrend['df2'].iloc[0]:g}) with the {models['vcov']} covariance")
@@ -177,7 +181,40 @@ def _event_study(data, outcome, columns, design, models):
         rows.loc[rows["rel_time"] == result.lead_bin, "binned"] = f"<= {result.lead_bin}"
     if result.lag_bin is not None:
         rows.loc[rows["rel_time"] == result.lag_bin, "binned"] = f">= {result.lag_bin}"
-    return pretrend, rows, result
+    if bootstrap:
+        rows, reason = _event_wild_bootstrap(rows, result, columns, models)
+        pretrend["note"] = "; ".join(filter(None, [reason, comparison_note]))
+    return pretrend, rows, replace(result, design=None)
+
+
+def _event_wild_bootstrap(rows: pd.DataFrame, result: Any, columns: Mapping[str, Any],
+                          models: Mapping[str, Any]) -> tuple[pd.DataFrame, str]:
+    """Give each estimated event-study coefficient its wild cluster bootstrap interval.
+
+    Each relative-time coefficient is tested on its own in the event-study regression
+    (restricted WCR11, the other coefficients free), as ``wildboottest`` tests one
+    parameter of a pyfixest event study.
+    """
+    settings = models.get("bootstrap", {})
+    wild = wild_cluster_bootstrap_terms(
+        result.design, result.outcome, list(result.design_terms.values()), "__unit",
+        "__time", "__cluster", covariates=models["covariates"],
+        weights=columns.get("weight"), reps=settings.get("reps", 9999),
+        seed=settings.get("seed", 20101), alpha=models["alpha"],
+        weights_type=settings.get("weights", "auto"))
+    rows = rows.copy()
+    for column in ("wild_p_value", "wild_ci_low", "wild_ci_high"):
+        rows[column] = np.nan
+    for rel_time, term in result.design_terms.items():
+        at = rows["rel_time"] == rel_time
+        rows.loc[at, "wild_p_value"] = wild[term].p_value
+        rows.loc[at, "wild_ci_low"] = wild[term].ci_low
+        rows.loc[at, "wild_ci_high"] = wild[term].ci_high
+    first = next(iter(wild.values()))
+    reason = (f"event_study.csv headline: wild cluster bootstrap of each coefficient (WCR11, "
+              f"{first.weights_type} weights, {first.reps} replications, seed {first.seed}, "
+              f"G={first.n_clusters}), as clusters or treated clusters are few")
+    return rows, reason
 
 
 def _cs_weights(settings: Mapping[str, Any]) -> str:
@@ -397,29 +434,42 @@ def _event_headline(rows: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str
                     models: Mapping[str, Any]) -> pd.DataFrame:
     """Give the event-study rows their headline intervals.
 
-    Few-cluster t intervals when clusters or treated clusters are few (as for
-    Callaway-Sant'Anna's aggregations), none when a cohort has one treated cluster, else
-    the analytic ones.
+    When clusters or treated clusters are few: the wild cluster bootstrap for the TWFE
+    event study's coefficients (computed by :func:`_event_wild_bootstrap`), few-cluster t
+    intervals for Callaway-Sant'Anna's event-time aggregation, and none when a cohort has
+    one treated cluster; the analytic intervals otherwise.
     """
     rows = rows.copy()
     rows["inference"] = "analytic"
     rows["headline_ci_low"] = rows["ci_low"]
     rows["headline_ci_high"] = rows["ci_high"]
+    rows["headline_p_value"] = rows["p_value"]
     cluster = cluster_column(columns, models)
     if (models["vcov"] != "cluster" or "ever_treated" not in data
             or not _few_clusters(data, cluster, models)):
         return rows
     estimated = rows["std_error"].notna()
+    headline = ["headline_ci_low", "headline_ci_high", "headline_p_value"]
     lone = lone_cohorts(data, columns["cohort"], cluster)
     if lone:
         rows.loc[estimated, "inference"] = "none_reliable"
-        rows.loc[estimated, ["headline_ci_low", "headline_ci_high"]] = np.nan
+        rows.loc[estimated, headline] = np.nan
         return rows
-    critical = stats.t.ppf(1 - models["alpha"] / 2, few_cluster_df(data, cluster))
-    half = critical * rows.loc[estimated, "std_error"]
-    rows.loc[estimated, "inference"] = "t_few_clusters"
-    rows.loc[estimated, "headline_ci_low"] = rows.loc[estimated, "estimate"] - half
-    rows.loc[estimated, "headline_ci_high"] = rows.loc[estimated, "estimate"] + half
+    for column in ("wild_p_value", "wild_ci_low", "wild_ci_high"):
+        if column not in rows:
+            rows[column] = np.nan
+    wild = estimated & rows["wild_ci_low"].notna()
+    rows.loc[wild, "inference"] = "wild_bootstrap"
+    rows.loc[wild, headline] = rows.loc[wild, ["wild_ci_low", "wild_ci_high",
+                                               "wild_p_value"]].to_numpy()
+    few = estimated & ~wild
+    df = few_cluster_df(data, cluster)
+    critical = stats.t.ppf(1 - models["alpha"] / 2, df)
+    estimate, se = rows.loc[few, "estimate"], rows.loc[few, "std_error"]
+    rows.loc[few, "inference"] = "t_few_clusters"
+    rows.loc[few, "headline_ci_low"] = estimate - critical * se
+    rows.loc[few, "headline_ci_high"] = estimate + critical * se
+    rows.loc[few, "headline_p_value"] = 2 * stats.t.sf(np.abs(estimate / se), df)
     return rows
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -340,6 +340,12 @@ class EventStudyResult:
         Columns used for clustering and weights.
     n_dropped_missing, n_dropped_singletons : int
         Rows dropped for missing values (or zero weights) and as singletons.
+    design : DataFrame or None
+        With ``keep_design=True``, the rows fitted: the outcome, ``__unit``, ``__time``,
+        ``__cluster`` (when clustered), one dummy per estimated relative time, the
+        covariates and the weights (for the wild cluster bootstrap).
+    design_terms : dict of int to str
+        The design's dummy column of each estimated relative time.
 
     """
 
@@ -371,6 +377,8 @@ class EventStudyResult:
     weights: str | None
     n_dropped_missing: int
     n_dropped_singletons: int
+    design: pd.DataFrame | None = field(default=None, repr=False)
+    design_terms: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def params(self) -> pd.Series:
@@ -660,6 +668,7 @@ def fit_event_study(
     leads: int | None = None,
     lags: int | None = None,
     reference: int = -1,
+    keep_design: bool = False,
 ) -> EventStudyResult:
     """Event-study (dynamic) difference-in-differences by two-way fixed effects.
 
@@ -700,6 +709,9 @@ def fit_event_study(
         ``rel_time = lags`` (``lags >= 0``). Default: automatic.
     reference : int, default -1
         The omitted relative time (negative).
+    keep_design : bool, default False
+        Keep the fitted rows and dummies in the result (``design``), for the wild cluster
+        bootstrap of the coefficients.
 
     Returns
     -------
@@ -931,4 +943,6 @@ def fit_event_study(
         weights=weights,
         n_dropped_missing=n_missing + res.n_dropped_missing,
         n_dropped_singletons=n_single,
+        design=frame if keep_design else None,
+        design_terms=dict(zip(est_levels, names, strict=True)),
     )
