@@ -4,11 +4,12 @@ The issue's target: 95% intervals of the headline inference cover the truth betw
 and 97% of the time for TWFE (homogeneous effects) and Callaway-Sant'Anna with 4, 8 and 30
 treated clusters; the event study's first post-start coefficient is held to the same.
 Studies are drawn by :func:`tests.design_data.make_study` (repeated
-cross-sections of respondents in areas, staggered starts, a known homogeneous effect) and
-run through :func:`wellby.did.estimate_outcome` with the default config, so the headline is
-whatever did.csv names in ``inference``: the wild cluster bootstrap for TWFE and
-few-cluster t intervals for Callaway-Sant'Anna below 50 clusters or 10 treated clusters,
-the analytic intervals otherwise.
+cross-sections of respondents in areas, or a panel of respondents followed in their areas;
+staggered starts, a known homogeneous effect) and run through
+:func:`wellby.did.estimate_outcome` with the default config, so the headline is whatever
+did.csv and event_study.csv name in ``inference``: the wild cluster bootstrap for TWFE and
+the event study's coefficients, and few-cluster t intervals for Callaway-Sant'Anna, below
+50 clusters or 10 treated clusters; the analytic intervals otherwise.
 
 Run with ``pytest -m slow tests/test_few_clusters.py -s`` to see the figures.
 """
@@ -28,28 +29,31 @@ REPS = 1000
 DESIGNS = {4: 40, 8: 40, 30: 60}  # treated clusters: all clusters
 
 
-def models() -> dict:
+def models(design: str = "repeated_cross_section") -> dict:
+    columns = {"wave": "wave", "area": "area_id", "cohort": "cohort"}
+    if design == "panel":
+        columns["id"] = "person_id"
     config = {"data": {"waves": [{"wave": FIRST_WAVE, "path": "x.csv"}]},
-              "columns": {"wave": "wave", "area": "area_id", "cohort": "cohort"},
-              "design": "repeated_cross_section", "outcomes": [OUTCOME],
+              "columns": columns, "design": design, "outcomes": [OUTCOME],
               "models": {"estimators": ["twfe", "event_study", "callaway_santanna"],
                          "bootstrap": {"reps": 399}}}
     return validate_config(config, SCHEMA)["models"]
 
 
-def coverage(n_treated: int, n_clusters: int) -> dict[str, float]:
-    settings = models()
+def coverage(n_treated: int, n_clusters: int,
+             design: str = "repeated_cross_section") -> dict[str, float]:
+    settings = models(design)
     hits = {"twfe": 0, "event_study": 0, "callaway_santanna": 0}
     inference = set()
     for seed in range(REPS):
         data, columns, truth = make_study(
-            design="repeated_cross_section", n_clusters=n_clusters, n_waves=5,
+            design=design, n_clusters=n_clusters, n_waves=5,
             cohorts=(FIRST_WAVE + 2, FIRST_WAVE + 3), seed=seed, n_treated=n_treated)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             settings["bootstrap"]["seed"] = seed
-            result = estimate_outcome(data, OUTCOME, columns=columns,
-                                      design="repeated_cross_section", models=settings)
+            result = estimate_outcome(data, OUTCOME, columns=columns, design=design,
+                                      models=settings)
         did, events = result.did, result.event_study
         rows = did[did["term"].isin(["att", "att_simple"])].set_index("estimator")
         first = events[(events["estimator"] == "event_study") & (events["rel_time"] == 0)]
@@ -59,16 +63,17 @@ def coverage(n_treated: int, n_clusters: int) -> dict[str, float]:
             row = rows.loc[estimator]
             inference.add((estimator, row["inference"]))
             hits[estimator] += row["headline_ci_low"] <= truth <= row["headline_ci_high"]
-    print(f"\n{n_treated} treated of {n_clusters} clusters, {REPS} studies: "
+    print(f"\n{design}, {n_treated} treated of {n_clusters} clusters, {REPS} studies: "
           + ", ".join(f"{e} {h / REPS:.3f}" for e, h in hits.items())
           + f"; inference {sorted(inference)}")
     return {e: h / REPS for e, h in hits.items()}
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("design", ["repeated_cross_section", "panel"])
 @pytest.mark.parametrize("n_treated", sorted(DESIGNS))
-def test_headline_intervals_cover_with_few_treated_clusters(n_treated):
-    result = coverage(n_treated, DESIGNS[n_treated])
+def test_headline_intervals_cover_with_few_treated_clusters(n_treated, design):
+    result = coverage(n_treated, DESIGNS[n_treated], design)
     for estimator, share in result.items():
         assert 0.93 <= share <= 0.97, (estimator, share)
 
