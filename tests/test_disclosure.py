@@ -15,7 +15,9 @@ from wellby.disclosure import (
     determined,
     disclosure_notes,
     linkage_view,
+    mark_small_counts,
     protect,
+    publishable,
     publishable_shares,
     published_tables,
     round_shares,
@@ -124,6 +126,30 @@ def test_random_tables_never_leave_a_small_cell_recoverable(seed):
     for cell in exposed:
         assert status[cell] == PRIMARY
         assert cell in determined(list(values), relations)
+
+
+def test_a_count_of_min_cell_is_published_and_one_less_is_not():
+    # report.min_cell = 10: 1 to 9 persons are small (marked "<10"); 0, 10 and more are
+    # published as they are; a missing count stays missing.
+    table = pd.DataFrame({"level": list("abcdef"), "n_persons": [0, 1, 9, 10, 11, np.nan],
+                          "n_obs": [0, 4, 36, 40, 44, np.nan]})
+    marked = publishable(table, 10, persons=["n_persons"])
+    assert marked["n_persons"].tolist()[:5] == [0, "<10", "<10", 10, 11]
+    assert np.isnan(marked["n_persons"].iloc[5])
+    assert marked["n_obs"].tolist()[:5] == [0, "<10", 36, 40, 44]
+    # min_cell = 5: 9 is published, 4 is not.
+    five = mark_small_counts(table, ["n_persons", "n_obs"], 5)
+    assert five["n_persons"].tolist()[:5] == [0, "<5", 9, 10, 11]
+    assert five["n_obs"].tolist()[:5] == [0, "<5", 36, 40, 44]
+    # Cell suppression: a level of exactly 10 needs no protection, one of 9 does.
+    assert protect(*one_way({"a": 10, "b": 30}), min_cell=10) == {}
+    assert protect(*one_way({"a": 9, "b": 30, "c": 40}), min_cell=10)["a"] == PRIMARY
+    # Shares: the level of 9 persons is withheld, the level of 10 kept (10/41 and 31/41).
+    shares = pd.DataFrame({"subgroup": ["gender"] * 3, "level": ["other", "female", "male"],
+                           "share": [0.18, 0.2, 0.62], "n_persons": [9, 10, 31]})
+    published, withheld = publishable_shares(shares, 10)
+    assert withheld["level"].tolist() == ["other"]
+    assert published.set_index("level")["share"].to_dict() == {"female": 0.24, "male": 0.76}
 
 
 def test_count_persons_counts_distinct_people():

@@ -195,6 +195,63 @@ def test_holm_adjustment_by_hand():
     assert bh.tolist()[0] == pytest.approx(0.03) and bh[1] == pytest.approx(0.04)
 
 
+def holm_by_hand(p):
+    """Holm (1979), written out: the i-th smallest of m p-values times m - i + 1, then the
+    running maximum from the smallest up, capped at 1."""
+    p = np.asarray(p, dtype=float)
+    order = np.argsort(p)
+    m = len(p)
+    out, running = np.empty(m), 0.0
+    for i, j in enumerate(order):
+        running = max(running, min(1.0, (m - i) * p[j]))
+        out[j] = running
+    return out
+
+
+def bh_by_hand(p):
+    """Benjamini-Hochberg, written out: the i-th smallest times m / i, then the running
+    minimum from the largest down."""
+    p = np.asarray(p, dtype=float)
+    order = np.argsort(p)[::-1]
+    m = len(p)
+    out, running = np.empty(m), 1.0
+    for rank, j in zip(range(m, 0, -1), order, strict=True):
+        running = min(running, p[j] * m / rank)
+        out[j] = running
+    return out
+
+
+def test_hand_adjustments_against_published_examples():
+    # Holm: 0.01, 0.04, 0.03 -> 0.03, 0.06, 0.06; BH: -> 0.03, 0.04, 0.04.
+    np.testing.assert_allclose(holm_by_hand([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06])
+    np.testing.assert_allclose(bh_by_hand([0.01, 0.04, 0.03]), [0.03, 0.04, 0.04])
+
+
+def test_subgroup_table_adjusts_each_family_by_holm_by_default():
+    # Equal effects for men and women give two p-values within a factor of 2 of each other,
+    # where Holm (both 2 x the smaller) and BH (both the larger) differ.
+    table = estimate_subgroups(simulated(effects={"male": 0.1, "female": 0.1}), "y",
+                               subgroups={"gender": {}}, columns=COLUMNS, design="panel",
+                               models=MODELS, min_cell=10)  # default settings: Holm
+    for estimator in ("twfe", "twfe_interaction"):
+        rows = table[(table["estimator"] == estimator) & (table["level"] != HETEROGENEITY)
+                     & table["p_value"].notna()]
+        p = rows["p_value"].to_numpy()
+        assert len(p) == 2 and max(p) < 2 * min(p)
+        assert not np.allclose(holm_by_hand(p), bh_by_hand(p))
+        np.testing.assert_allclose(rows["p_adjusted"], holm_by_hand(p), rtol=1e-12)
+        assert (rows["p_adjusted"] > rows["p_value"]).any()
+    # The heterogeneity test is a family of one: unadjusted.
+    test = table[table["level"] == HETEROGENEITY].iloc[0]
+    assert test["p_adjusted"] == test["p_value"]
+    # fdr_bh on request, by hand too.
+    bh = estimate_subgroups(simulated(effects={"male": 0.1, "female": 0.1}), "y",
+                            subgroups={"gender": {}}, columns=COLUMNS, design="panel",
+                            models=MODELS, min_cell=10, settings={"adjust": "fdr_bh"})
+    rows = bh[(bh["estimator"] == "twfe") & bh["p_value"].notna()]
+    np.testing.assert_allclose(rows["p_adjusted"], bh_by_hand(rows["p_value"]), rtol=1e-12)
+
+
 def test_no_subgroups_gives_an_empty_table_with_the_contract_columns():
     table = estimate_subgroups(simulated(), "y", subgroups={}, columns=COLUMNS, design="panel",
                                models=MODELS, min_cell=10)

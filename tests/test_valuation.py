@@ -139,18 +139,62 @@ def test_price_year_rebases_values_and_costs():
     assert nominal[0] == pytest.approx(1_000_000 * 100 / 81.1085)
 
 
+# demo_like() by hand, on the default schedules (WELLBYs health 1.5%, costs standard 3.5%):
+# effect 0.096 for 30,000 people = 2,880 WELLBYs in years 2-5, then 1,440 (year 6) and 720
+# (year 7) with drop-off 0.5; GBP 15m a year in years 0-9 (real).
+DEMO_KERNEL = (sum(1.015 ** -t for t in (2, 3, 4, 5)) + 0.5 * 1.015 ** -6
+               + 0.25 * 1.015 ** -7)  # discounted persistence-years per person, 4.479951
+DEMO_WELLBYS_PV = 0.096 * 30_000 * DEMO_KERNEL  # 12,902.259
+DEMO_COSTS_PV = 15e6 * sum(1.035 ** -t for t in range(10))  # 129,115,297.63
+
+
 def test_benefit_schedule_recomputes_the_case():
     inputs = demo_like()
     schedule = benefit_schedule(inputs, 0.096)
     table = cost_benefit(inputs, 0.096).set_index("scenario")
-    for scenario in ["low", "central", "high"]:
+    assert DEMO_WELLBYS_PV == pytest.approx(12_902.259, abs=1e-3)
+    assert DEMO_COSTS_PV == pytest.approx(129_115_297.63, abs=0.01)
+    np.testing.assert_allclose(schedule["wellbys"], [0, 0, 2880, 2880, 2880, 2880, 1440, 720,
+                                                     0, 0])
+    assert (schedule["wellbys"] * schedule["discount_factor"]).sum() == pytest.approx(
+        DEMO_WELLBYS_PV, rel=1e-12)
+    assert (schedule["cost_real"] * schedule["cost_discount_factor"]).sum() == pytest.approx(
+        DEMO_COSTS_PV, rel=1e-12)
+    for scenario, value in [("low", 10_000), ("central", 13_000), ("high", 16_000)]:
         row = table.loc[scenario]
-        assert row["benefits_pv"] == pytest.approx(
-            (schedule["wellbys"] * schedule["discount_factor"]).sum() * row["wellby_value"])
-        assert row["costs_pv"] == pytest.approx(
-            (schedule["cost_real"] * schedule["cost_discount_factor"]).sum())
+        assert row["wellbys"] == pytest.approx(13_680)  # 2,880 x (4 + 0.5 + 0.25)
+        assert row["benefits_pv"] == pytest.approx(value * DEMO_WELLBYS_PV, rel=1e-12)
+        assert row["costs_pv"] == pytest.approx(DEMO_COSTS_PV, rel=1e-12)
+    assert table.loc["central", "npv"] == pytest.approx(38_614_071.25, abs=0.01)
     # Persistence: the k-th fading year keeps (1 - 0.5)^k of the effect.
     np.testing.assert_allclose(schedule["persistence"].iloc[2:8], [1, 1, 1, 1, 0.5, 0.25])
+
+
+def test_defaults_discount_wellbys_at_the_health_rate_and_costs_at_the_standard_rate():
+    # Green Book wellbeing guidance: WELLBYs on the health schedule (1.5% in years 1-30),
+    # costs on the standard schedule (3.5%). No discounting keys in the config.
+    # Effect 0.1 for 1,000 people in years 1 and 2: 100 WELLBYs a year, discounted
+    #   100 / 1.015 + 100 / 1.015^2 = 98.522167 + 97.066175 = 195.588342;
+    #   central PV benefits = 13,000 x 195.588342 = 2,542,648.45.
+    # GBP 1m in year 0 and GBP 1m in year 2:
+    #   PV costs = 1,000,000 + 1,000,000 / 1.035^2 = 1,000,000 + 933,510.70 = 1,933,510.70.
+    # Break-even: 1,933,510.70 / (13,000 x 1,000 x (1/1.015 + 1/1.015^2)) = 0.0760432.
+    inputs = cba_inputs({"population": 1000, "duration_years": 2, "first_benefit_year": 1,
+                         "costs": {"0": 1_000_000, "2": 1_000_000}})
+    assert (inputs.discounting, inputs.cost_discounting) == ("health", "standard")
+    table = cost_benefit(inputs, 0.1).set_index("scenario")
+    central = table.loc["central"]
+    assert central["discounting"] == "health"
+    assert central["wellbys_pv"] == pytest.approx(195.588342, abs=1e-6)
+    assert central["benefits_pv"] == pytest.approx(2_542_648.45, abs=0.01)
+    assert table.loc["low", "benefits_pv"] == pytest.approx(1_955_883.42, abs=0.01)
+    assert table.loc["high", "benefits_pv"] == pytest.approx(3_129_413.48, abs=0.01)
+    assert central["costs_pv"] == pytest.approx(1_933_510.70, abs=0.01)
+    assert central["npv"] == pytest.approx(609_137.75, abs=0.01)
+    schedule = benefit_schedule(inputs, 0.1)
+    np.testing.assert_allclose(schedule["discount_factor"], [1, 1 / 1.015, 1 / 1.015**2])
+    np.testing.assert_allclose(schedule["cost_discount_factor"], [1, D1, D2])
+    assert breakeven_effect(inputs) == pytest.approx(0.0760432, abs=1e-7)
 
 
 # --------------------------------------------------------------------------- identities
@@ -245,7 +289,10 @@ def test_monte_carlo_reproduces_with_the_seed():
     assert row["npv_p05"] < row["npv_p50"] < row["npv_p95"]
     assert row["bcr_p05"] < row["bcr_p50"] < row["bcr_p95"]
     assert row["prob_npv_positive"] == pytest.approx(np.mean(first.draws["npv"] > 0))
-    assert row["breakeven_effect"] == pytest.approx(breakeven_effect(inputs))
+    # By hand: PV costs / (13,000 x 30,000 x discounted persistence-years) = 0.0738992.
+    assert row["breakeven_effect"] == pytest.approx(
+        DEMO_COSTS_PV / (13_000 * 30_000 * DEMO_KERNEL), rel=1e-12)
+    assert row["breakeven_effect"] == pytest.approx(0.0738992, abs=1e-7)
 
 
 def test_monte_carlo_centres_on_the_deterministic_case():
@@ -255,8 +302,32 @@ def test_monte_carlo_centres_on_the_deterministic_case():
     # Triangular(10k, 13k, 16k) has mean 13k: the mean NPV is the central NPV.
     assert result.summary()["npv_mean"].iloc[0] == pytest.approx(central["npv"], rel=0.01)
     assert result.central_npv == pytest.approx(central["npv"])
+    assert result.central_npv == pytest.approx(38_614_071.25, abs=0.01)  # by hand, above
     values = monte_carlo(inputs, 0.096, 0.03, value_distribution="uniform").draws
     assert values["wellby_value"].between(10_000, 16_000).all()
+
+
+def test_monte_carlo_values_follow_the_green_book_range():
+    # Green Book WELLBY range, 2019 prices: 10,000 - 16,000, central 13,000.
+    # uniform(10k, 16k): mean 13,000, quartiles 11,500 and 14,500;
+    # triangular(10k, 13k, 16k): mean and median 13,000, P(value < 11,500) =
+    #   (11,500 - 10,000)^2 / ((16,000 - 10,000) x (13,000 - 10,000)) = 0.125.
+    # 10,000 draws: the SE of a mean is below 18, of a quartile about 26.
+    inputs = demo_like()
+    uniform = monte_carlo(inputs, 0.096, 0.03, value_distribution="uniform")
+    values = uniform.draws["wellby_value"]
+    assert values.mean() == pytest.approx(13_000, abs=70)
+    np.testing.assert_allclose(np.percentile(values, [25, 75]), [11_500, 14_500], atol=100)
+    assert values.min() < 10_050 and values.max() > 15_950
+    triangular = monte_carlo(inputs, 0.096, 0.03).draws["wellby_value"]
+    assert triangular.mean() == pytest.approx(13_000, abs=70)
+    assert triangular.median() == pytest.approx(13_000, abs=100)
+    assert (triangular < 11_500).mean() == pytest.approx(0.125, abs=0.012)
+    assert triangular.min() >= 10_000 and triangular.max() <= 16_000
+    # The draws are valued at the drawn value: NPV = value x 0.096 x 30,000 x kernel - costs.
+    np.testing.assert_allclose(
+        uniform.draws["npv"],
+        values * uniform.draws["estimate"] * 30_000 * DEMO_KERNEL - DEMO_COSTS_PV, rtol=1e-9)
 
 
 def test_probability_of_a_positive_npv_rises_with_the_effect():

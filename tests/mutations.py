@@ -1,0 +1,428 @@
+"""Hand-picked mutations of wellby: do the tests notice when the arithmetic is wrong?
+
+Each mutation replaces one exact snippet of one file under ``src/wellby`` (code or packaged
+data) with a plausible mistake, runs the listed test files against the mutated copy and
+reports KILLED (a test failed) or SURVIVED (every test passed: the tests cannot see it).
+
+Usage, from the project root::
+
+    .venv/bin/python tests/mutations.py                 # every mutation
+    .venv/bin/python tests/mutations.py --only NAME ... # some of them (repeatable)
+    .venv/bin/python tests/mutations.py --list          # names and descriptions
+
+The source tree is never modified in place: for each mutation ``src/`` is copied to a
+temporary directory, the copy is mutated, and pytest runs with ``PYTHONPATH`` pointing at
+the copy (which wins over the editable install's ``.pth`` entry); a subprocess with the
+same environment first checks that ``wellby`` and the mutated module are imported from
+the copy. Before the mutations, the same test files are run on an unmutated copy (the
+baseline): a mutation only counts as killed if the tests passed without it.
+
+Exit status: 0 when every mutation is killed, 1 when one survives, 2 on an error (a
+snippet not found exactly once, a failing baseline, the copy not being imported, pytest
+not running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "wellby"
+PYTEST_ARGS = ("-x", "-q", "-m", "not slow", "-p", "no:cacheprovider")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One named change of one file under ``src/wellby`` and the tests that should see it."""
+
+    name: str
+    path: str  # relative to src/wellby
+    before: str  # must occur exactly once in the file
+    after: str
+    tests: tuple[str, ...]  # test files, relative to the project root
+    description: str
+
+
+VALUATION = ("tests/test_valuation.py",)
+GREENBOOK = ("tests/test_greenbook.py",)
+COVARIANCE = ("tests/test_covariance.py",)
+STAGGERED = ("tests/test_staggered.py",)
+DISCLOSURE = ("tests/test_disclosure.py",)
+SUBGROUPS = ("tests/test_subgroups.py",)
+SCALES = ("tests/test_scales.py",)
+
+MUTATIONS: tuple[Mutation, ...] = (
+    # (a) the WELLBY (health) discount schedule -------------------------------------------
+    Mutation(
+        "discount_wellbys_default_standard", "valuation.py",
+        '    discounting: str = "health"\n',
+        '    discounting: str = "standard"\n',
+        VALUATION, "WELLBYs discounted at the standard 3.5% by default, not the health 1.5%"),
+    Mutation(
+        "discount_wellbys_standard_in_schedule", "valuation.py",
+        "    factors = discount_factors(inputs.horizon, inputs.discounting)\n"
+        "    cost_factors = discount_factors(inputs.horizon, inputs.cost_discounting)\n",
+        '    factors = discount_factors(inputs.horizon, "standard")\n'
+        "    cost_factors = discount_factors(inputs.horizon, inputs.cost_discounting)\n",
+        VALUATION, "benefit_schedule/cost_benefit discount WELLBYs on the standard schedule"),
+    Mutation(
+        "discount_wellbys_standard_in_kernel", "valuation.py",
+        "    factors = discount_factors(inputs.horizon, inputs.discounting)\n"
+        "    years = inputs.benefit_years\n",
+        '    factors = discount_factors(inputs.horizon, "standard")\n'
+        "    years = inputs.benefit_years\n",
+        VALUATION, "break-even, Monte Carlo, sensitivity, subgroups on the standard schedule"),
+    Mutation(
+        "discount_costs_default_health", "valuation.py",
+        '    cost_discounting: str = "standard"\n',
+        '    cost_discounting: str = "health"\n',
+        VALUATION, "costs discounted at the health 1.5% by default, not the standard 3.5%"),
+    Mutation(
+        "discount_rates_read_standard_column", "greenbook.py",
+        "        rates[inside] = band[schedule]\n",
+        '        rates[inside] = band["standard"]\n',
+        GREENBOOK + VALUATION, "every schedule takes the standard rates"),
+    Mutation(
+        "discount_health_data_first_band_standard", "data/greenbook_stpr_schedule.csv",
+        "0,30,0.035,0.015,0.030\n",
+        "0,30,0.035,0.035,0.030\n",
+        GREENBOOK + VALUATION, "packaged health rate for years 0-30 set to 3.5%"),
+    # (b) small-sample factors of the clustered covariance ---------------------------------
+    Mutation(
+        "crv1_drop_G_over_G_minus_1", "covariance.py",
+        "    factor = g / (g - 1) * (n - 1) / (n - k)\n",
+        "    factor = (n - 1) / (n - k)\n",
+        COVARIANCE, "CRV1 without the G/(G-1) factor"),
+    Mutation(
+        "crv1_drop_N_minus_1_over_N_minus_K", "covariance.py",
+        "    factor = g / (g - 1) * (n - 1) / (n - k)\n",
+        "    factor = g / (g - 1)\n",
+        COVARIANCE, "CRV1 without the (N-1)/(N-K) factor"),
+    Mutation(
+        "crv1_df_N_minus_K", "covariance.py",
+        "        df_resid=g - 1,\n",
+        "        df_resid=n - k,\n",
+        COVARIANCE, "clustered t inference on N-K instead of G-1 degrees of freedom"),
+    Mutation(
+        "hc1_factor_N_minus_1", "covariance.py",
+        "    factor = n / (n - k)\n",
+        "    factor = (n - 1) / (n - k)\n",
+        COVARIANCE, "HC1 scaled by (N-1)/(N-K) instead of N/(N-K)"),
+    Mutation(
+        "fixef_nested_still_counted", "covariance.py",
+        "        if any(flags):\n",
+        "        if False:\n",
+        COVARIANCE, "fixed effects nested in the clusters still counted in K"),
+    # (c) Callaway-Sant'Anna aggregation weights -------------------------------------------
+    Mutation(
+        "cs_cells_equal_weights", "staggered.py",
+        "        wts = pg[which] / pg[which].sum()\n",
+        "        wts = np.full(which.size, 1.0 / which.size)\n",
+        STAGGERED, "simple/event-time/calendar aggregation: equal, not cohort-size, weights"),
+    Mutation(
+        "cs_group_equal_weights", "staggered.py",
+        "    wts = pgk / pgk.sum()\n",
+        "    wts = np.full(pgk.size, 1.0 / pgk.size)\n",
+        STAGGERED, "group aggregation: cohorts weighted equally, not by size"),
+    Mutation(
+        "cs_simple_without_weight_influence", "staggered.py",
+        "    est, col = combine(np.flatnonzero(post), True)\n",
+        "    est, col = combine(np.flatnonzero(post), False)\n",
+        STAGGERED, "simple ATT's influence function ignores the estimated weights"),
+    # (d) disclosure threshold -----------------------------------------------------------
+    Mutation(
+        "small_count_le_min_cell", "disclosure.py",
+        "    return (values > 0) & (values < min_cell)\n",
+        "    return (values > 0) & (values <= min_cell)\n",
+        DISCLOSURE, "a count equal to min_cell marked as small"),
+    Mutation(
+        "small_count_below_min_cell_minus_1", "disclosure.py",
+        "    return (values > 0) & (values < min_cell)\n",
+        "    return (values > 0) & (values < min_cell - 1)\n",
+        DISCLOSURE, "a count of min_cell - 1 published"),
+    Mutation(
+        "protect_primary_le_min_cell", "disclosure.py",
+        "        primary = [cell for cell, value in values.items() if 0 < value < min_cell]\n",
+        "        primary = [cell for cell, value in values.items() if 0 < value <= min_cell]\n",
+        DISCLOSURE, "cell suppression treats a cell of exactly min_cell persons as small"),
+    Mutation(
+        "protect_primary_below_min_cell_minus_1", "disclosure.py",
+        "        primary = [cell for cell, value in values.items() if 0 < value < min_cell]\n",
+        "        primary = [cell for cell, value in values.items() if 0 < value < min_cell - 1]\n",
+        DISCLOSURE, "cell suppression publishes a cell of min_cell - 1 persons"),
+    Mutation(
+        "subgroup_level_le_min_cell", "subgroups.py",
+        "        if 0 < n_persons < min_cell:\n",
+        "        if 0 < n_persons <= min_cell:\n",
+        SUBGROUPS, "a subgroup level of exactly min_cell persons not estimated"),
+    # (e) GDP deflator / price base ---------------------------------------------------------
+    Mutation(
+        "rebase_ratio_inverted", "greenbook.py",
+        "    return float(value * deflator[to_year] / deflator[from_year])\n",
+        "    return float(value * deflator[from_year] / deflator[to_year])\n",
+        GREENBOOK + VALUATION, "rebasing divides by the target year's deflator"),
+    Mutation(
+        "wellby_value_not_rebased", "greenbook.py",
+        '    return rebase(float(row["value_gbp"]), int(row["base_year"]), price_year)\n',
+        '    return float(row["value_gbp"])\n',
+        GREENBOOK + VALUATION, "WELLBY value left in 2019 prices whatever the price year"),
+    Mutation(
+        "nominal_costs_not_deflated", "valuation.py",
+        "        out[year] = real_terms(value, calendar, inputs.price_year)\n",
+        "        out[year] = value\n",
+        VALUATION, "nominal costs taken as real"),
+    Mutation(
+        "nominal_costs_deflator_year_off_by_one", "valuation.py",
+        "        out[year] = real_terms(value, calendar, inputs.price_year)\n",
+        "        out[year] = real_terms(value, calendar - 1, inputs.price_year)\n",
+        VALUATION, "nominal costs deflated with the previous calendar year's deflator"),
+    Mutation(
+        "deflator_data_2018_changed", "data/greenbook_gdp_deflator.csv",
+        "2018,79.1606\n",
+        "2018,79.5000\n",
+        GREENBOOK + VALUATION, "packaged 2018 GDP deflator differs from the HMT series"),
+    # (f) WELLBY value per point ------------------------------------------------------------
+    Mutation(
+        "wellby_scenarios_low_high_swapped", "greenbook.py",
+        'SCENARIOS = ("low", "central", "high")\n',
+        'SCENARIOS = ("high", "central", "low")\n',
+        GREENBOOK + VALUATION, "low and high WELLBY scenarios swapped"),
+    Mutation(
+        "wellby_data_central_16000", "data/greenbook_wellby.csv",
+        "central,2019,13000,",
+        "central,2019,16000,",
+        GREENBOOK + VALUATION, "packaged central WELLBY value 16,000 instead of 13,000"),
+    Mutation(
+        "subgroup_value_at_high", "valuation.py",
+        '    value = wellby_value("central", inputs.price_year)\n'
+        "    persons = _mean_persons(inputs)\n",
+        '    value = wellby_value("high", inputs.price_year)\n'
+        "    persons = _mean_persons(inputs)\n",
+        VALUATION, "subgroups valued at the high WELLBY value"),
+    Mutation(
+        "breakeven_at_high", "valuation.py",
+        '    net = costs_pv / (wellby_value("central", inputs.price_year) * kernel)\n',
+        '    net = costs_pv / (wellby_value("high", inputs.price_year) * kernel)\n',
+        VALUATION, "break-even effect at the high WELLBY value"),
+    Mutation(
+        "sensitivity_central_npv_at_low", "valuation.py",
+        '    value = wellby_value("central", inputs.price_year) if value is None else value\n',
+        '    value = wellby_value("low", inputs.price_year) if value is None else value\n',
+        VALUATION, "one-way sensitivity around the low WELLBY value"),
+    Mutation(
+        "montecarlo_triangular_mode_high", "valuation.py",
+        "        values = rng.triangular(low, central, high, draws)\n",
+        "        values = rng.triangular(low, high, high, draws)\n",
+        VALUATION, "Monte Carlo WELLBY value peaks at the high value"),
+    Mutation(
+        "montecarlo_uniform_low_central", "valuation.py",
+        "        values = rng.uniform(low, high, draws)\n",
+        "        values = rng.uniform(low, central, draws)\n",
+        VALUATION, "uniform Monte Carlo WELLBY value drawn from low-central"),
+    # (g) Holm adjustment -------------------------------------------------------------------
+    Mutation(
+        "holm_none_in_adjust_p_values", "subgroups.py",
+        "        adjusted[present] = multipletests(p_values[present].to_numpy(), "
+        "method=method)[1]\n",
+        "        adjusted[present] = p_values[present].to_numpy()\n",
+        SUBGROUPS, "adjust_p_values returns the raw p-values"),
+    Mutation(
+        "holm_none_in_subgroup_table", "subgroups.py",
+        '            table.loc[index, "p_adjusted"] = adjust_p_values(table.loc[index, '
+        '"p_value"],\n'
+        '                                                             settings["adjust"])\n',
+        '            table.loc[index, "p_adjusted"] = table.loc[index, "p_value"]\n',
+        SUBGROUPS, "subgroup effects' p_adjusted left unadjusted"),
+    Mutation(
+        "holm_default_to_bh", "subgroups.py",
+        'DEFAULT_SETTINGS = {"adjust": "holm",',
+        'DEFAULT_SETTINGS = {"adjust": "fdr_bh",',
+        SUBGROUPS, "subgroups adjusted by Benjamini-Hochberg by default, not Holm"),
+    # (h) SWEMWBS Rasch conversion -------------------------------------------------------
+    Mutation(
+        "swemwbs_lookup_offset_one_row", "scales.py",
+        "    metric = rounded.map(swemwbs_metric_table())\n",
+        "    metric = (rounded + 1).map(swemwbs_metric_table())\n",
+        SCALES, "raw total looked up one row down the conversion table"),
+    Mutation(
+        "swemwbs_table_shifted_one_row", "scales.py",
+        '    return table.set_index("raw")["metric"]\n',
+        '    return table.set_index("raw")["metric"].shift(1)\n',
+        SCALES, "conversion table's metric column shifted by one row"),
+    Mutation(
+        "swemwbs_rounding_half_to_even", "scales.py",
+        "    rounded = np.floor(raw + 0.5)\n",
+        "    rounded = np.round(raw)\n",
+        SCALES, "prorated totals rounded half to even before the lookup"),
+)
+
+
+def check_snippets(mutations) -> list[str]:
+    """Return one message per mutation whose snippet is not found exactly once."""
+    problems = []
+    names = [m.name for m in MUTATIONS]
+    for name in {n for n in names if names.count(n) > 1}:
+        problems.append(f"{name}: the name is used more than once")
+    for mutation in mutations:
+        path = PACKAGE / mutation.path
+        if not path.is_file():
+            problems.append(f"{mutation.name}: no file src/wellby/{mutation.path}")
+            continue
+        count = path.read_text(encoding="utf-8").count(mutation.before)
+        if count != 1:
+            problems.append(f"{mutation.name}: the snippet occurs {count} times in "
+                            f"src/wellby/{mutation.path} (must be exactly once):\n"
+                            f"{mutation.before}")
+        for test in mutation.tests:
+            if not (ROOT / test).is_file():
+                problems.append(f"{mutation.name}: no test file {test}")
+    return problems
+
+
+def copy_source(tmp: Path) -> Path:
+    """Copy src/ into ``tmp`` and return the copy's ``src`` directory."""
+    src = tmp / "src"
+    shutil.copytree(ROOT / "src", src,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc"))
+    return src
+
+
+def environment(src: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(src)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def module_name(path: str) -> str:
+    """The module to import to load ``path`` (data files: the package itself)."""
+    if path.endswith(".py"):
+        return "wellby." + path[:-3].replace("/", ".")
+    return "wellby"
+
+
+def check_import(src: Path, path: str, env: dict[str, str]) -> None:
+    """Fail unless wellby and the mutated module are imported from the copy ``src``."""
+    module = module_name(path)
+    code = ("import importlib, sys; import wellby; "
+            f"m = importlib.import_module({module!r}); print(wellby.__file__); "
+            "print(m.__file__)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"could not import {module} from the copy:\n{done.stderr}")
+    for loaded in done.stdout.split():
+        if not Path(loaded).resolve().is_relative_to(src.resolve()):
+            raise RuntimeError(f"{module} was imported from {loaded}, not from the mutated "
+                               f"copy {src}: PYTHONPATH does not win over the installed "
+                               "package")
+
+
+def run_tests(tests, env) -> tuple[int, str]:
+    done = subprocess.run([sys.executable, "-m", "pytest", *tests, *PYTEST_ARGS], env=env,
+                          cwd=ROOT, capture_output=True, text=True)
+    return done.returncode, done.stdout + done.stderr
+
+
+def last_line(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def baseline(tests) -> None:
+    """Run the test files on an unmutated copy; they must pass."""
+    with tempfile.TemporaryDirectory(prefix="wellby-baseline-") as tmp:
+        src = copy_source(Path(tmp))
+        env = environment(src)
+        check_import(src, "", env)
+        code, output = run_tests(tests, env)
+    if code != 0:
+        raise RuntimeError(f"the tests fail without any mutation (exit {code}); fix them "
+                           f"first:\n{output[-3000:]}")
+    print(f"baseline: {last_line(output)}", flush=True)
+
+
+def run_mutation(mutation: Mutation, verbose: bool) -> tuple[str, str]:
+    """Apply one mutation to a copy of src/ and run its tests: (status, pytest's last line)."""
+    with tempfile.TemporaryDirectory(prefix="wellby-mutant-") as tmp:
+        src = copy_source(Path(tmp))
+        target = src / "wellby" / mutation.path
+        text = target.read_text(encoding="utf-8")
+        if text.count(mutation.before) != 1:
+            raise RuntimeError(f"{mutation.name}: snippet not found exactly once")
+        target.write_text(text.replace(mutation.before, mutation.after), encoding="utf-8")
+        env = environment(src)
+        check_import(src, mutation.path, env)
+        code, output = run_tests(mutation.tests, env)
+    if verbose:
+        print(output)
+    status = {0: "SURVIVED", 1: "KILLED"}.get(code, f"ERROR (pytest exit {code})")
+    if status.startswith("ERROR"):
+        print(output[-3000:], file=sys.stderr)
+    return status, last_line(output)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only this mutation (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the run on the unmutated copy")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print pytest's output")
+    args = parser.parse_args(argv)
+    if args.list:
+        for m in MUTATIONS:
+            print(f"{m.name:45} src/wellby/{m.path}: {m.description}")
+        return 0
+    chosen = list(MUTATIONS)
+    if args.only:
+        unknown = sorted(set(args.only) - {m.name for m in MUTATIONS})
+        if unknown:
+            print(f"unknown mutation {unknown}; see --list", file=sys.stderr)
+            return 2
+        chosen = [m for m in MUTATIONS if m.name in args.only]
+    problems = check_snippets(chosen)
+    if problems:
+        print("mutations that do not apply:\n" + "\n".join(problems), file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    try:
+        if not args.no_baseline:
+            baseline(sorted({t for m in chosen for t in m.tests}))
+        rows = []
+        for mutation in chosen:
+            began = time.perf_counter()
+            status, summary = run_mutation(mutation, args.verbose)
+            seconds = time.perf_counter() - began
+            rows.append((mutation, status, seconds, summary))
+            print(f"{status:9} {mutation.name} ({seconds:.1f}s): {summary}", flush=True)
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    width = max(len(m.name) for m, *_ in rows)
+    print(f"\n{'mutation':{width}}  {'file':32}  {'status':9}  seconds")
+    for mutation, status, seconds, _ in rows:
+        print(f"{mutation.name:{width}}  {mutation.path:32}  {status:9}  {seconds:7.1f}")
+    killed = sum(status == "KILLED" for _, status, *_ in rows)
+    survived = [m.name for m, status, *_ in rows if status == "SURVIVED"]
+    errors = [m.name for m, status, *_ in rows if status.startswith("ERROR")]
+    print(f"\n{killed} killed, {len(survived)} survived, {len(errors)} errors, of {len(rows)} "
+          f"mutations in {time.perf_counter() - start:.0f}s")
+    if survived:
+        print("survived: " + ", ".join(survived))
+    if errors:
+        return 2
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
