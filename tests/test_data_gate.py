@@ -13,8 +13,9 @@ import pyreadstat
 import pytest
 import yaml
 
-from wellby.config import ConfigError, load_yaml, validate_config
+from wellby.config import load_yaml, validate_config
 from wellby.demo import write_demo_study
+from wellby.errors import ConfigError
 from wellby.panel import distribution_checks, linkage_rates, shifted_wave
 from wellby.study import prepare_study
 from wellby.variables import KNOWN_MEASURES, ValidRange, column_roles, valid_range

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.config import ConfigError, validate_config
+from wellby.config import validate_config
 from wellby.did import estimate_outcome
+from wellby.errors import ConfigError
 from wellby.panel import attach_treatment
 
 from .conftest import SCHEMA

@@ -271,6 +271,37 @@ def test_second_run_has_nothing_to_do_and_a_changed_wave_reruns_only_its_steps(d
     assert job_counts(snakemake(demo_run, "-n").stdout) == {}
 
 
+def _plan_with(demo_run: Path, tmp_path: Path, change) -> dict[str, int]:
+    """Dry-run the demo study with its config changed by ``change`` (a function)."""
+    config = yaml.safe_load((demo_run / "config" / "config.yaml").read_text())
+    change(config)
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    plan = snakemake(demo_run, "-n", "--configfile", str(path))
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    return job_counts(plan.stdout)
+
+
+def test_a_recode_in_one_wave_reruns_that_wave_and_what_depends_on_it(demo_run, tmp_path):
+    def recode_2017(config):
+        wave = next(w for w in config["data"]["waves"] if w["wave"] == 2017)
+        wave["recode"]["qualification"][4] = 2  # a code this wave never used
+    counts = _plan_with(demo_run, tmp_path, recode_2017)
+    assert counts["ingest"] == 1 and counts["clean"] == 1, counts
+    assert {"panel", "estimate", "report"} <= set(counts)
+    unchanged = _plan_with(demo_run, tmp_path, lambda config: None)
+    assert unchanged == {}, unchanged
+
+
+def test_the_subgroup_adjustment_reruns_subgroups_not_estimation(demo_run, tmp_path):
+    def adjust(config):
+        config["models"].setdefault("subgroups", {})["adjust"] = "fdr_bh"
+    counts = _plan_with(demo_run, tmp_path, adjust)
+    assert counts.get("subgroups") == len(yaml.safe_load(
+        (demo_run / "config" / "config.yaml").read_text())["outcomes"]), counts
+    assert not {"ingest", "clean", "panel", "estimate", "describe"} & set(counts), counts
+
+
 def test_a_users_study_replaces_the_demo_config(demo_run, tmp_path):
     """--configfile replaces the demo config: no demo data, subgroups or CBA leak in."""
     workdir = copy_workflow(tmp_path / "study")

@@ -18,6 +18,46 @@ from wellby.linkage import linkage_table
 from wellby.panel import assemble_panel
 from wellby.study import ingest_long_file_at, ingest_wave_file, read_areas
 
+WAVE_STEP_MODELS = ("covariates", "estimators")
+"""The only ``models`` settings a per-wave step reads: what a wave keeps and checks."""
+
+
+def wave_step_study(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the part of a validated config that the per-wave steps (ingest, clean) read.
+
+    Every section the data steps use, less the ``data.waves`` file entries (each wave gets
+    its own as its options, :func:`wellby.study.wave_options`) and less the estimation
+    settings in ``models`` other than :data:`WAVE_STEP_MODELS`. Snakemake reruns a rule
+    when its parameters change, so correcting one wave's ``recode`` reruns that wave's
+    steps alone, and changing an estimator's option reruns no wave.
+    """
+    study = {key: config[key] for key in ("columns", "design", "scales", "outcomes",
+                                          "subgroups") if key in config}
+    study["data"] = {key: value for key, value in config["data"].items() if key != "waves"}
+    study["models"] = {key: config["models"][key] for key in WAVE_STEP_MODELS
+                       if key in config["models"]}
+    return study
+
+
+def panel_step_study(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the part of a validated config that the panel step reads.
+
+    What the per-wave steps read (:func:`wave_step_study`) and every wave's file entry (the
+    panel names each wave's file in its messages).
+    """
+    study = wave_step_study(config)
+    study["data"] = dict(config["data"])
+    return study
+
+
+def estimate_models(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the ``models`` settings the estimate step reads.
+
+    All but the subgroups' own (their p-value adjustment and thresholds), so changing those
+    reruns the subgroups step only.
+    """
+    return {key: value for key, value in config["models"].items() if key != "subgroups"}
+
 
 def _write_checks(table: pd.DataFrame, path: str | Path) -> None:
     table.to_csv(path, index=False)

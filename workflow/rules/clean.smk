@@ -13,7 +13,7 @@ rule clean:
         checks="results/interim/clean/wave_{wave}_checks.csv",
     params:
         wave=wave_params,
-        study=STUDY,
+        study=WAVE_STUDY,
     benchmark:
         "results/benchmarks/clean/wave_{wave}.tsv",
     log:

@@ -7,6 +7,7 @@ from snakemake.utils import min_version
 from wellby.config import load_yaml, validate_config
 from wellby.demo import demo_wave_spec
 from wellby.errors import ConfigError, WellbyError
+from wellby.steps import estimate_models, panel_step_study, wave_step_study
 from wellby.study import long_file_options, long_file_waves, missing_wave_files, wave_options
 
 min_version("9.0")
@@ -14,7 +15,7 @@ min_version("9.0")
 try:
     for _path in workflow.configfiles:
         load_yaml(_path)  # refuses a key given twice, which Snakemake's own loader keeps silently
-    _validated = validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
+    _validated = validate_config(config)  # against the schema packaged with wellby
 except ConfigError as err:
     sys.stderr.write(f"\nwellby: {err}\n\n")
     raise SystemExit(1)
@@ -49,8 +50,10 @@ wildcard_constraints:
     outcome="|".join(OUTCOMES),
 
 
-STUDY = {k: config[k] for k in ("data", "columns", "design", "scales", "outcomes", "models",
-                                  "subgroups")}
+# What the data steps read: a wave's steps see no other wave's file entry, and no data
+# step sees the estimators' options, so changing either reruns only what it changes.
+WAVE_STUDY = wave_step_study(config)
+PANEL_STUDY = panel_step_study(config)
 
 
 def wave_entry(wave):

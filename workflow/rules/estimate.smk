@@ -10,7 +10,7 @@ rule estimate:
     params:
         columns=config["columns"],
         design=config["design"],
-        models=config["models"],
+        models=estimate_models(config),
         scales={name: scale["items"] for name, scale in config["scales"].items()},
     benchmark:
         "results/benchmarks/estimate/{outcome}.tsv",

@@ -11,7 +11,7 @@ if LONG_FILE:
             data=expand("results/interim/ingest/wave_{wave}.parquet", wave=WAVES),
             checks=expand("results/interim/ingest/wave_{wave}_checks.csv", wave=WAVES),
         params:
-            study=STUDY,
+            study=WAVE_STUDY,
             waves=WAVES,
         benchmark:
             "results/benchmarks/ingest/long_file.tsv",
@@ -32,7 +32,7 @@ else:
             checks="results/interim/ingest/wave_{wave}_checks.csv",
         params:
             wave=wave_params,
-            study=STUDY,
+            study=WAVE_STUDY,
         benchmark:
             "results/benchmarks/ingest/wave_{wave}.tsv",
         log:

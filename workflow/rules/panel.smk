@@ -15,7 +15,7 @@ rule panel:
         ),
         checks="results/interim/panel_checks.csv",
     params:
-        study=STUDY,
+        study=PANEL_STUDY,
     benchmark:
         "results/benchmarks/panel.tsv",
     log:

@@ -1,7 +1,7 @@
 """Study configuration: load, validate against the JSON schema, fill defaults.
 
-The schema lives with the workflow (``workflow/schemas/config.schema.yaml``); the
-functions here take its path so the library can be used without Snakemake.
+The schema is package data (``wellby/config/schema.yaml``), so a study config loads
+wherever wellby is installed; it is the one home of every key, default and enum.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from wellby.codes import code_key
 from wellby.errors import ConfigError
 from wellby.variables import unranged_outcomes
 
-DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+DEFAULT_SCHEMA = Path(__file__).resolve().parent / "schema.yaml"
 
 
 class _DuplicateKeyError(yaml.YAMLError):
