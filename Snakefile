@@ -1,26 +1,9 @@
 # wellby: a community programme's resident survey waves -> a reviewed value-for-money case.
-# Only the configfile, the rule modules and the target. A study given with --configfile
-# replaces the demo config instead of being merged over it.
+# The workflow ships inside the wellby package (src/wellby/workflow), so its rules always
+# match the installed library and `wellby run` uses the same one; this file only points
+# `snakemake`, run in this folder, at it (as the main Snakefile: its `rule all` is the
+# default target, which a plain `include:` would not keep).
 
-if not workflow.overwrite_configfiles:
+from wellby.run import SNAKEFILE
 
-    configfile: "config/config.yaml"
-
-
-include: "workflow/rules/common.smk"
-include: "workflow/rules/demo.smk"
-include: "workflow/rules/ingest.smk"
-include: "workflow/rules/clean.smk"
-include: "workflow/rules/panel.smk"
-include: "workflow/rules/describe.smk"
-include: "workflow/rules/estimate.smk"
-include: "workflow/rules/subgroups.smk"
-include: "workflow/rules/value.smk"
-include: "workflow/rules/report.smk"
-include: "workflow/rules/lifecycle.smk"
-
-
-rule all:
-    input:
-        all_targets(),
-    default_target: True
+workflow.include(str(SNAKEFILE), overwrite_default_target=True)

@@ -82,7 +82,7 @@ def fit_times(workdir: Path) -> dict[str, float]:
 def run_size(rows: int) -> None:
     programme, comparison, residents = SIZES[rows]
     workdir = Path(tempfile.mkdtemp(prefix=f"wellby_bench_{rows}_"))
-    for item in ["Snakefile", "workflow", "config", "profiles"]:
+    for item in ["Snakefile", "config", "profiles"]:
         source = ROOT / item
         (shutil.copytree if source.is_dir() else shutil.copy)(source, workdir / item)
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.workflow
 def copy_workflow(dest):
     dest.mkdir(parents=True)
     shutil.copy(ROOT / "Snakefile", dest / "Snakefile")
-    for folder in ("workflow", "config", "profiles"):
+    for folder in ("config", "profiles"):
         shutil.copytree(ROOT / folder, dest / folder)
     return dest
 

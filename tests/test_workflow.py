@@ -36,9 +36,10 @@ CONTRACT = {
 
 
 def copy_workflow(dest: Path) -> Path:
+    """A folder set up as a clone is: the Snakefile (which includes the workflow packaged
+    with the installed wellby) and the demo config."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "Snakefile", dest / "Snakefile")
-    shutil.copytree(ROOT / "workflow", dest / "workflow")
     shutil.copytree(ROOT / "config", dest / "config")
     return dest
 

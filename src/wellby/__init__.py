@@ -1,7 +1,63 @@
 """wellby: evaluate community programmes from resident wellbeing surveys.
 
-The library holds all statistics and data rules; the Snakemake workflow in
-``workflow/`` only wires its steps together.
+The public API, for use from Python without Snakemake::
+
+    import wellby
+
+    config = wellby.load_config("study.yaml")          # validated, defaults filled
+    study = wellby.prepare_study(config)                # read, ingest, clean, stack
+    effects = wellby.estimate_outcome(study.panel, "life_satisfaction",
+                                      columns=config["columns"], design=config["design"],
+                                      models=config["models"])
+    wellby.run_study("study.yaml", cores=4)             # the whole workflow, own folder
+
+The estimators (``fit_twfe``, ``fit_event_study``, ``fit_callaway_santanna``,
+``fit_mixed_cohort``, ``wild_cluster_bootstrap``) take data frames and column names, not a
+config; the valuation functions (``cba_inputs``, ``cost_benefit``, ``monte_carlo``,
+``one_way_sensitivity``, ``breakeven_effect``) take the ``cba`` section. Names are loaded
+on first use, so ``import wellby`` stays light (the Snakefile imports it at parse time).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+_API = {
+    "load_config": "wellby.config",
+    "validate_config": "wellby.config",
+    "prepare_study": "wellby.study",
+    "estimate_outcome": "wellby.did",
+    "estimate_subgroups": "wellby.subgroups",
+    "fit_twfe": "wellby.estimation",
+    "fit_event_study": "wellby.event_study",
+    "fit_callaway_santanna": "wellby.staggered",
+    "fit_mixed_cohort": "wellby.cohort",
+    "wild_cluster_bootstrap": "wellby.bootstrap",
+    "cba_inputs": "wellby.valuation",
+    "cost_benefit": "wellby.valuation",
+    "monte_carlo": "wellby.valuation",
+    "one_way_sensitivity": "wellby.valuation",
+    "breakeven_effect": "wellby.valuation",
+    "run_study": "wellby.run",
+    "WellbyError": "wellby.errors",
+    "ConfigError": "wellby.errors",
+    "DataError": "wellby.errors",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    if name not in _API:
+        raise AttributeError(f"module 'wellby' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

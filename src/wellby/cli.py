@@ -1,11 +1,18 @@
-"""The ``wellby`` command: check a study's config and data without running the workflow.
+"""The ``wellby`` command: a study from its files to its report without writing Snakemake.
 
-``wellby check study.yaml`` validates the config and runs the data gate (read, ingest,
-clean, panel: every check the workflow makes before estimating) and prints what it found;
-``wellby --version`` prints the version. Paths in the study file are relative to the
-working directory, as they are for ``snakemake --configfile``. A problem with the study
-prints one message naming the file, column, rows and config key, and exits with status 1;
-nothing is written.
+- ``wellby init FILE... [-o study.yaml]`` writes a starter study config from the wave
+  files' columns (:mod:`wellby.starter`): renames guessed for known measures, what it could
+  not map listed as comments, what to check on standard error.
+- ``wellby check study.yaml`` validates the config and runs the data gate (read, ingest,
+  clean, panel: every check the workflow makes before estimating) and prints what it
+  found; nothing is written.
+- ``wellby run study.yaml [--cores N] [--out DIR]`` runs the whole workflow through
+  Snakemake's API in the study's own folder (:mod:`wellby.run`).
+- ``wellby --version`` prints the version.
+
+Paths in the study file are relative to the working directory, as they are for
+``snakemake --configfile``. A problem with the study prints one message naming the file,
+column, rows and config key, and exits with status 1.
 """
 
 from __future__ import annotations
@@ -15,9 +22,11 @@ import sys
 import warnings
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from wellby.config import load_config
 from wellby.errors import WellbyError
+from wellby.run import run_study
 from wellby.study import missing_wave_files, prepare_study
 
 
@@ -32,9 +41,38 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wellby", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"wellby {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="write a starter study config from wave files")
+    init.add_argument("files", nargs="+", help="the wave files, one per wave")
+    init.add_argument("-o", "--output", help="write the config here (default: print it)")
     check = commands.add_parser("check", help="validate a study config and its data files")
     check.add_argument("config", help="the study's YAML file")
+    run = commands.add_parser("run", help="run the whole study into its own results folder")
+    run.add_argument("config", help="the study's YAML file")
+    run.add_argument("--cores", type=int, default=1, help="cores to use (default 1)")
+    run.add_argument("--out", help="the study's folder (default: <study name>-wellby)")
+    run.add_argument("--dry-run", action="store_true", help="only list the jobs")
     return parser
+
+
+def init(files: Sequence[str], output: str | None) -> int:
+    """Write a starter study config for the files; return the exit status."""
+    from wellby.starter import starter_config, starter_yaml
+
+    starter = starter_config(files)
+    text = starter_yaml(starter)
+    if output:
+        target = Path(output)
+        if target.exists():
+            raise WellbyError(f"{target} exists: give another --output, or move it first")
+        target.write_text(text, encoding="utf-8")
+        print(f"wellby: wrote {target}: review it before `wellby check {target}`",
+              file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if starter.notes:
+        print(f"wellby: {len(starter.notes)} note(s) to read at the top of the config, "
+              "each a guess to check or a gap to fill", file=sys.stderr)
+    return 0
 
 
 def check(config_path: str) -> int:
@@ -63,8 +101,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 success, 1 a problem with the study)."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "init":
+            return init(args.files, args.output)
         if args.command == "check":
             return check(args.config)
+        if args.command == "run":
+            folder = run_study(args.config, out=args.out, cores=args.cores,
+                               dry_run=args.dry_run)
+            if not args.dry_run:
+                print(f"wellby: results in {folder / 'results'} (open report.html)")
+            return 0
     except WellbyError as err:
         print(f"wellby: {err}", file=sys.stderr)
         return 1

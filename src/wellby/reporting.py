@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-KEY_PACKAGES = ["wellby", "pandas", "numpy", "statsmodels", "linearmodels", "pingouin",
+KEY_PACKAGES = ["wellby", "pandas", "numpy", "statsmodels", "pingouin",
                 "snakemake", "pyarrow", "pyreadstat", "matplotlib", "openpyxl"]
 
 
