@@ -119,8 +119,8 @@ def outcome_label(outcome: str, labels: Mapping[str, str]) -> str:
     return labels.get(outcome, outcome)
 
 
-def trends_plot(table: pd.DataFrame, outcome: str, label: str):
-    """Draw mean outcome by wave for programme and comparison areas, with 95% CIs.
+def trends_plot(table: pd.DataFrame, outcome: str, label: str, alpha: float = 0.05):
+    """Draw mean outcome by wave for programme and comparison areas, with their intervals.
 
     Parameters
     ----------
@@ -131,24 +131,28 @@ def trends_plot(table: pd.DataFrame, outcome: str, label: str):
         The outcome.
     label : str
         Its label with units, for the axis.
+    alpha : float, default 0.05
+        The intervals have level ``1 - alpha`` (normal, ``models.alpha``).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     from matplotlib.figure import Figure
+    from scipy import stats
 
+    z = stats.norm.ppf(1 - alpha / 2)
     rows = table[(table["outcome"] == outcome) & table["mean"].notna()]
     figure = Figure(figsize=(7.5, 4.2))
     ax = figure.subplots()
     for group, colour in (("programme", "tab:blue"), ("comparison", "tab:grey")):
         part = rows[rows["group"] == group].sort_values("wave")
-        half = 1.96 * part["sd"] / np.sqrt(part["n"])
+        half = z * part["sd"] / np.sqrt(part["n"])
         ax.errorbar(part["wave"], part["mean"], yerr=half, marker="o", capsize=3,
                     color=colour, label=f"{group} areas")
     ax.set_xticks(sorted(rows["wave"].unique()))
     ax.set_xlabel("Survey wave")
-    ax.set_ylabel(textwrap.fill(f"Mean {label}", 38))
+    ax.set_ylabel(textwrap.fill(f"Mean {label} ({100 * (1 - alpha):g}% CI)", 38))
     ax.set_title(f"{label.split(' (')[0]}: programme and comparison areas")
     ax.legend(loc="best", fontsize=8)
     return figure

@@ -492,7 +492,8 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
     return table[[*SUBGROUP_COLUMNS, *EXTRA_COLUMNS]]
 
 
-def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None):
+def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None,
+                alpha: float = 0.05):
     """Draw a forest plot of the stratified effects of one outcome.
 
     Parameters
@@ -503,6 +504,8 @@ def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None)
         The outcome (for labels).
     overall : float, optional
         The overall effect, drawn as a dashed line.
+    alpha : float, default 0.05
+        The level of the table's intervals (``models.alpha``), for the axis label.
 
     Returns
     -------
@@ -525,7 +528,7 @@ def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None)
                    label=f"all residents ({overall:.3f})")
         ax.legend(loc="best", fontsize=8)
     ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlabel(f"Effect on {outcome} (TWFE within level, 95% CI)")
+    ax.set_xlabel(f"Effect on {outcome} (TWFE within level, {100 * (1 - alpha):g}% CI)")
     ax.set_title(f"Who gained: {outcome}")
     return figure
 

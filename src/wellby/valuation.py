@@ -56,6 +56,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from wellby.errors import ConfigError, DataError
 from wellby.greenbook import (
@@ -92,7 +93,6 @@ DISCOUNTING = ("health", "standard")
 COST_PRICES = ("real", "nominal")
 VALUE_DISTRIBUTIONS = ("triangular", "uniform")
 MIN_DRAWS = 10_000
-Z_95 = 1.959963984540054
 SHARE_TOLERANCE = 1e-3
 CONFIG_KEYS = {"outcome", "estimator", "mapping", "price_year", "start_year", "discounting",
                "cost_discounting", "population", "first_benefit_year", "duration_years",
@@ -791,7 +791,8 @@ def _mean_persons(inputs: CbaInputs) -> float:
     return float(np.mean([inputs.persons(year) for year in inputs.benefit_years]))
 
 
-def one_way_sensitivity(inputs: CbaInputs, effect: float, std_error: float) -> pd.DataFrame:
+def one_way_sensitivity(inputs: CbaInputs, effect: float, std_error: float,
+                        alpha: float = 0.05) -> pd.DataFrame:
     """Move each input alone between a low and a high setting and record the NPV.
 
     Parameters
@@ -799,6 +800,8 @@ def one_way_sensitivity(inputs: CbaInputs, effect: float, std_error: float) -> p
     inputs : CbaInputs
     effect, std_error : float
         The DiD estimate (outcome's units) and its standard error.
+    alpha : float, default 0.05
+        The effect moves over its normal ``1 - alpha`` interval (``models.alpha``).
 
     Returns
     -------
@@ -813,7 +816,8 @@ def one_way_sensitivity(inputs: CbaInputs, effect: float, std_error: float) -> p
     ``inputs.sensitivity_range``; ``low_value`` < ``high_value`` always (the input, not
     the NPV).
 
-    - ``effect``: the estimate +- 1.96 standard errors (its 95% interval);
+    - ``effect``: the estimate +- z standard errors, its ``1 - alpha`` interval (1.96 at
+      95%);
     - ``wellby_value``: the Green Book low and high values;
     - ``discounting``: the WELLBY schedule, health vs standard, shown by its first-band
       rate (0.015, 0.035); costs stay on ``cost_discounting``;
@@ -843,8 +847,10 @@ def one_way_sensitivity(inputs: CbaInputs, effect: float, std_error: float) -> p
         add(name, description, low, high, base_value, _central_npv(low_inputs, effect),
             _central_npv(high_inputs, effect))
 
-    low_e, high_e = effect - Z_95 * std_error, effect + Z_95 * std_error
-    add("effect", "DiD estimate +- 1.96 SE (outcome units)", low_e, high_e, effect,
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    low_e, high_e = effect - z * std_error, effect + z * std_error
+    add("effect", f"DiD estimate +- {z:.2f} SE, its {100 * (1 - alpha):g}% interval "
+        "(outcome units)", low_e, high_e, effect,
         _central_npv(inputs, low_e), _central_npv(inputs, high_e))
     low_v, central_v, high_v = (wellby_value(s, inputs.price_year) for s in SCENARIOS)
     add("wellby_value", f"£ per WELLBY, Green Book low-high ({inputs.price_year} prices)",

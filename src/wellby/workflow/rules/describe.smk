@@ -27,6 +27,7 @@ rule describe:
         outcomes=OUTCOMES,
         scales={name: scale["items"] for name, scale in config["scales"].items()},
         min_cell=config["report"]["min_cell"],
+        alpha=config["models"]["alpha"],
     benchmark:
         "results/benchmarks/describe.tsv",
     log:

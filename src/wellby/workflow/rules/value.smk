@@ -34,6 +34,7 @@ if "cba" in config:
             design=config["design"],
             subgroups=config["subgroups"],
             min_cell=config["report"]["min_cell"],
+            alpha=config["models"]["alpha"],
         benchmark:
             "results/benchmarks/value.tsv",
         log:

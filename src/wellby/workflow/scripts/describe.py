@@ -25,7 +25,8 @@ def main(smk):
     for name, items in smk.params.scales.items():
         labels.update(scale_labels(name, items))
     for outcome, path in zip(smk.params.outcomes, smk.output.figures, strict=True):
-        save_figure(trends_plot(means, outcome, outcome_label(outcome, labels)), path)
+        save_figure(trends_plot(means, outcome, outcome_label(outcome, labels),
+                                alpha=smk.params.alpha), path)
 
 
 run_step(snakemake, main)  # noqa: F821

@@ -20,7 +20,8 @@ def main(smk):
     table.to_csv(smk.output.table, index=False)
     did = pd.read_csv(smk.input.did)
     overall = did.loc[(did["estimator"] == "twfe") & (did["term"] == "att"), "estimate"]
-    figure = forest_plot(table, outcome, float(overall.iloc[0]) if len(overall) else None)
+    figure = forest_plot(table, outcome, float(overall.iloc[0]) if len(overall) else None,
+                         alpha=smk.params.models["alpha"])
     save_figure(figure, smk.output.figure)
 
 

@@ -26,7 +26,7 @@ def main(smk):
     benefit_schedule(inputs, estimate).to_csv(smk.output.schedule, index=False)
     simulation = monte_carlo(inputs, estimate, std_error)
     simulation.summary().to_csv(smk.output.montecarlo, index=False)
-    sensitivity = one_way_sensitivity(inputs, estimate, std_error)
+    sensitivity = one_way_sensitivity(inputs, estimate, std_error, alpha=smk.params.alpha)
     sensitivity.to_csv(smk.output.sensitivity, index=False)
     save_figure(tornado_plot(sensitivity, inputs.price_year), smk.output.tornado)
     save_figure(montecarlo_plot(simulation), smk.output.distribution)
