@@ -3,7 +3,7 @@
 Design: a 1,000,000-row survey extract with 40 columns (id, wave, age, IMD decile, 25 item
 scores, weights with missing values, area codes and names as text, five categorical text
 labels, a sparse free-text comment, an interview date and an e-mail column) is screened with
-``wellby.identifiers.detect_identifier_columns``; then 3,000,000 person ids are
+``wellby.prepare.identifiers.detect_identifier_columns``; then 3,000,000 person ids are
 pseudonymised in four forms: integers with 600,000 distinct persons (a five-wave panel),
 the same ids as text, floats with 5% missing, and 3,000,000 distinct integers (the worst
 case: one HMAC per row).
@@ -21,7 +21,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from wellby.identifiers import detect_identifier_columns, pseudonymise
+from wellby.prepare.identifiers import detect_identifier_columns, pseudonymise
 
 N_ROWS = 1_000_000
 N_IDS = 3_000_000

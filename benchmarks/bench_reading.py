@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wellby.reading import read_survey_file
+from wellby.prepare.read import read_survey_file
 
 
 def make_frame(rows: int, seed: int = 20240611) -> pd.DataFrame:

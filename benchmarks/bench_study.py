@@ -59,8 +59,8 @@ def rule_table(workdir: Path) -> pd.DataFrame:
 def fit_times(workdir: Path) -> dict[str, float]:
     import pyfixest as pf
 
-    from wellby.estimation import fit_twfe
-    from wellby.panel import residents
+    from wellby.estimators.twfe import fit_twfe
+    from wellby.prepare.panel import residents
 
     config = yaml.safe_load((workdir / "study.yaml").read_text())
     data = residents(pd.read_parquet(workdir / "results" / "interim" / "panel.parquet"),

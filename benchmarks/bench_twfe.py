@@ -7,7 +7,7 @@ unbalanced one draws 250,000 respondents and keeps each row with probability 0.8
 
 Run:  /work/venv/bin/python benchmarks/bench_twfe.py [--design balanced|unbalanced|both]
 
-Prints the wall time of ``wellby.estimation.fit_twfe`` and of pyfixest's
+Prints the wall time of ``wellby.estimators.twfe.fit_twfe`` and of pyfixest's
 ``feols("y ~ d | id + wave", vcov={"CRV1": "area"})`` (its first call in the process, which
 includes numba compilation, then a second, warm call), the peak memory traced during the
 wellby fit (tracemalloc: numpy allocations), the process's peak RSS before pyfixest ran,
@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from wellby.estimation import fit_twfe
+from wellby.estimators.twfe import fit_twfe
 
 N_AREAS = 450
 N_WAVES = 5

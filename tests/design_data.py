@@ -3,7 +3,7 @@
 :func:`make_study` draws one study of a given evaluation design (panel or repeated
 cross-sections; respondents nested in areas or the area as the unit; any number of waves,
 cohorts and areas; balanced or not; with or without weights and a covariate) and returns
-the frame that :func:`wellby.panel.assemble_panel` would write, the config's ``columns``
+the frame that :func:`wellby.prepare.panel.assemble_panel` would write, the config's ``columns``
 section for it and the true effect.
 
 The effect is homogeneous and constant (the same in every area, cohort and wave since the
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wellby.panel import attach_treatment
+from wellby.prepare.panel import attach_treatment
 
 FIRST_WAVE = 2016
 OUTCOME = "life_satisfaction"

@@ -62,31 +62,31 @@ SCALES = ("tests/test_scales.py",)
 MUTATIONS: tuple[Mutation, ...] = (
     # (a) the WELLBY (health) discount schedule -------------------------------------------
     Mutation(
-        "discount_wellbys_default_standard", "valuation.py",
+        "discount_wellbys_default_standard", "valuation/appraisal.py",
         '    discounting: str = "health"\n',
         '    discounting: str = "standard"\n',
         VALUATION, "WELLBYs discounted at the standard 3.5% by default, not the health 1.5%"),
     Mutation(
-        "discount_wellbys_standard_in_schedule", "valuation.py",
+        "discount_wellbys_standard_in_schedule", "valuation/appraisal.py",
         "    factors = discount_factors(inputs.horizon, inputs.discounting)\n"
         "    cost_factors = discount_factors(inputs.horizon, inputs.cost_discounting)\n",
         '    factors = discount_factors(inputs.horizon, "standard")\n'
         "    cost_factors = discount_factors(inputs.horizon, inputs.cost_discounting)\n",
         VALUATION, "benefit_schedule/cost_benefit discount WELLBYs on the standard schedule"),
     Mutation(
-        "discount_wellbys_standard_in_kernel", "valuation.py",
+        "discount_wellbys_standard_in_kernel", "valuation/appraisal.py",
         "    factors = discount_factors(inputs.horizon, inputs.discounting)\n"
         "    years = inputs.benefit_years\n",
         '    factors = discount_factors(inputs.horizon, "standard")\n'
         "    years = inputs.benefit_years\n",
         VALUATION, "break-even, Monte Carlo, sensitivity, subgroups on the standard schedule"),
     Mutation(
-        "discount_costs_default_health", "valuation.py",
+        "discount_costs_default_health", "valuation/appraisal.py",
         '    cost_discounting: str = "standard"\n',
         '    cost_discounting: str = "health"\n',
         VALUATION, "costs discounted at the health 1.5% by default, not the standard 3.5%"),
     Mutation(
-        "discount_rates_read_standard_column", "greenbook.py",
+        "discount_rates_read_standard_column", "valuation/greenbook.py",
         "        rates[inside] = band[schedule]\n",
         '        rates[inside] = band["standard"]\n',
         GREENBOOK + VALUATION, "every schedule takes the standard rates"),
@@ -97,90 +97,90 @@ MUTATIONS: tuple[Mutation, ...] = (
         GREENBOOK + VALUATION, "packaged health rate for years 0-30 set to 3.5%"),
     # (b) small-sample factors of the clustered covariance ---------------------------------
     Mutation(
-        "crv1_drop_G_over_G_minus_1", "covariance.py",
+        "crv1_drop_G_over_G_minus_1", "estimators/covariance.py",
         "    factor = g / (g - 1) * (n - 1) / (n - k)\n",
         "    factor = (n - 1) / (n - k)\n",
         COVARIANCE, "CRV1 without the G/(G-1) factor"),
     Mutation(
-        "crv1_drop_N_minus_1_over_N_minus_K", "covariance.py",
+        "crv1_drop_N_minus_1_over_N_minus_K", "estimators/covariance.py",
         "    factor = g / (g - 1) * (n - 1) / (n - k)\n",
         "    factor = g / (g - 1)\n",
         COVARIANCE, "CRV1 without the (N-1)/(N-K) factor"),
     Mutation(
-        "crv1_df_N_minus_K", "covariance.py",
+        "crv1_df_N_minus_K", "estimators/covariance.py",
         "        df_resid=g - 1,\n",
         "        df_resid=n - k,\n",
         COVARIANCE, "clustered t inference on N-K instead of G-1 degrees of freedom"),
     Mutation(
-        "hc1_factor_N_minus_1", "covariance.py",
+        "hc1_factor_N_minus_1", "estimators/covariance.py",
         "    factor = n / (n - k)\n",
         "    factor = (n - 1) / (n - k)\n",
         COVARIANCE, "HC1 scaled by (N-1)/(N-K) instead of N/(N-K)"),
     Mutation(
-        "fixef_nested_still_counted", "covariance.py",
+        "fixef_nested_still_counted", "estimators/covariance.py",
         "        if any(flags):\n",
         "        if False:\n",
         COVARIANCE, "fixed effects nested in the clusters still counted in K"),
     # (c) Callaway-Sant'Anna aggregation weights -------------------------------------------
     Mutation(
-        "cs_cells_equal_weights", "staggered.py",
+        "cs_cells_equal_weights", "estimators/callaway_santanna.py",
         "        wts = pg[which] / pg[which].sum()\n",
         "        wts = np.full(which.size, 1.0 / which.size)\n",
         STAGGERED, "simple/event-time/calendar aggregation: equal, not cohort-size, weights"),
     Mutation(
-        "cs_group_equal_weights", "staggered.py",
+        "cs_group_equal_weights", "estimators/callaway_santanna.py",
         "    wts = pgk / pgk.sum()\n",
         "    wts = np.full(pgk.size, 1.0 / pgk.size)\n",
         STAGGERED, "group aggregation: cohorts weighted equally, not by size"),
     Mutation(
-        "cs_simple_without_weight_influence", "staggered.py",
+        "cs_simple_without_weight_influence", "estimators/callaway_santanna.py",
         "    est, col = combine(np.flatnonzero(post), True)\n",
         "    est, col = combine(np.flatnonzero(post), False)\n",
         STAGGERED, "simple ATT's influence function ignores the estimated weights"),
     # (d) disclosure threshold -----------------------------------------------------------
     Mutation(
-        "small_count_le_min_cell", "disclosure.py",
+        "small_count_le_min_cell", "report/disclosure.py",
         "    return (values > 0) & (values < min_cell)\n",
         "    return (values > 0) & (values <= min_cell)\n",
         DISCLOSURE, "a count equal to min_cell marked as small"),
     Mutation(
-        "small_count_below_min_cell_minus_1", "disclosure.py",
+        "small_count_below_min_cell_minus_1", "report/disclosure.py",
         "    return (values > 0) & (values < min_cell)\n",
         "    return (values > 0) & (values < min_cell - 1)\n",
         DISCLOSURE, "a count of min_cell - 1 published"),
     Mutation(
-        "protect_primary_le_min_cell", "disclosure.py",
+        "protect_primary_le_min_cell", "report/disclosure.py",
         "        primary = [cell for cell, value in values.items() if 0 < value < min_cell]\n",
         "        primary = [cell for cell, value in values.items() if 0 < value <= min_cell]\n",
         DISCLOSURE, "cell suppression treats a cell of exactly min_cell persons as small"),
     Mutation(
-        "protect_primary_below_min_cell_minus_1", "disclosure.py",
+        "protect_primary_below_min_cell_minus_1", "report/disclosure.py",
         "        primary = [cell for cell, value in values.items() if 0 < value < min_cell]\n",
         "        primary = [cell for cell, value in values.items() if 0 < value < min_cell - 1]\n",
         DISCLOSURE, "cell suppression publishes a cell of min_cell - 1 persons"),
     Mutation(
-        "subgroup_level_le_min_cell", "subgroups.py",
+        "subgroup_level_le_min_cell", "analysis/subgroups.py",
         "        if 0 < n_persons < min_cell:\n",
         "        if 0 < n_persons <= min_cell:\n",
         SUBGROUPS, "a subgroup level of exactly min_cell persons not estimated"),
     # (e) GDP deflator / price base ---------------------------------------------------------
     Mutation(
-        "rebase_ratio_inverted", "greenbook.py",
+        "rebase_ratio_inverted", "valuation/greenbook.py",
         "    return float(value * deflator[to_year] / deflator[from_year])\n",
         "    return float(value * deflator[from_year] / deflator[to_year])\n",
         GREENBOOK + VALUATION, "rebasing divides by the target year's deflator"),
     Mutation(
-        "wellby_value_not_rebased", "greenbook.py",
+        "wellby_value_not_rebased", "valuation/greenbook.py",
         '    return rebase(float(row["value_gbp"]), int(row["base_year"]), price_year)\n',
         '    return float(row["value_gbp"])\n',
         GREENBOOK + VALUATION, "WELLBY value left in 2019 prices whatever the price year"),
     Mutation(
-        "nominal_costs_not_deflated", "valuation.py",
+        "nominal_costs_not_deflated", "valuation/appraisal.py",
         "        out[year] = real_terms(value, calendar, inputs.price_year)\n",
         "        out[year] = value\n",
         VALUATION, "nominal costs taken as real"),
     Mutation(
-        "nominal_costs_deflator_year_off_by_one", "valuation.py",
+        "nominal_costs_deflator_year_off_by_one", "valuation/appraisal.py",
         "        out[year] = real_terms(value, calendar, inputs.price_year)\n",
         "        out[year] = real_terms(value, calendar - 1, inputs.price_year)\n",
         VALUATION, "nominal costs deflated with the previous calendar year's deflator"),
@@ -191,7 +191,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         GREENBOOK + VALUATION, "packaged 2018 GDP deflator differs from the HMT series"),
     # (f) WELLBY value per point ------------------------------------------------------------
     Mutation(
-        "wellby_scenarios_low_high_swapped", "greenbook.py",
+        "wellby_scenarios_low_high_swapped", "valuation/greenbook.py",
         'SCENARIOS = ("low", "central", "high")\n',
         'SCENARIOS = ("high", "central", "low")\n',
         GREENBOOK + VALUATION, "low and high WELLBY scenarios swapped"),
@@ -201,64 +201,64 @@ MUTATIONS: tuple[Mutation, ...] = (
         "central,2019,16000,",
         GREENBOOK + VALUATION, "packaged central WELLBY value 16,000 instead of 13,000"),
     Mutation(
-        "subgroup_value_at_high", "valuation.py",
+        "subgroup_value_at_high", "valuation/appraisal.py",
         '    value = wellby_value("central", inputs.price_year)\n'
         "    persons = _mean_persons(inputs)\n",
         '    value = wellby_value("high", inputs.price_year)\n'
         "    persons = _mean_persons(inputs)\n",
         VALUATION, "subgroups valued at the high WELLBY value"),
     Mutation(
-        "breakeven_at_high", "valuation.py",
+        "breakeven_at_high", "valuation/appraisal.py",
         '    net = costs_pv / (wellby_value("central", inputs.price_year) * kernel)\n',
         '    net = costs_pv / (wellby_value("high", inputs.price_year) * kernel)\n',
         VALUATION, "break-even effect at the high WELLBY value"),
     Mutation(
-        "sensitivity_central_npv_at_low", "valuation.py",
+        "sensitivity_central_npv_at_low", "valuation/appraisal.py",
         '    value = wellby_value("central", inputs.price_year) if value is None else value\n',
         '    value = wellby_value("low", inputs.price_year) if value is None else value\n',
         VALUATION, "one-way sensitivity around the low WELLBY value"),
     Mutation(
-        "montecarlo_triangular_mode_high", "valuation.py",
+        "montecarlo_triangular_mode_high", "valuation/appraisal.py",
         "        values = rng.triangular(low, central, high, draws)\n",
         "        values = rng.triangular(low, high, high, draws)\n",
         VALUATION, "Monte Carlo WELLBY value peaks at the high value"),
     Mutation(
-        "montecarlo_uniform_low_central", "valuation.py",
+        "montecarlo_uniform_low_central", "valuation/appraisal.py",
         "        values = rng.uniform(low, high, draws)\n",
         "        values = rng.uniform(low, central, draws)\n",
         VALUATION, "uniform Monte Carlo WELLBY value drawn from low-central"),
     # (g) Holm adjustment -------------------------------------------------------------------
     Mutation(
-        "holm_none_in_adjust_p_values", "subgroups.py",
+        "holm_none_in_adjust_p_values", "analysis/subgroups.py",
         "        adjusted[present] = multipletests(p_values[present].to_numpy(), "
         "method=method)[1]\n",
         "        adjusted[present] = p_values[present].to_numpy()\n",
         SUBGROUPS, "adjust_p_values returns the raw p-values"),
     Mutation(
-        "holm_none_in_subgroup_table", "subgroups.py",
+        "holm_none_in_subgroup_table", "analysis/subgroups.py",
         '            table.loc[index, "p_adjusted"] = adjust_p_values(table.loc[index, '
         '"p_value"],\n'
         '                                                             settings["adjust"])\n',
         '            table.loc[index, "p_adjusted"] = table.loc[index, "p_value"]\n',
         SUBGROUPS, "subgroup effects' p_adjusted left unadjusted"),
     Mutation(
-        "holm_default_to_bh", "subgroups.py",
+        "holm_default_to_bh", "analysis/subgroups.py",
         'DEFAULT_SETTINGS = {"adjust": "holm",',
         'DEFAULT_SETTINGS = {"adjust": "fdr_bh",',
         SUBGROUPS, "subgroups adjusted by Benjamini-Hochberg by default, not Holm"),
     # (h) SWEMWBS Rasch conversion -------------------------------------------------------
     Mutation(
-        "swemwbs_lookup_offset_one_row", "scales.py",
+        "swemwbs_lookup_offset_one_row", "prepare/scales.py",
         "    metric = rounded.map(swemwbs_metric_table())\n",
         "    metric = (rounded + 1).map(swemwbs_metric_table())\n",
         SCALES, "raw total looked up one row down the conversion table"),
     Mutation(
-        "swemwbs_table_shifted_one_row", "scales.py",
+        "swemwbs_table_shifted_one_row", "prepare/scales.py",
         '    return table.set_index("raw")["metric"]\n',
         '    return table.set_index("raw")["metric"].shift(1)\n',
         SCALES, "conversion table's metric column shifted by one row"),
     Mutation(
-        "swemwbs_rounding_half_to_even", "scales.py",
+        "swemwbs_rounding_half_to_even", "prepare/scales.py",
         "    rounded = np.floor(raw + 0.5)\n",
         "    rounded = np.round(raw)\n",
         SCALES, "prorated totals rounded half to even before the lookup"),

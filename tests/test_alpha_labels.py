@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.describe import trends_plot
-from wellby.subgroups import forest_plot
-from wellby.valuation import one_way_sensitivity
+from wellby.analysis.describe import trends_plot
+from wellby.analysis.subgroups import forest_plot
+from wellby.valuation.appraisal import one_way_sensitivity
 
 from .test_valuation import demo_like
 

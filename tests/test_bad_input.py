@@ -1,7 +1,7 @@
 """The bad-input corpus: each malformed input gives one clear, actionable message.
 
 Every case names what the user must fix: the file, the column, the rows (where rows are
-the problem) and the config key. The cases run through :func:`wellby.study.prepare_study`
+the problem) and the config key. The cases run through :func:`wellby.prepare.study.prepare_study`
 (the same library calls the workflow's rules make); ``test_workflow.py`` checks through
 Snakemake that such an error stops the run with the message and no results.
 """
@@ -17,12 +17,12 @@ import pyreadstat
 import pytest
 import yaml
 
+from wellby.analysis.effects import estimate_did
 from wellby.cli import main
 from wellby.config import load_yaml, validate_config
-from wellby.demo import write_demo_study
-from wellby.did import estimate_did
+from wellby.demo.simulate import write_demo_study
 from wellby.errors import ConfigError, DataError
-from wellby.study import missing_wave_files, prepare_study
+from wellby.prepare.study import missing_wave_files, prepare_study
 
 from .conftest import SCHEMA, copy_demo_study
 

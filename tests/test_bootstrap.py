@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.bootstrap import (
+from wellby.estimators.wild_bootstrap import (
     _RestrictedBootstrap,
     bootstrap_weights,
     wild_cluster_bootstrap,
@@ -74,7 +74,7 @@ def test_unit_equal_to_cluster_equals_pyfixest_wildboottest():
 
 
 def test_repeated_cross_sections_with_few_areas_run_through_estimate_did():
-    from wellby.did import estimate_did
+    from wellby.analysis.effects import estimate_did
 
     rng = np.random.default_rng(4)
     areas, waves, per = 40, 4, 25
@@ -145,8 +145,8 @@ def test_event_study_coefficients_equal_pyfixest_wildboottest():
     """Each relative-time coefficient of the event study is bootstrapped on its own, as
     pyfixest's ``Feols.wildboottest(param=...)`` does for the same regression."""
     pf = pytest.importorskip("pyfixest")
-    from wellby.bootstrap import wild_cluster_bootstrap_terms
-    from wellby.event_study import fit_event_study
+    from wellby.estimators.event_study import fit_event_study
+    from wellby.estimators.wild_bootstrap import wild_cluster_bootstrap_terms
 
     data = panel(n_clusters=20, per=6, waves=5)
     data.loc[data["area"] < 5, "cohort"] = 4  # staggered: cohorts 3 and 4

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.cleaning import clean_wave, map_levels
 from wellby.config import validate_config
 from wellby.errors import DataError
+from wellby.prepare.clean import clean_wave, map_levels
 
 from .conftest import SCHEMA, minimal_config
 

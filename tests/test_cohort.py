@@ -1,4 +1,4 @@
-"""Tests of the random-intercept cohort model (wellby.cohort)."""
+"""Tests of the random-intercept cohort model (wellby.estimators.mixed)."""
 
 from pathlib import Path
 
@@ -8,10 +8,16 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import optimize
 
-from wellby.cohort import MixedCohortResult, _fit_random_intercept, fit_mixed_cohort
-from wellby.demo import ITEMS, MEMBER_COLUMN, MISSING_CODES, SWEMWBS_ITEMS, simulate_demo_study
-from wellby.scales import swemwbs_scores
-from wellby.tables import DID_COLUMNS
+from wellby.analysis.tables import DID_COLUMNS
+from wellby.demo.simulate import (
+    ITEMS,
+    MEMBER_COLUMN,
+    MISSING_CODES,
+    SWEMWBS_ITEMS,
+    simulate_demo_study,
+)
+from wellby.estimators.mixed import MixedCohortResult, _fit_random_intercept, fit_mixed_cohort
+from wellby.prepare.scales import swemwbs_scores
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -8,7 +8,7 @@ from pyfixest.utils.utils import get_ssc
 from pyfixest.utils.utils import ssc as pf_ssc
 from statsmodels.datasets import grunfeld
 
-from wellby import covariance
+from wellby.estimators import covariance as covariance
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.staggered import fit_callaway_santanna
+from wellby.estimators.callaway_santanna import fit_callaway_santanna
 
 RESULTS = Path(__file__).parent / "results"
 REF = pd.read_csv(RESULTS / "mpdta_options_reference.csv", comment="#")

@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from wellby.config import load_yaml, validate_config
-from wellby.demo import write_demo_study
+from wellby.demo.simulate import write_demo_study
 from wellby.errors import ConfigError
-from wellby.panel import distribution_checks, linkage_rates, shifted_wave
-from wellby.study import prepare_study
-from wellby.variables import KNOWN_MEASURES, ValidRange, column_roles, valid_range
+from wellby.prepare.panel import distribution_checks, linkage_rates, shifted_wave
+from wellby.prepare.study import prepare_study
+from wellby.prepare.variables import KNOWN_MEASURES, ValidRange, column_roles, valid_range
 
 from .conftest import ROOT, SCHEMA, copy_demo_study
 
@@ -296,7 +296,7 @@ def test_distribution_check_flags_only_the_odd_wave():
 
 def test_linkage_health_thresholds_by_hand():
     from wellby.errors import DataError
-    from wellby.panel import check_linkage_health
+    from wellby.prepare.panel import check_linkage_health
 
     # 100 persons a wave; waves 1 and 3 link 90 persons to another wave, wave 2 only 40.
     rows = []

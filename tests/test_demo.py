@@ -1,4 +1,4 @@
-"""Tests of the demo study generator (wellby.demo)."""
+"""Tests of the demo study generator (wellby.demo.simulate)."""
 
 import json
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from wellby.demo import (
+from wellby.demo.simulate import (
     CANONICAL_COLUMNS,
     ITEM_RANGES,
     ITEMS,
@@ -451,7 +451,7 @@ def test_residents_do_not_depend_on_members(tmp_path):
 
 
 def test_member_truth_recomputes(study):
-    from wellby.scales import swemwbs_metric_table
+    from wellby.prepare.scales import swemwbs_metric_table
 
     members, truth = study.members, study.truth["members"]
     assert truth["waves"] == [2016, 2018, 2020]

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from wellby.describe import outcome_means, trends_plot
+from wellby.analysis.describe import outcome_means, trends_plot
 
 
 def test_means_by_wave_and_group_with_small_cells_suppressed():

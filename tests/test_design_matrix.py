@@ -3,7 +3,8 @@
 Small generated studies with a known, homogeneous effect (:mod:`tests.design_data`) go
 through every DiD estimator (``twfe``, ``event_study``, ``callaway_santanna``; not
 ``mixed_cohort``, which models a followed cohort, not a design) the way the workflow's
-estimate step runs them: :func:`wellby.did.estimate_outcome` with a ``models`` section that
+estimate step runs them: :func:`wellby.analysis.effects.estimate_outcome` with a ``models``
+section that
 config validation filled. Each design has one verdict, and every estimator must reach it:
 
 - *estimate*: each returns an estimate whose 99% interval covers the truth (TWFE ``att``
@@ -47,8 +48,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from wellby.analysis.effects import estimate_outcome
 from wellby.config import validate_config
-from wellby.did import estimate_outcome
 from wellby.errors import DataError
 
 from .conftest import SCHEMA, minimal_config
@@ -548,7 +549,8 @@ NEVER_OBSERVED = ("stop 'cohort column 'cohort' has first-treated periods that a
 BOOTSTRAP_CRASH = (
     "twfe crashes in the wild cluster bootstrap (30 areas, fewer than wild_cluster_below): "
     "'the bootstrap design is collinear (a wave or covariate has no variation within the "
-    "units)', because wellby.bootstrap builds the wave dummies before it drops the rows "
+    "units)', because wellby.estimators.wild_bootstrap builds the wave dummies before it drops "
+    "the rows "
     "without an outcome or weight, so the empty wave is an all-zero column (twfe alone, with "
     "wild_cluster_below: 0, estimates)")
 

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.did import INFERENCE_COLUMNS, WILD_COLUMNS, estimate_did, model_units
+from wellby.analysis.effects import INFERENCE_COLUMNS, WILD_COLUMNS, estimate_did, model_units
+from wellby.analysis.tables import DID_COLUMNS
 from wellby.errors import DataError
-from wellby.tables import DID_COLUMNS
 
 from .test_subgroups import COLUMNS, MODELS, simulated
 
@@ -56,7 +56,7 @@ def test_few_clusters_add_wild_bootstrap_inference():
 
 
 def test_all_estimators_and_their_tables():
-    from wellby.did import EVENT_STUDY_COLUMNS, GROUP_TIME_COLUMNS, estimate_outcome
+    from wellby.analysis.effects import EVENT_STUDY_COLUMNS, GROUP_TIME_COLUMNS, estimate_outcome
 
     data = simulated(effects={"male": 0.5, "female": 0.5})
     models = {**MODELS, "estimators": ["twfe", "event_study", "callaway_santanna"],
@@ -87,7 +87,7 @@ def test_all_estimators_and_their_tables():
     ("no observations left", [], ("y", "models")),
 ])
 def test_estimator_errors_point_at_the_key_that_fixes_them(message, covariates, expected):
-    from wellby.did import estimator_error_source
+    from wellby.analysis.effects import estimator_error_source
 
     columns = {"wave": "wave", "area": "area", "cohort": "cohort", "weight": "w"}
     models = {"covariates": covariates, "cluster": "region" if "region" in message else None}

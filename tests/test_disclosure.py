@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.disclosure import (
+from wellby.report.disclosure import (
     PRIMARY,
     SECONDARY,
     cleaning_views,

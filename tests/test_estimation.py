@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.estimation import TIDY_COLUMNS, OlsResult, TwfeResult, fit_ols, fit_twfe
+from wellby.estimators.twfe import TIDY_COLUMNS, OlsResult, TwfeResult, fit_ols, fit_twfe
 
 RESULTS = Path(__file__).parent / "results"
 

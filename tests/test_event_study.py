@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from wellby.event_study import EVENT_STUDY_COLUMNS, fit_event_study, relative_time
+from wellby.estimators.event_study import EVENT_STUDY_COLUMNS, fit_event_study, relative_time
 
 pf = pytest.importorskip("pyfixest")
 

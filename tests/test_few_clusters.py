@@ -6,7 +6,8 @@ treated clusters; the event study's first post-start coefficient is held to the 
 Studies are drawn by :func:`tests.design_data.make_study` (repeated
 cross-sections of respondents in areas, or a panel of respondents followed in their areas;
 staggered starts, a known homogeneous effect) and run through
-:func:`wellby.did.estimate_outcome` with the default config, so the headline is whatever
+:func:`wellby.analysis.effects.estimate_outcome` with the default config, so the headline is
+whatever
 did.csv and event_study.csv name in ``inference``: the wild cluster bootstrap for TWFE and
 the event study's coefficients, and few-cluster t intervals for Callaway-Sant'Anna, below
 50 clusters or 10 treated clusters; the analytic intervals otherwise.
@@ -19,8 +20,8 @@ import warnings
 import numpy as np
 import pytest
 
+from wellby.analysis.effects import estimate_outcome
 from wellby.config import validate_config
-from wellby.did import estimate_outcome
 
 from .conftest import SCHEMA
 from .design_data import FIRST_WAVE, OUTCOME, make_study
@@ -79,7 +80,7 @@ def test_headline_intervals_cover_with_few_treated_clusters(n_treated, design):
 
 
 def test_few_cluster_degrees_of_freedom_by_hand():
-    from wellby.did import few_cluster_df
+    from wellby.analysis.effects import few_cluster_df
 
     data, columns, _ = make_study(design="repeated_cross_section", n_clusters=40,
                                   n_treated=4, seed=1)

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.fixed_effects import (
+from wellby.estimators.fixed_effects import (
     ConvergenceError,
     FactorInfo,
     compress_codes,

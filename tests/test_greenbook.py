@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.greenbook import (
+from wellby.valuation.greenbook import (
     deflator_years,
     discount_factor,
     discount_factors,

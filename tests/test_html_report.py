@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from wellby.disclosure import mark_small_counts, publishable
-from wellby.html_report import image_html, methods_text, render_report
+from wellby.report.disclosure import mark_small_counts, publishable
+from wellby.report.html import image_html, methods_text, render_report
 
 CONFIG = {
     "design": "panel", "outcomes": ["life_satisfaction"],

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from wellby.errors import ConfigError
-from wellby.identifiers import (
+from wellby.prepare.identifiers import (
     declared_identifier_columns,
     detect_identifier_columns,
     identifier_name_kind,

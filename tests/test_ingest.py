@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from wellby.errors import DataError
-from wellby.ingest import IdentifierWarning, ingest_wave, looks_like_identifier
-from wellby.reading import read_survey_file
+from wellby.prepare.ingest import IdentifierWarning, ingest_wave, looks_like_identifier
+from wellby.prepare.read import read_survey_file
 
 
 def raw_wave():

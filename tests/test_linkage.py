@@ -1,6 +1,6 @@
 import pandas as pd
 
-from wellby.linkage import LINKAGE_COLUMNS, check_linkage
+from wellby.prepare.linkage import LINKAGE_COLUMNS, check_linkage
 
 
 def panel():

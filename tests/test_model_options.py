@@ -1,7 +1,8 @@
 """Every ``models`` option of the study config reaches its estimator and is honoured.
 
 The options are set the way a user sets them, in a study config validated against the
-schema, and run through :func:`wellby.did.estimate_outcome` (what the workflow's estimate
+schema, and run through :func:`wellby.analysis.effects.estimate_outcome` (what the workflow's
+estimate
 step calls). Callaway-Sant'Anna options are checked against values wellby did not write:
 ``tests/results/mpdta_cs_reference.csv`` (moderndid 0.2.0 ``att_gt``/``aggte`` and csdid
 0.4.3 on R did's ``mpdta``; the calls are in that file's header and
@@ -15,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wellby.analysis.effects import estimate_outcome
 from wellby.config import validate_config
-from wellby.did import estimate_outcome
 from wellby.errors import ConfigError
-from wellby.panel import attach_treatment
+from wellby.prepare.panel import attach_treatment
 
 from .conftest import SCHEMA
 

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from wellby.errors import DataError
-from wellby.panel import attach_treatment, build_panel
+from wellby.prepare.panel import attach_treatment, build_panel
 
 COLUMNS = {"id": "pid", "wave": "wave", "area": "area", "cohort": "cohort"}
 CONFIG = {"columns": COLUMNS, "design": "panel"}

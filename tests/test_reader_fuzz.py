@@ -17,7 +17,7 @@ import pyreadstat
 import pytest
 
 from wellby.errors import DataError
-from wellby.reading import read_survey_file
+from wellby.prepare.read import read_survey_file
 
 SEED = 20_240_611
 MUTATIONS = 300

@@ -12,9 +12,9 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from wellby import reading
 from wellby.errors import DataError
-from wellby.reading import read_survey_file
+from wellby.prepare import read as reading
+from wellby.prepare.read import read_survey_file
 
 KEY = "data.waves[2].path"
 SECRET = "SECRET-VALUE-123"

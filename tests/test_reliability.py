@@ -4,7 +4,7 @@ import pingouin as pg
 import pytest
 from scipy.stats import f
 
-from wellby.reliability import RELIABILITY_COLUMNS, cronbach_alpha_by_wave
+from wellby.analysis.reliability import RELIABILITY_COLUMNS, cronbach_alpha_by_wave
 
 # Five respondents, three items. By hand (variances with n - 1):
 # item variances 2.5, 1.8, 1.3 (sum 5.6); totals 5, 7, 10, 13, 14 have variance 14.7;

@@ -4,7 +4,7 @@ import json
 import pandas as pd
 from openpyxl import load_workbook
 
-from wellby.reporting import build_provenance, config_sha256, write_workbook
+from wellby.report.workbook import build_provenance, config_sha256, write_workbook
 
 
 def test_workbook_has_one_formatted_sheet_per_table(tmp_path):
@@ -32,7 +32,7 @@ def test_provenance_hashes_inputs_and_config(tmp_path):
 
 
 def test_workbook_of_published_views_explains_its_markers(tmp_path):
-    from wellby.disclosure import disclosure_notes, published_tables
+    from wellby.report.disclosure import disclosure_notes, published_tables
 
     tables = {"cleaning_summary": pd.DataFrame({"wave": [1, 2], "rows_in": [100, 90],
                                                 "rows_excluded": [3, 0],

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.scales import (
+from wellby.prepare.scales import (
     SCALES,
     ScaleSpec,
     ghq12_scores,

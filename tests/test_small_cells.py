@@ -6,7 +6,7 @@ of SWEMWBS answers has 6 persons. Then every count and share published in the st
 tables (subgroups, descriptives, did, cba_subgroups), the workbook and the report is
 checked: none shows fewer than ``min_cell`` persons, and no suppressed count can be worked
 out by subtraction within its table (each table's additive relations are written out below
-and solved for every suppressed cell, independently of :mod:`wellby.disclosure`).
+and solved for every suppressed cell, independently of :mod:`wellby.report.disclosure`).
 """
 
 import io
@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from wellby.demo import simulate_demo_study
+from wellby.demo.simulate import simulate_demo_study
 
 from .conftest import ROOT
 from .test_workflow import copy_workflow, snakemake

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.estimation import fit_twfe
-from wellby.staggered import CS_TIDY_COLUMNS, fit_callaway_santanna
+from wellby.estimators.callaway_santanna import CS_TIDY_COLUMNS, fit_callaway_santanna
+from wellby.estimators.twfe import fit_twfe
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -477,7 +477,7 @@ def test_bootstrap_coverage():
 
 
 def test_big_local_demo_speed():
-    from wellby.demo import simulate_demo_study
+    from wellby.demo.simulate import simulate_demo_study
 
     data = simulate_demo_study().data
     assert len(data) > 59_000 and data["area_id"].nunique() == 300

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from wellby.staleness import (
+from wellby.report.staleness import (
     RESULTS_DIR,
     STALE_DIR,
     STALE_NOTE,

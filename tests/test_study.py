@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from wellby.config import validate_config
-from wellby.demo import simulate_demo_study
+from wellby.demo.simulate import simulate_demo_study
 from wellby.errors import ConfigError, DataError
-from wellby.identifiers import load_or_create_key, pseudonymise
-from wellby.study import long_file_waves, missing_wave_files, prepare_study
+from wellby.prepare.identifiers import load_or_create_key, pseudonymise
+from wellby.prepare.study import long_file_waves, missing_wave_files, prepare_study
 
 from .conftest import SCHEMA
 

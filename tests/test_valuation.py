@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from wellby.errors import ConfigError, DataError
-from wellby.valuation import (
+from wellby.valuation.appraisal import (
     CbaInputs,
     benefit_schedule,
     breakeven_effect,

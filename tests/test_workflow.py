@@ -15,8 +15,8 @@ import pyreadstat
 import pytest
 import yaml
 
-from wellby.demo import simulate_demo_study
-from wellby.ingest import looks_like_identifier
+from wellby.demo.simulate import simulate_demo_study
+from wellby.prepare.ingest import looks_like_identifier
 
 from .conftest import ROOT
 
@@ -448,7 +448,7 @@ def test_report_renders_in_a_real_browser(demo_run):
 
 def _small_counts(table: pd.DataFrame, min_cell: int) -> list:
     """Published counts from 1 to min_cell - 1 (the marker '<min_cell' is allowed)."""
-    from wellby.disclosure import COUNT_COLUMNS
+    from wellby.report.disclosure import COUNT_COLUMNS
 
     bad = []
     for column in table.columns:

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from wellby.config import load_config
 from wellby.errors import WellbyError
+from wellby.prepare.study import missing_wave_files, prepare_study
 from wellby.run import run_study
-from wellby.study import missing_wave_files, prepare_study
 
 
 def _version() -> str:

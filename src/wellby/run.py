@@ -104,7 +104,7 @@ def run_study(config_path: str | Path, *, out: str | Path | None = None, cores: 
     )
 
     from wellby.config import load_config, load_yaml
-    from wellby.study import missing_wave_files
+    from wellby.prepare.study import missing_wave_files
 
     config = load_config(config_path)
     problems = [] if "demo" in config else missing_wave_files(config)  # the demo makes its own

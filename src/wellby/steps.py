@@ -1,6 +1,7 @@
 """One function per data step of the workflow: typed inputs and paths in, files out.
 
-The Snakemake rules' scripts call these and nothing else, and :func:`wellby.study.prepare_study`
+The Snakemake rules' scripts call these and nothing else, and
+:func:`wellby.prepare.study.prepare_study`
 uses the same library functions, so the workflow and the library cannot drift apart.
 """
 
@@ -12,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from wellby.checks import gather_checks
-from wellby.cleaning import clean_wave
-from wellby.linkage import linkage_table
-from wellby.panel import assemble_panel
-from wellby.study import ingest_long_file_at, ingest_wave_file, read_areas
+from wellby.prepare.checks import gather_checks
+from wellby.prepare.clean import clean_wave
+from wellby.prepare.linkage import linkage_table
+from wellby.prepare.panel import assemble_panel
+from wellby.prepare.study import ingest_long_file_at, ingest_wave_file, read_areas
 
 WAVE_STEP_MODELS = ("covariates", "estimators")
 """The only ``models`` settings a per-wave step reads: what a wave keeps and checks."""
@@ -26,7 +27,7 @@ def wave_step_study(config: Mapping[str, Any]) -> dict[str, Any]:
     """Return the part of a validated config that the per-wave steps (ingest, clean) read.
 
     Every section the data steps use, less the ``data.waves`` file entries (each wave gets
-    its own as its options, :func:`wellby.study.wave_options`) and less the estimation
+    its own as its options, :func:`wellby.prepare.study.wave_options`) and less the estimation
     settings in ``models`` other than :data:`WAVE_STEP_MODELS`. Snakemake reruns a rule
     when its parameters change, so correcting one wave's ``recode`` reruns that wave's
     steps alone, and changing an estimator's option reruns no wave.
@@ -72,7 +73,7 @@ def ingest_step(source: str, *, options: Mapping[str, Any], study: Mapping[str, 
     source : str
         The wave's raw file.
     options : mapping
-        The wave's options (:func:`wellby.study.wave_options`).
+        The wave's options (:func:`wellby.prepare.study.wave_options`).
     study : mapping
         The validated config's ``data``, ``columns``, ``scales``, ``outcomes``, ``models``
         and ``subgroups`` sections.

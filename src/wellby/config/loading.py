@@ -14,9 +14,9 @@ from typing import Any
 import jsonschema
 import yaml
 
-from wellby.codes import code_key
 from wellby.errors import ConfigError
-from wellby.variables import unranged_outcomes
+from wellby.prepare.codes import code_key
+from wellby.prepare.variables import unranged_outcomes
 
 DEFAULT_SCHEMA = Path(__file__).resolve().parent / "schema.yaml"
 

@@ -19,7 +19,7 @@ The package has one module per concern:
   (:class:`StarterConfig`, :func:`starter_config`).
 * :mod:`wellby.starter.text`: the config written as commented YAML (:func:`starter_yaml`).
 
-Direct identifiers are found by :func:`wellby.identifiers.detect_identifier_columns` (by
+Direct identifiers are found by :func:`wellby.prepare.identifiers.detect_identifier_columns` (by
 name or by values) and listed under ``data.identifiers``; they are never renamed. Neither
 the notes nor the YAML ever quote a value read from a file: only column names, counts and
 codes from the tables above. A file whose header row itself looks like data (an e-mail

@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from wellby.codes import code_key
-from wellby.identifiers import detect_identifier_columns, identifier_value_kind
-from wellby.reading import read_survey_file
+from wellby.prepare.codes import code_key
+from wellby.prepare.identifiers import detect_identifier_columns, identifier_value_kind
+from wellby.prepare.read import read_survey_file
 from wellby.starter.names import (
     GENDER_CODES,
     GENDER_LABEL_STARTS,

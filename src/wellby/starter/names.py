@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wellby.identifiers import normalise_column_name
+from wellby.prepare.identifiers import normalise_column_name
 
 __all__ = [
     "GENDER_CODES",
@@ -137,7 +137,8 @@ note: if they are the first 7 of the 14 WEMWBS items they must be renamed ``wemw
 
 SCALE_ITEM_NAME: dict[str, str] = {"swemwbs": "swemwbs_{k}", "wemwbs": "wemwbs_{k}",
                                    "ghq12": "ghq12_{k}"}
-"""Scale -> canonical name of its item ``k`` (as :data:`wellby.variables.KNOWN_MEASURES`)."""
+"""Scale -> canonical name of its item ``k`` (see
+:data:`wellby.prepare.variables.KNOWN_MEASURES`)."""
 
 SCALE_SCORE: dict[str, str] = {"swemwbs": "swemwbs_metric", "wemwbs": "wemwbs",
                                "ghq12": "ghq12_likert"}
@@ -165,7 +166,7 @@ MISSING_CODE_GUESSES: tuple[int | str, ...] = (
 
 HEADER_VALUE_KINDS: frozenset[str] = frozenset({
     "email", "phone", "postcode", "nhs_number", "ni_number", "date_of_birth", "date"})
-"""Kinds of identifier value (:func:`wellby.identifiers.identifier_value_kind`) that, found
+"""Kinds of identifier value (:func:`wellby.prepare.identifiers.identifier_value_kind`) that, found
 as a column *name*, show that the header row holds data."""
 
 _LEADING_NUMBER = re.compile(

@@ -16,9 +16,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from wellby.codes import code_key
 from wellby.errors import ConfigError
-from wellby.identifiers import normalise_column_name
+from wellby.prepare.codes import code_key
+from wellby.prepare.identifiers import normalise_column_name
 from wellby.starter.files import FileGuess, read_guess
 from wellby.starter.names import (
     GENDER_CODES,
@@ -352,7 +352,7 @@ def starter_config(paths: Sequence[str | Path]) -> StarterConfig:
     wellby.errors.ConfigError
         No file is given, or a file is given twice.
     wellby.errors.DataError
-        A file cannot be read (:func:`wellby.reading.read_survey_file`).
+        A file cannot be read (:func:`wellby.prepare.read.read_survey_file`).
 
     Notes
     -----

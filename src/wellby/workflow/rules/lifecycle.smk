@@ -11,7 +11,7 @@
 
 import sys
 
-from wellby.staleness import RESULTS_DIR, clear_stale, failure_message, set_aside, stale_files
+from wellby.report.staleness import RESULTS_DIR, clear_stale, failure_message, set_aside, stale_files
 
 
 onerror:

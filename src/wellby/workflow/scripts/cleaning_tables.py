@@ -1,7 +1,7 @@
 """Gather the per-wave cleaning tables into the study's tables."""
 
+from wellby.analysis.tables import concat_csv
 from wellby.runner import run_step
-from wellby.tables import concat_csv
 
 
 def main(smk):

@@ -1,7 +1,7 @@
 """Stack per-outcome tables into one study table."""
 
+from wellby.analysis.tables import concat_csv
 from wellby.runner import run_step
-from wellby.tables import concat_csv
 
 
 def main(smk):

@@ -2,12 +2,12 @@
 
 import pandas as pd
 
-from wellby.describe import outcome_label, outcome_means, trends_plot
-from wellby.figures import save_figure
-from wellby.panel import residents
-from wellby.reliability import cronbach_alpha_by_wave
+from wellby.analysis.describe import outcome_label, outcome_means, trends_plot
+from wellby.analysis.reliability import cronbach_alpha_by_wave
+from wellby.prepare.panel import residents
+from wellby.prepare.scales import scale_labels
+from wellby.report.figures import save_figure
 from wellby.runner import run_step
-from wellby.scales import scale_labels
 
 
 def main(smk):

@@ -2,12 +2,12 @@
 
 import pandas as pd
 
-from wellby.describe import outcome_label
-from wellby.did import estimate_outcome
-from wellby.figures import save_figure
-from wellby.panel import analysis_columns
+from wellby.analysis.describe import outcome_label
+from wellby.analysis.effects import estimate_outcome
+from wellby.prepare.panel import analysis_columns
+from wellby.prepare.scales import scale_labels
+from wellby.report.figures import save_figure
 from wellby.runner import run_step
-from wellby.scales import scale_labels
 
 
 def main(smk):

@@ -4,9 +4,9 @@ import json
 
 import pandas as pd
 
-from wellby.disclosure import disclosure_notes, published_tables
-from wellby.html_report import render_report
-from wellby.reporting import build_provenance, write_workbook
+from wellby.report.disclosure import disclosure_notes, published_tables
+from wellby.report.html import render_report
+from wellby.report.workbook import build_provenance, write_workbook
 from wellby.runner import run_step
 
 

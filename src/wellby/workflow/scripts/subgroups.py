@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from wellby.figures import save_figure
-from wellby.panel import analysis_columns, residents
+from wellby.analysis.subgroups import estimate_subgroups, forest_plot
+from wellby.prepare.panel import analysis_columns, residents
+from wellby.report.figures import save_figure
 from wellby.runner import run_step
-from wellby.subgroups import estimate_subgroups, forest_plot
 
 
 def main(smk):

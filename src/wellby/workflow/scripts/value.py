@@ -2,11 +2,11 @@
 
 import pandas as pd
 
-from wellby.figures import save_figure
-from wellby.panel import residents
+from wellby.analysis.subgroups import population_shares, value_published_levels
+from wellby.prepare.panel import residents
+from wellby.report.figures import save_figure
 from wellby.runner import run_step
-from wellby.subgroups import population_shares, value_published_levels
-from wellby.valuation import (
+from wellby.valuation.appraisal import (
     benefit_schedule,
     cba_inputs,
     cost_benefit,

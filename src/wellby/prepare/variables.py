@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wellby.scales import SCALES, scale_outputs
+from wellby.prepare.scales import SCALES, scale_outputs
 
 
 @dataclass(frozen=True)

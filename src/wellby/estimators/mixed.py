@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wellby.estimation import Coefficient
-from wellby.tables import DID_COLUMNS
+from wellby.analysis.tables import DID_COLUMNS
+from wellby.estimators.twfe import Coefficient
 
 __all__ = ["MixedCohortResult", "fit_mixed_cohort"]
 

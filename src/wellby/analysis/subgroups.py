@@ -18,7 +18,7 @@ per outcome for the heterogeneity tests. ``std_effect`` is the effect in units o
 outcome's standard deviation in the first wave (before any area started; Glass's delta).
 A level with too few observations or clusters is reported with its reason, not fitted.
 
-Disclosure control counts people (:mod:`wellby.disclosure`): every row carries
+Disclosure control counts people (:mod:`wellby.report.disclosure`): every row carries
 ``n_persons``, the distinct persons with the outcome in the level (in a panel distinct
 ``columns.id``, each at their baseline level; in a repeated cross-section every row is a
 person), beside ``n_obs`` (person-waves). A level or crossed cell with 1 to
@@ -28,7 +28,7 @@ must not come back by subtraction from the other levels and a total (the overall
 ``n_obs`` in ``did.csv``, the persons of the whole sample, a crossed cell's margins, or the
 heterogeneity test's count of the pooled levels), so complementary cells are suppressed
 too (``suppressed = "secondary"``: counts blank, estimates kept), chosen by
-:func:`wellby.disclosure.protect` over those relations. This is the standard cell
+:func:`wellby.report.disclosure.protect` over those relations. This is the standard cell
 suppression of official statistics; it keeps every other level's size, which withholding
 all per-level counts of a subgroup variable would not.
 """
@@ -44,8 +44,15 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from wellby.did import model_units
-from wellby.disclosure import (
+from wellby.analysis.effects import model_units
+from wellby.analysis.tables import SUBGROUP_COLUMNS
+from wellby.errors import DataError
+from wellby.estimators.callaway_santanna import fit_callaway_santanna
+from wellby.estimators.fixed_effects import ConvergenceError
+from wellby.estimators.twfe import fit_ols, fit_twfe
+from wellby.prepare.panel import TREATED
+from wellby.prepare.variables import compares_areas
+from wellby.report.disclosure import (
     PRIMARY,
     SECONDARY,
     SECONDARY_REASON,
@@ -54,13 +61,6 @@ from wellby.disclosure import (
     primary_reason,
     protect,
 )
-from wellby.errors import DataError
-from wellby.estimation import fit_ols, fit_twfe
-from wellby.fixed_effects import ConvergenceError
-from wellby.panel import TREATED
-from wellby.staggered import fit_callaway_santanna
-from wellby.tables import SUBGROUP_COLUMNS
-from wellby.variables import compares_areas
 
 EXTRA_COLUMNS = ["n_persons", "estimator", "term", "rel_time", "n_clusters", "std_effect",
                  "note", SUPPRESSED]
@@ -338,7 +338,7 @@ def suppression_relations(persons: Mapping[str, pd.Series],
     Returns
     -------
     list of dict
-        Relations for :func:`wellby.disclosure.protect`, cells keyed ``(subgroup,
+        Relations for :func:`wellby.report.disclosure.protect`, cells keyed ``(subgroup,
         level)``: each subgroup's levels add up to its total (treated as published, e.g.
         through ``did.csv``); a crossed cell's row and column add up to the levels of the
         two subgroups; the heterogeneity row is the sum of the pooled levels.
@@ -433,7 +433,7 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
     subgroups : mapping
         The config's ``subgroups`` section.
     columns, design, models
-        As for :func:`wellby.did.estimate_outcome`.
+        As for :func:`wellby.analysis.effects.estimate_outcome`.
     min_cell : int
         Smallest count of distinct persons published (``report.min_cell``): a level with
         fewer is not estimated, and its counts, and those that would give them back by
@@ -558,7 +558,7 @@ def population_shares(data: pd.DataFrame, subgroups: Mapping[str, Any], *,
         Columns subgroup, level, share (summing to 1 within each subgroup) and n_persons
         (the respondents counted; for disclosure control, not for publication).
     """
-    from wellby.panel import EVER_TREATED
+    from wellby.prepare.panel import EVER_TREATED
 
     person = columns["id"] if design == "panel" else None
     programme = data[data[EVER_TREATED] == 1]
@@ -583,7 +583,7 @@ def value_published_levels(inputs: Any, subgroups: pd.DataFrame, shares: pd.Data
 
     Parameters
     ----------
-    inputs : wellby.valuation.CbaInputs
+    inputs : wellby.valuation.appraisal.CbaInputs
         The cost-benefit inputs (``inputs.outcome`` is the outcome valued).
     subgroups : pandas.DataFrame
         ``subgroups.csv`` (with ``suppressed`` when written by :func:`estimate_subgroups`).
@@ -595,16 +595,16 @@ def value_published_levels(inputs: Any, subgroups: pd.DataFrame, shares: pd.Data
     Returns
     -------
     pandas.DataFrame
-        :data:`wellby.valuation.SUBGROUP_VALUE_COLUMNS`, one row per level of ``shares``
+        :data:`wellby.valuation.appraisal.SUBGROUP_VALUE_COLUMNS`, one row per level of ``shares``
         in its order. A level with 1 to ``min_cell - 1`` persons in the programme areas,
         or suppressed (primary) for the valued outcome in ``subgroups.csv``, is listed
         with no share, persons or value and a note; the other levels' shares are among
         the persons of the published levels, rounded to whole percent, and valued by
-        :func:`wellby.valuation.subgroup_value` (see
-        :func:`wellby.disclosure.publishable_shares`).
+        :func:`wellby.valuation.appraisal.subgroup_value` (see
+        :func:`wellby.report.disclosure.publishable_shares`).
     """
-    from wellby.disclosure import publishable_shares
-    from wellby.valuation import SUBGROUP_VALUE_COLUMNS, subgroup_value
+    from wellby.report.disclosure import publishable_shares
+    from wellby.valuation.appraisal import SUBGROUP_VALUE_COLUMNS, subgroup_value
 
     rows = subgroups
     if "outcome" in rows.columns:

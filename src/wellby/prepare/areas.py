@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from wellby.errors import DataError
-from wellby.ingest import SOURCE_ROW, normalise_area_ids
-from wellby.reading import read_survey_file
+from wellby.prepare.ingest import SOURCE_ROW, normalise_area_ids
+from wellby.prepare.read import read_survey_file
 
 AREA_ROW = "_area_row"
 

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from wellby.errors import DataError
-from wellby.ingest import SOURCE_ROW
+from wellby.prepare.ingest import SOURCE_ROW
 
 LINKAGE_COLUMNS = ["person", "rule", "column", "detail", "waves", "source_rows"]
 

@@ -8,7 +8,8 @@ the matrix, the degrees of freedom for t-based inference and a one-line descript
 the convention, meant to be printed next to the estimates.
 
 The inputs are the regressors *after* the within transformation (see
-:mod:`wellby.fixed_effects`) and the residuals of the weighted fit; the number of absorbed
+:mod:`wellby.estimators.fixed_effects`) and the residuals of the weighted fit; the number of
+absorbed
 fixed-effect parameters enters only through ``K``, computed by :func:`fixef_dof`.
 """
 

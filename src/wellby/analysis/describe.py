@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from wellby.disclosure import (
+from wellby.prepare.panel import EVER_TREATED
+from wellby.report.disclosure import (
     PRIMARY,
     SECONDARY,
     SECONDARY_REASON,
@@ -17,7 +18,6 @@ from wellby.disclosure import (
     primary_reason,
     protect,
 )
-from wellby.panel import EVER_TREATED
 
 GROUP_LABELS = {1: "programme", 0: "comparison"}
 
@@ -55,7 +55,7 @@ def outcome_means(data: pd.DataFrame, outcomes: Sequence[str], *, wave: str,
     cleaning summary when every kept row has the outcome and there is no followed cohort,
     and the sum of all cells is the ``n_obs`` of ``callaway_santanna`` in ``did.csv``. So a
     primary cell would come back by subtraction, and the other group of its wave (or
-    another cell, as :func:`wellby.disclosure.protect` finds) has its count suppressed too
+    another cell, as :func:`wellby.report.disclosure.protect` finds) has its count suppressed too
     (secondary; its mean and SD stay, as they reveal no count). Means and SDs are over the
     rows with the outcome.
     """

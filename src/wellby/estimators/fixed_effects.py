@@ -5,7 +5,7 @@ design matrix by weighted demeaning, so that a regression on the transformed col
 the same slope coefficients as a regression with one dummy per fixed-effect level
 (Frisch-Waugh-Lovell). It also finds singleton observations and describes each factor
 (number of levels, nesting in a cluster variable), which the variance estimators in
-:mod:`wellby.covariance` need for their degrees-of-freedom conventions.
+:mod:`wellby.estimators.covariance` need for their degrees-of-freedom conventions.
 
 Factors are passed as dense integer codes ``0 .. L-1`` (as returned by
 :func:`pandas.factorize` or :func:`compress_codes`); every group operation is a

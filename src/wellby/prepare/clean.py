@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wellby.checks import check_row, check_rows
-from wellby.codes import code_key as _code_key
-from wellby.codes import map_distinct
 from wellby.errors import DataError
-from wellby.ingest import ID_FORMAT, SOURCE_ROW
-from wellby.scales import score_scale
-from wellby.variables import (
+from wellby.prepare.checks import check_row, check_rows
+from wellby.prepare.codes import code_key as _code_key
+from wellby.prepare.codes import map_distinct
+from wellby.prepare.ingest import ID_FORMAT, SOURCE_ROW
+from wellby.prepare.scales import score_scale
+from wellby.prepare.variables import (
     ValidRange,
     compares_areas,
     numeric_columns,
@@ -52,7 +52,7 @@ class CleanedWave:
     summary : pandas.DataFrame
         One row: wave, rows_in, rows_excluded, rows_out.
     checks : pandas.DataFrame
-        Findings for the data checks table (:mod:`wellby.checks`).
+        Findings for the data checks table (:mod:`wellby.prepare.checks`).
     """
 
     data: pd.DataFrame
@@ -357,7 +357,7 @@ def clean_wave(
     Steps, in order: per-wave recodes; configured missing codes (numbers or text) to
     missing in every analysis column; numeric columns to numbers (text in one is an error
     naming the values); values outside their
-    column's valid range (:mod:`wellby.variables`) set to missing or the row excluded
+    column's valid range (:mod:`wellby.prepare.variables`) set to missing or the row excluded
     (``data.out_of_range``); rows without an area, or without an id in a panel, excluded;
     duplicate ids in the wave excluded after the first or an error
     (``data.duplicate_ids``); scale scores; subgroup levels (a wave whose codes all fail to

@@ -26,7 +26,7 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path,
     ----------
     tables : mapping of str to pandas.DataFrame
         Sheet name -> table (names are cut to Excel's 31 characters). For publication,
-        pass the views of :func:`wellby.disclosure.published_tables`.
+        pass the views of :func:`wellby.report.disclosure.published_tables`.
     path : str or Path
         The workbook to write.
     notes : iterable of str, optional

@@ -3,7 +3,7 @@
 :func:`fit_event_study` regresses an outcome on one dummy per period relative to each
 unit's programme start ("relative time", ``rel_time``), with unit and period fixed
 effects absorbed, and reports the coefficients with a joint Wald test that all leads
-(pre-programme relative times) are zero. The fit is :func:`wellby.estimation.fit_ols`, so
+(pre-programme relative times) are zero. The fit is :func:`wellby.estimators.twfe.fit_ols`, so
 the standard errors follow the same fixest/reghdfe conventions as the TWFE estimator.
 
 Relative time is counted in *periods* (positions in the sorted list of observed values of
@@ -11,7 +11,8 @@ the time column): for annual waves it is ``time - cohort`` in years; for waves t
 apart, one step is one wave. Never-treated units (cohort 0 or missing) get no dummy; they
 pin down the period effects.
 
-The module also holds what :mod:`wellby.staggered` shares with it: the column checks, the
+The module also holds what :mod:`wellby.estimators.callaway_santanna` shares with it: the
+column checks, the
 mapping of cohorts to periods, and :class:`PretrendTest`.
 """
 
@@ -26,10 +27,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wellby.covariance import VCOV_TYPES, VcovType
-from wellby.estimation import Coefficient, fit_ols
-from wellby.fixed_effects import singleton_mask
-from wellby.validation import (
+from wellby.estimators.covariance import VCOV_TYPES, VcovType
+from wellby.estimators.fixed_effects import singleton_mask
+from wellby.estimators.twfe import Coefficient, fit_ols
+from wellby.estimators.validation import (
     check_did_columns,
     check_frame,
     numeric_column,
@@ -697,7 +698,7 @@ def fit_event_study(
     weights : str, optional
         Analytic (survey) weights.
     vcov : {"cluster", "hc1", "classical"}, default "cluster"
-        Variance estimator, as in :func:`wellby.estimation.fit_twfe`.
+        Variance estimator, as in :func:`wellby.estimators.twfe.fit_twfe`.
     alpha : float, default 0.05
         Confidence intervals have level ``1 - alpha`` (t distribution).
     leads : int, optional
@@ -749,7 +750,7 @@ def fit_event_study(
 
     With staggered adoption and effects that vary by cohort, the TWFE event-study
     coefficients mix effects across cohorts and relative times (Sun and Abraham 2021);
-    :func:`wellby.staggered.fit_callaway_santanna` does not.
+    :func:`wellby.estimators.callaway_santanna.fit_callaway_santanna` does not.
 
     """
     check_frame(data)

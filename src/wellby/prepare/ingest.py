@@ -2,14 +2,14 @@
 
 Direct identifiers never get past this step:
 
-- only the columns the study uses (:func:`wellby.variables.column_roles`) are kept, so a
+- only the columns the study uses (:func:`wellby.prepare.variables.column_roles`) are kept, so a
   column the config does not name never reaches an interim file, whatever it is called;
 - columns declared in ``data.identifiers`` (matched whatever their case and separators),
   and columns whose name or values look like names, e-mail addresses, phone numbers,
   postcodes, NHS or National Insurance numbers, dates of birth or free text are dropped
   with a warning that names the column, never its values; if the config uses such a column
   for the analysis, the run stops and says why;
-- the person id is replaced by a keyed pseudonym (:func:`wellby.identifiers.pseudonymise`,
+- the person id is replaced by a keyed pseudonym (:func:`wellby.prepare.identifiers.pseudonymise`,
   key in ``data.pseudonym_key``, outside ``results/``), after the wave's ``id_transform``,
   so no table carries a raw id. The id's *format* (digits shown as 9, letters as A) is kept
   in ``_id_format`` for the linkage check, which compares formats between waves.
@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wellby.checks import CHECK_COLUMNS, check_row, check_rows
-from wellby.codes import map_distinct
 from wellby.errors import DataError
-from wellby.identifiers import (
+from wellby.prepare.checks import CHECK_COLUMNS, check_row, check_rows
+from wellby.prepare.codes import map_distinct
+from wellby.prepare.identifiers import (
     declared_identifier_columns,
     identifier_name_kind,
     identifier_value_kind,
@@ -236,7 +236,7 @@ def ingest_wave(
         1-based source rows of ``frame``'s rows when they are not simply 1..n (a wave
         taken out of one long file).
     roles : mapping, optional
-        Canonical column -> config key using it (:func:`wellby.variables.column_roles`):
+        Canonical column -> config key using it (:func:`wellby.prepare.variables.column_roles`):
         only these columns are kept. None keeps every column that is not an identifier.
     id_column : str, optional
         Canonical person id column: transformed, its format recorded, then pseudonymised.

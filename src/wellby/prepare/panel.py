@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wellby.areas import attach_areas
-from wellby.checks import check_row, check_rows
-from wellby.cleaning import shift_message
-from wellby.codes import map_distinct
 from wellby.errors import DataError, format_rows
-from wellby.ingest import ID_FORMAT, SOURCE_ROW
-from wellby.variables import ValidRange, compares_areas, ranged_columns
+from wellby.prepare.areas import attach_areas
+from wellby.prepare.checks import check_row, check_rows
+from wellby.prepare.clean import shift_message
+from wellby.prepare.codes import map_distinct
+from wellby.prepare.ingest import ID_FORMAT, SOURCE_ROW
+from wellby.prepare.variables import ValidRange, compares_areas, ranged_columns
 
 TREATED = "treated"
 EVER_TREATED = "ever_treated"
@@ -393,7 +393,7 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any],
     config : mapping
         The validated study config.
     areas : pandas.DataFrame, optional
-        The area file (:func:`wellby.areas.read_area_file`), when ``data.areas`` is set:
+        The area file (:func:`wellby.prepare.areas.read_area_file`), when ``data.areas`` is set:
         cohorts and area attributes come from it.
 
     Returns

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wellby.estimation import demeaned_design
-from wellby.fixed_effects import is_nested
+from wellby.estimators.fixed_effects import is_nested
+from wellby.estimators.twfe import demeaned_design
 
 DEFAULT_REPS = 9999
 
@@ -181,7 +181,7 @@ def wild_cluster_bootstrap(
     data : pandas.DataFrame
         Long data.
     outcome, treatment, unit, time, cluster : str
-        Columns, as for :func:`wellby.estimation.fit_twfe`. ``unit`` must be nested in
+        Columns, as for :func:`wellby.estimators.twfe.fit_twfe`. ``unit`` must be nested in
         ``cluster`` (respondents or areas within areas).
     covariates : sequence of str
         Covariates.

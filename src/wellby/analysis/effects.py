@@ -25,16 +25,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wellby.bootstrap import wild_cluster_bootstrap, wild_cluster_bootstrap_terms
-from wellby.cohort import fit_mixed_cohort
-from wellby.designs import check_design
+from wellby.analysis.designs import check_design
+from wellby.analysis.tables import DID_COLUMNS
 from wellby.errors import DataError
-from wellby.estimation import fit_twfe
-from wellby.event_study import fit_event_study, relative_time
-from wellby.panel import TREATED, attach_treatment, cohort_members, residents
-from wellby.staggered import fit_callaway_santanna
-from wellby.tables import DID_COLUMNS
-from wellby.variables import DID_ESTIMATORS
+from wellby.estimators.callaway_santanna import fit_callaway_santanna
+from wellby.estimators.event_study import fit_event_study, relative_time
+from wellby.estimators.mixed import fit_mixed_cohort
+from wellby.estimators.twfe import fit_twfe
+from wellby.estimators.wild_bootstrap import wild_cluster_bootstrap, wild_cluster_bootstrap_terms
+from wellby.prepare.panel import TREATED, attach_treatment, cohort_members, residents
+from wellby.prepare.variables import DID_ESTIMATORS
 
 WILD_COLUMNS = ["wild_p_value", "wild_ci_low", "wild_ci_high", "wild_bootstrap"]
 INFERENCE_COLUMNS = ["inference", "headline_ci_low", "headline_ci_high", "headline_p_value",
@@ -291,7 +291,7 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
     Parameters
     ----------
     data : pandas.DataFrame
-        The analysis file from :func:`wellby.panel.build_panel`.
+        The analysis file from :func:`wellby.prepare.panel.build_panel`.
     outcome : str
         The outcome column.
     columns : mapping

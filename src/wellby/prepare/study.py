@@ -16,21 +16,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wellby.areas import read_area_file
-from wellby.checks import gather_checks
-from wellby.cleaning import clean_wave
-from wellby.identifiers import load_or_create_key
-from wellby.ingest import (
+from wellby.prepare.areas import read_area_file
+from wellby.prepare.checks import gather_checks
+from wellby.prepare.clean import clean_wave
+from wellby.prepare.identifiers import load_or_create_key
+from wellby.prepare.ingest import (
     IdentifierWarning,
     IngestedWave,
     ingest_long_file,
     ingest_wave,
     long_file_wave_labels,
 )
-from wellby.linkage import linkage_table
-from wellby.panel import assemble_panel
-from wellby.reading import read_survey_file
-from wellby.variables import column_roles
+from wellby.prepare.linkage import linkage_table
+from wellby.prepare.panel import assemble_panel
+from wellby.prepare.read import read_survey_file
+from wellby.prepare.variables import column_roles
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def read_wave_file(path: str | Path, options: Mapping[str, Any],
 
 def ingest_options(config: Mapping[str, Any], options: Mapping[str, Any],
                    key_path: str | Path | None = None) -> dict[str, Any]:
-    """Keyword arguments of :func:`wellby.ingest.ingest_wave` for one wave of a study.
+    """Keyword arguments of :func:`wellby.prepare.ingest.ingest_wave` for one wave of a study.
 
     Parameters
     ----------

@@ -47,8 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wellby.estimation import Coefficient
-from wellby.event_study import (
+from wellby.estimators.event_study import (
     PretrendTest,
     _codes,
     _cohort_index,
@@ -58,7 +57,8 @@ from wellby.event_study import (
     _never_treated,
     _wald,
 )
-from wellby.validation import check_did_columns, check_frame, numeric_column
+from wellby.estimators.twfe import Coefficient
+from wellby.estimators.validation import check_did_columns, check_frame, numeric_column
 
 __all__ = [
     "BASE_PERIODS",

@@ -8,7 +8,8 @@ factors (or none, with an intercept), which the reference tests also use directl
 
 The fit is fully vectorised: each factor is encoded once with :func:`pandas.factorize`,
 the within transformation and the cluster sums are :func:`numpy.bincount` calls
-(:mod:`wellby.fixed_effects`, :mod:`wellby.covariance`), and nothing loops over groups or
+(:mod:`wellby.estimators.fixed_effects`, :mod:`wellby.estimators.covariance`), and nothing
+loops over groups or
 rows in Python.
 """
 
@@ -21,11 +22,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wellby import covariance as cov_mod
-from wellby.covariance import VCOV_TYPES, VcovType
-from wellby.fixed_effects import FactorInfo, compress_codes, demean, describe_factors
-from wellby.fixed_effects import singleton_mask as _singleton_mask
-from wellby.validation import check_frame, numeric_column, require_columns
+from wellby.estimators import covariance as cov_mod
+from wellby.estimators.covariance import VCOV_TYPES, VcovType
+from wellby.estimators.fixed_effects import FactorInfo, compress_codes, demean, describe_factors
+from wellby.estimators.fixed_effects import singleton_mask as _singleton_mask
+from wellby.estimators.validation import check_frame, numeric_column, require_columns
 
 __all__ = ["Coefficient", "OlsResult", "TwfeResult", "fit_ols", "fit_twfe"]
 
@@ -100,7 +101,7 @@ class OlsResult:
     n_dropped_missing : int
         Rows dropped for a missing value in a used column (or a zero weight).
     n_dropped_singletons : int
-        Singleton rows dropped (see :func:`wellby.fixed_effects.singleton_mask`).
+        Singleton rows dropped (see :func:`wellby.estimators.fixed_effects.singleton_mask`).
     cluster, weights : str or None
         Columns used for clustering and weighting.
 
@@ -379,7 +380,7 @@ def fit_ols(
     -----
     Rows with a missing value in any used column (outcome, regressors, absorbed factors,
     weights and, for clustered errors, the cluster variable) are dropped. The variance
-    estimators and their small-sample conventions are those of :mod:`wellby.covariance`:
+    estimators and their small-sample conventions are those of :mod:`wellby.estimators.covariance`:
 
     ``classical``
         ``RSS/(N-K) (X'WX)^-1``; ``K`` counts the regressors and all fixed effects;
@@ -770,7 +771,7 @@ def fit_twfe(
         iid errors: ``RSS/(N-K) (X'WX)^-1``, all fixed effects in ``K``; t(N-K).
 
     With ``F`` factors of ``L_f`` levels, "all fixed effects" means ``sum(L_f) - (F-1)``;
-    see :func:`wellby.covariance.fixef_dof`. The TWFE coefficient is a valid DiD effect
+    see :func:`wellby.estimators.covariance.fixef_dof`. The TWFE coefficient is a valid DiD effect
     under parallel trends when treatment starts at the same time for all treated units;
     with staggered adoption and heterogeneous effects use a staggered-robust estimator.
 

@@ -59,7 +59,7 @@ import pandas as pd
 from scipy import stats
 
 from wellby.errors import ConfigError, DataError
-from wellby.greenbook import (
+from wellby.valuation.greenbook import (
     SCENARIOS,
     deflator_years,
     discount_factors,

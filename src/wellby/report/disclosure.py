@@ -297,7 +297,7 @@ def publishable_shares(shares: pd.DataFrame, min_cell: int,
     ----------
     shares : pandas.DataFrame
         subgroup, level, share and n_persons (the persons the share counts; see
-        :func:`wellby.subgroups.population_shares`).
+        :func:`wellby.analysis.subgroups.population_shares`).
     min_cell : int
         Smallest count of persons that may be published.
     withheld : iterable of (subgroup, level)

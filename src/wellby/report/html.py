@@ -3,7 +3,7 @@
 Every number on the page comes from a results table, and every section says which table
 (and which config keys) it came from, so a reviewer can trace it. Images are embedded as
 data URIs and the page loads nothing from the network. Every table is shown through
-:func:`wellby.disclosure.published_tables` (the same views as ``tables.xlsx``): counts of
+:func:`wellby.report.disclosure.published_tables` (the same views as ``tables.xlsx``): counts of
 fewer than ``min_cell`` persons read ``<10``, counts hidden so that they cannot be
 recovered by subtraction read ``suppressed``, and the cleaning audit appears as counts,
 never row by row.
@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wellby.disclosure import COUNT_COLUMNS as _COUNTS
-from wellby.disclosure import SECONDARY_MARKER, published_tables, small_count_marker
+from wellby.report.disclosure import COUNT_COLUMNS as _COUNTS
+from wellby.report.disclosure import SECONDARY_MARKER, published_tables, small_count_marker
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1050px;margin:2em auto;
@@ -408,7 +408,7 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
     config : mapping
         The validated study config.
     provenance : mapping
-        From :func:`wellby.reporting.build_provenance`.
+        From :func:`wellby.report.workbook.build_provenance`.
     min_cell : int
         Smallest count of persons shown; smaller counts are marked ``<min_cell`` and
         counts that would give one back by subtraction ``suppressed``.

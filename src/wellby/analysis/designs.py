@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from wellby.errors import DataError
-from wellby.panel import attach_treatment
+from wellby.prepare.panel import attach_treatment
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The demo study: generated Big Local-like survey waves with a known truth."""
