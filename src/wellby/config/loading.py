@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from wellby.config.typed import Study
 from wellby.errors import ConfigError
 from wellby.prepare.codes import code_key
 from wellby.prepare.variables import unranged_outcomes
@@ -217,6 +218,24 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path = DEFAULT
     return validated
 
 
-def load_config(path: str | Path, schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
-    """Load a study config file and validate it (see :func:`validate_config`)."""
-    return validate_config(load_yaml(path), schema_path)
+def load_config(path: str | Path, schema_path: str | Path = DEFAULT_SCHEMA) -> Study:
+    """Load a study config file, validate it and return it typed.
+
+    Parameters
+    ----------
+    path : str or Path
+        The study's YAML file.
+    schema_path : str or Path
+        The schema (default: the one packaged with wellby).
+
+    Returns
+    -------
+    Study
+        Frozen sections with every default filled in (:mod:`wellby.config.typed`).
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem, each with the path of the key to fix.
+    """
+    return Study.from_validated(validate_config(load_yaml(path), schema_path))
