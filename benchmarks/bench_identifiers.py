@@ -21,7 +21,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from wellby.prepare.identifiers import detect_identifier_columns, pseudonymise
+from wellby.prepare.identifiers import detect_identifier_columns
+from wellby.prepare.pseudonyms import pseudonymise
 
 N_ROWS = 1_000_000
 N_IDS = 3_000_000

@@ -1,6 +1,6 @@
 """Benchmark the staggered estimators on the Big Local-like demo study (about 60,000 rows).
 
-The demo (``wellby.demo.simulate.simulate_demo_study()``): 300 areas (150 programme areas in two
+The demo (``wellby.demo.simulate_demo_study()``): 300 areas (150 programme areas in two
 cohorts, 150 comparison areas), about 40 respondents per area and wave, 5 annual waves,
 respondents followed with 18% attrition per wave (about 20,700 respondents).
 
@@ -24,7 +24,7 @@ import warnings
 
 import pandas as pd
 
-from wellby.demo.simulate import simulate_demo_study
+from wellby.demo import simulate_demo_study
 from wellby.estimators.callaway_santanna import fit_callaway_santanna
 from wellby.estimators.event_study import fit_event_study
 

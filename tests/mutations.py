@@ -62,7 +62,7 @@ SCALES = ("tests/test_scales.py",)
 MUTATIONS: tuple[Mutation, ...] = (
     # (a) the WELLBY (health) discount schedule -------------------------------------------
     Mutation(
-        "discount_wellbys_default_standard", "valuation/appraisal.py",
+        "discount_wellbys_default_standard", "valuation/inputs.py",
         '    discounting: str = "health"\n',
         '    discounting: str = "standard"\n',
         VALUATION, "WELLBYs discounted at the standard 3.5% by default, not the health 1.5%"),
@@ -81,7 +81,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    years = inputs.benefit_years\n",
         VALUATION, "break-even, Monte Carlo, sensitivity, subgroups on the standard schedule"),
     Mutation(
-        "discount_costs_default_health", "valuation/appraisal.py",
+        "discount_costs_default_health", "valuation/inputs.py",
         '    cost_discounting: str = "standard"\n',
         '    cost_discounting: str = "health"\n',
         VALUATION, "costs discounted at the health 1.5% by default, not the standard 3.5%"),
@@ -123,17 +123,17 @@ MUTATIONS: tuple[Mutation, ...] = (
         COVARIANCE, "fixed effects nested in the clusters still counted in K"),
     # (c) Callaway-Sant'Anna aggregation weights -------------------------------------------
     Mutation(
-        "cs_cells_equal_weights", "estimators/callaway_santanna.py",
+        "cs_cells_equal_weights", "estimators/callaway_santanna/aggregate.py",
         "        wts = pg[which] / pg[which].sum()\n",
         "        wts = np.full(which.size, 1.0 / which.size)\n",
         STAGGERED, "simple/event-time/calendar aggregation: equal, not cohort-size, weights"),
     Mutation(
-        "cs_group_equal_weights", "estimators/callaway_santanna.py",
+        "cs_group_equal_weights", "estimators/callaway_santanna/aggregate.py",
         "    wts = pgk / pgk.sum()\n",
         "    wts = np.full(pgk.size, 1.0 / pgk.size)\n",
         STAGGERED, "group aggregation: cohorts weighted equally, not by size"),
     Mutation(
-        "cs_simple_without_weight_influence", "estimators/callaway_santanna.py",
+        "cs_simple_without_weight_influence", "estimators/callaway_santanna/aggregate.py",
         "    est, col = combine(np.flatnonzero(post), True)\n",
         "    est, col = combine(np.flatnonzero(post), False)\n",
         STAGGERED, "simple ATT's influence function ignores the estimated weights"),
@@ -175,12 +175,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         '    return float(row["value_gbp"])\n',
         GREENBOOK + VALUATION, "WELLBY value left in 2019 prices whatever the price year"),
     Mutation(
-        "nominal_costs_not_deflated", "valuation/appraisal.py",
+        "nominal_costs_not_deflated", "valuation/inputs.py",
         "        out[year] = real_terms(value, calendar, inputs.price_year)\n",
         "        out[year] = value\n",
         VALUATION, "nominal costs taken as real"),
     Mutation(
-        "nominal_costs_deflator_year_off_by_one", "valuation/appraisal.py",
+        "nominal_costs_deflator_year_off_by_one", "valuation/inputs.py",
         "        out[year] = real_terms(value, calendar, inputs.price_year)\n",
         "        out[year] = real_terms(value, calendar - 1, inputs.price_year)\n",
         VALUATION, "nominal costs deflated with the previous calendar year's deflator"),
@@ -201,11 +201,11 @@ MUTATIONS: tuple[Mutation, ...] = (
         "central,2019,16000,",
         GREENBOOK + VALUATION, "packaged central WELLBY value 16,000 instead of 13,000"),
     Mutation(
-        "subgroup_value_at_high", "valuation/appraisal.py",
+        "subgroup_value_at_high", "valuation/distribution.py",
         '    value = wellby_value("central", inputs.price_year)\n'
-        "    persons = _mean_persons(inputs)\n",
+        "    persons = mean_persons(inputs)\n",
         '    value = wellby_value("high", inputs.price_year)\n'
-        "    persons = _mean_persons(inputs)\n",
+        "    persons = mean_persons(inputs)\n",
         VALUATION, "subgroups valued at the high WELLBY value"),
     Mutation(
         "breakeven_at_high", "valuation/appraisal.py",
@@ -213,17 +213,17 @@ MUTATIONS: tuple[Mutation, ...] = (
         '    net = costs_pv / (wellby_value("high", inputs.price_year) * kernel)\n',
         VALUATION, "break-even effect at the high WELLBY value"),
     Mutation(
-        "sensitivity_central_npv_at_low", "valuation/appraisal.py",
+        "sensitivity_central_npv_at_low", "valuation/uncertainty.py",
         '    value = wellby_value("central", inputs.price_year) if value is None else value\n',
         '    value = wellby_value("low", inputs.price_year) if value is None else value\n',
         VALUATION, "one-way sensitivity around the low WELLBY value"),
     Mutation(
-        "montecarlo_triangular_mode_high", "valuation/appraisal.py",
+        "montecarlo_triangular_mode_high", "valuation/uncertainty.py",
         "        values = rng.triangular(low, central, high, draws)\n",
         "        values = rng.triangular(low, high, high, draws)\n",
         VALUATION, "Monte Carlo WELLBY value peaks at the high value"),
     Mutation(
-        "montecarlo_uniform_low_central", "valuation/appraisal.py",
+        "montecarlo_uniform_low_central", "valuation/uncertainty.py",
         "        values = rng.uniform(low, high, draws)\n",
         "        values = rng.uniform(low, central, draws)\n",
         VALUATION, "uniform Monte Carlo WELLBY value drawn from low-central"),

@@ -6,7 +6,7 @@ import pytest
 
 from wellby.analysis.describe import trends_plot
 from wellby.analysis.subgroups import forest_plot
-from wellby.valuation.appraisal import one_way_sensitivity
+from wellby.valuation.uncertainty import one_way_sensitivity
 
 from .test_valuation import demo_like
 

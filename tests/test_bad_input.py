@@ -20,7 +20,7 @@ import yaml
 from wellby.analysis.effects import estimate_did
 from wellby.cli import main
 from wellby.config import load_yaml, validate_config
-from wellby.demo.simulate import write_demo_study
+from wellby.demo import write_demo_study
 from wellby.errors import ConfigError, DataError
 from wellby.prepare.study import missing_wave_files, prepare_study
 

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from scipy import optimize
 
 from wellby.analysis.tables import DID_COLUMNS
-from wellby.demo.simulate import (
+from wellby.demo import (
     ITEMS,
     MEMBER_COLUMN,
     MISSING_CODES,

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from wellby.config import load_yaml, validate_config
-from wellby.demo.simulate import write_demo_study
+from wellby.demo import write_demo_study
 from wellby.errors import ConfigError
 from wellby.prepare.panel import distribution_checks, linkage_rates, shifted_wave
 from wellby.prepare.study import prepare_study

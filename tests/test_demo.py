@@ -1,4 +1,4 @@
-"""Tests of the demo study generator (wellby.demo.simulate)."""
+"""Tests of the demo study generator (wellby.demo)."""
 
 import json
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from wellby.demo.simulate import (
+from wellby.demo import (
     CANONICAL_COLUMNS,
     ITEM_RANGES,
     ITEMS,

@@ -17,10 +17,9 @@ from wellby.prepare.identifiers import (
     identifier_value_kind,
     is_non_person_name_column,
     is_valid_nhs_number,
-    load_or_create_key,
     normalise_column_name,
-    pseudonymise,
 )
+from wellby.prepare.pseudonyms import load_or_create_key, pseudonymise
 
 THIS_YEAR = dt.date.today().year
 FIRST = ["Jane", "John", "Mary-Ann", "Aisha", "Tomasz", "Siobhan", "Oluwaseun", "Priya",

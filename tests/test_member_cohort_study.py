@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from wellby.config import load_yaml
-from wellby.demo.simulate import write_demo_study
+from wellby.demo import write_demo_study
 
 from .conftest import ROOT
 from .test_workflow import copy_workflow, snakemake

@@ -15,6 +15,7 @@ import pytest
 from wellby.errors import DataError
 from wellby.prepare import read as reading
 from wellby.prepare.read import read_survey_file
+from wellby.prepare.read_request import sanitise
 
 KEY = "data.waves[2].path"
 SECRET = "SECRET-VALUE-123"
@@ -499,6 +500,6 @@ def test_library_messages_lose_quoted_text_and_are_cut_short(tmp_path, monkeypat
 
 
 def test_unbalanced_quote_in_a_library_message_cuts_it_there():
-    assert reading._sanitise("bad value 'SECRET and more") == "bad value"
-    assert reading._sanitise(f'in "{SECRET}" here') == "in … here"
-    assert reading._sanitise("Couldn't deserialize thrift") == "Couldn\u2019t deserialize thrift"
+    assert sanitise("bad value 'SECRET and more") == "bad value"
+    assert sanitise(f'in "{SECRET}" here') == "in … here"
+    assert sanitise("Couldn't deserialize thrift") == "Couldn\u2019t deserialize thrift"

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from wellby.cli import main
-from wellby.demo.simulate import write_demo_study
+from wellby.demo import write_demo_study
 from wellby.run import SNAKEFILE, with_absolute_paths
 
 from .conftest import ROOT, copy_demo_study

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from wellby.demo.simulate import simulate_demo_study
+from wellby.demo import simulate_demo_study
 
 from .conftest import ROOT
 from .test_workflow import copy_workflow, snakemake

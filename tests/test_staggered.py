@@ -477,7 +477,7 @@ def test_bootstrap_coverage():
 
 
 def test_big_local_demo_speed():
-    from wellby.demo.simulate import simulate_demo_study
+    from wellby.demo import simulate_demo_study
 
     data = simulate_demo_study().data
     assert len(data) > 59_000 and data["area_id"].nunique() == 300

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from wellby.config import load_yaml, validate_config
-from wellby.demo.simulate import write_demo_study
+from wellby.demo import write_demo_study
 from wellby.prepare.study import prepare_study
 from wellby.starter import normalise_name, starter_config, starter_yaml
 

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from wellby.config import validate_config
-from wellby.demo.simulate import simulate_demo_study
+from wellby.demo import simulate_demo_study
 from wellby.errors import ConfigError, DataError
-from wellby.prepare.identifiers import load_or_create_key, pseudonymise
+from wellby.prepare.pseudonyms import load_or_create_key, pseudonymise
 from wellby.prepare.study import long_file_waves, missing_wave_files, prepare_study
 
 from .conftest import SCHEMA

@@ -270,7 +270,7 @@ def test_forest_plot_draws_every_estimated_level():
 
 
 def test_suppressed_levels_are_not_valued_nor_counted_in_the_shares():
-    from wellby.valuation.appraisal import cba_inputs
+    from wellby.valuation.inputs import cba_inputs
 
     inputs = cba_inputs({"outcome": "life_satisfaction", "population": 1000,
                          "duration_years": 2,

@@ -10,18 +10,18 @@ from matplotlib.figure import Figure
 
 from wellby.errors import ConfigError, DataError
 from wellby.valuation.appraisal import (
-    CbaInputs,
     benefit_schedule,
     breakeven_effect,
     cba_from_did,
-    cba_inputs,
     cost_benefit,
-    cost_to_price_year,
     headline_effect,
+)
+from wellby.valuation.distribution import subgroup_value
+from wellby.valuation.inputs import CbaInputs, cba_inputs, cost_to_price_year
+from wellby.valuation.uncertainty import (
     monte_carlo,
     montecarlo_plot,
     one_way_sensitivity,
-    subgroup_value,
     tornado_plot,
 )
 

@@ -49,7 +49,8 @@ from wellby.analysis.tables import SUBGROUP_COLUMNS
 from wellby.errors import DataError
 from wellby.estimators.callaway_santanna import fit_callaway_santanna
 from wellby.estimators.fixed_effects import ConvergenceError
-from wellby.estimators.twfe import fit_ols, fit_twfe
+from wellby.estimators.ols import fit_ols
+from wellby.estimators.twfe import fit_twfe
 from wellby.prepare.panel import TREATED
 from wellby.prepare.variables import compares_areas
 from wellby.report.disclosure import (
@@ -583,7 +584,7 @@ def value_published_levels(inputs: Any, subgroups: pd.DataFrame, shares: pd.Data
 
     Parameters
     ----------
-    inputs : wellby.valuation.appraisal.CbaInputs
+    inputs : wellby.valuation.inputs.CbaInputs
         The cost-benefit inputs (``inputs.outcome`` is the outcome valued).
     subgroups : pandas.DataFrame
         ``subgroups.csv`` (with ``suppressed`` when written by :func:`estimate_subgroups`).
@@ -595,16 +596,16 @@ def value_published_levels(inputs: Any, subgroups: pd.DataFrame, shares: pd.Data
     Returns
     -------
     pandas.DataFrame
-        :data:`wellby.valuation.appraisal.SUBGROUP_VALUE_COLUMNS`, one row per level of ``shares``
-        in its order. A level with 1 to ``min_cell - 1`` persons in the programme areas,
+        :data:`wellby.valuation.distribution.SUBGROUP_VALUE_COLUMNS`, one row per level of
+        ``shares`` in its order. A level with 1 to ``min_cell - 1`` persons in the programme areas,
         or suppressed (primary) for the valued outcome in ``subgroups.csv``, is listed
         with no share, persons or value and a note; the other levels' shares are among
         the persons of the published levels, rounded to whole percent, and valued by
-        :func:`wellby.valuation.appraisal.subgroup_value` (see
+        :func:`wellby.valuation.distribution.subgroup_value` (see
         :func:`wellby.report.disclosure.publishable_shares`).
     """
     from wellby.report.disclosure import publishable_shares
-    from wellby.valuation.appraisal import SUBGROUP_VALUE_COLUMNS, subgroup_value
+    from wellby.valuation.distribution import SUBGROUP_VALUE_COLUMNS, subgroup_value
 
     rows = subgroups
     if "outcome" in rows.columns:

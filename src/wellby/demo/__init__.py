@@ -1,1 +1,45 @@
-"""The demo study: generated Big Local-like survey waves with a known truth."""
+"""The demo study: generated Big Local-like survey waves with a known truth.
+
+This package's one concern is the embedded demo study, and this module is its public API.
+The study is split by concern into :mod:`wellby.demo.layouts` (the five wave-file layouts
+and :func:`demo_wave_spec`), :mod:`wellby.demo.simulate` (the data-generating process,
+:func:`simulate_demo_study` and :class:`DemoStudy`), :mod:`wellby.demo.members` (the
+followed cohort of partnership members and their truth) and :mod:`wellby.demo.write` (the
+raw wave files and ``truth.json``, :func:`write_demo_study`).
+"""
+
+from wellby.demo.layouts import (
+    CANONICAL_COLUMNS,
+    DEFAULT_WAVES,
+    GENDER_LEVELS,
+    ITEM_RANGES,
+    ITEMS,
+    MEMBER_COLUMN,
+    MISSING_CODES,
+    ONS_ITEMS,
+    QUALIFICATION_LEVELS,
+    SWEMWBS_ITEMS,
+    demo_wave_spec,
+    member_waves,
+)
+from wellby.demo.simulate import TRUE_EFFECTS, DemoStudy, simulate_demo_study
+from wellby.demo.write import write_demo_study
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "DEFAULT_WAVES",
+    "GENDER_LEVELS",
+    "ITEMS",
+    "ITEM_RANGES",
+    "MEMBER_COLUMN",
+    "MISSING_CODES",
+    "ONS_ITEMS",
+    "QUALIFICATION_LEVELS",
+    "SWEMWBS_ITEMS",
+    "TRUE_EFFECTS",
+    "DemoStudy",
+    "demo_wave_spec",
+    "member_waves",
+    "simulate_demo_study",
+    "write_demo_study",
+]

@@ -19,63 +19,46 @@ Big Local evaluation surveyed its partnership members: their rows follow the res
 rows in those waves' files, flagged by a member column whose source name differs by wave.
 Their SWEMWBS score rises by about 1.46 metric points at the middle wave and falls back by
 the last (the published finding). Everything about the members is drawn from a separate
-random stream, so the residents are the same with or without them.
+random stream, so the residents are the same with or without them; they are drawn by
+:mod:`wellby.demo.members`.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from wellby.demo.layouts import (
+    CANONICAL_COLUMNS,
+    DEFAULT_WAVES,
+    GENDER_LEVELS,
+    ITEM_RANGES,
+    ITEMS,
+    MEMBER_COLUMN,
+    MISSING_CODES,
+    ONS_ITEMS,
+    QUALIFICATION_LEVELS,
+    SWEMWBS_ITEMS,
+    column_order,
+    demo_wave_spec,
+    member_waves,
+    source_names,
+    wave_layout,
+)
+
 __all__ = [
-    "CANONICAL_COLUMNS",
-    "DEFAULT_WAVES",
-    "GENDER_LEVELS",
-    "ITEM_RANGES",
-    "MEMBER_COLUMN",
-    "MISSING_CODES",
-    "ONS_ITEMS",
-    "QUALIFICATION_LEVELS",
-    "SWEMWBS_ITEMS",
     "TRUE_EFFECTS",
     "DemoStudy",
-    "demo_wave_spec",
-    "member_waves",
+    "counts",
+    "draw_items",
+    "new_persons",
+    "round_clip",
     "simulate_demo_study",
-    "write_demo_study",
+    "swemwbs_metric_table",
 ]
-
-DEFAULT_WAVES: tuple[int, ...] = (2016, 2017, 2018, 2019, 2020)
-ONS_ITEMS: tuple[str, ...] = ("life_satisfaction", "worthwhile", "happy", "anxiety")
-SWEMWBS_ITEMS: tuple[str, ...] = tuple(f"swemwbs_{k}" for k in range(1, 8))
-ITEMS: tuple[str, ...] = ONS_ITEMS + SWEMWBS_ITEMS
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    "person_id",
-    "area_id",
-    "wave",
-    "cohort",
-    "gender",
-    "qualification",
-    "age",
-    *ITEMS,
-)
-ITEM_RANGES: dict[str, tuple[int, int]] = {
-    **{item: (0, 10) for item in ONS_ITEMS},
-    **{item: (1, 5) for item in SWEMWBS_ITEMS},
-}
-#: Canonical name of the partnership-member flag (1 = member, 0 = resident). Only the member
-#: waves' files have it; a wave without the column has no members (flag 0).
-MEMBER_COLUMN = "member"
-#: Standard codes of the clean data (and of every wave but the noted exceptions).
-GENDER_LEVELS: dict[int, str] = {1: "male", 2: "female", 3: "other"}
-QUALIFICATION_LEVELS: dict[int, str] = {0: "none", 1: "below_degree", 2: "degree"}
-MISSING_CODES: dict[int, str] = {-9: "refused", -8: "don't know"}
 
 #: Population-average latent effects of the programme, per outcome, on the item scale.
 #: SWEMWBS: +0.5 raw points in total, spread equally over the seven items.
@@ -135,247 +118,6 @@ _OUTWARD_CODES = (
 ).split()
 _INWARD_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
 
-# Partnership members: latent shifts at the first, middle and last member wave, on each
-# SWEMWBS item and on life satisfaction. The SWEMWBS shift makes the expected change in
-# the metric score +1.46 at the middle wave: found by root-finding on 2 million simulated
-# members (same latent model, no wave shocks), E[metric(items + d)] - E[metric(items)]
-# = 1.46 at d = 0.2578 (raw total +1.76); the life-satisfaction shift of 0.3 gives an
-# expected observed change of +0.27 after rounding and clipping.
-_MEMBER_SWEMWBS_SHIFT = (0.0, 0.258, 0.0)
-_MEMBER_LIFE_SATISFACTION_SHIFT = (0.0, 0.3, 0.0)
-_MEMBER_FIRST_ID = 900_001  # or the next id after the residents', if that is larger
-_MEMBER_STREAM = 1  # members are drawn from default_rng([seed, _MEMBER_STREAM])
-
-# Per-wave layouts of the raw files. ``names`` maps canonical (plus the identifier keys
-# "name" and "postcode") to the source column; "{k}" in a SWEMWBS name is the item number.
-# "member" is the member flag, written only in member waves; "member_blank_residents"
-# leaves the residents' flag empty instead of 0.
-_LAYOUTS: list[dict] = [
-    {
-        "format": "csv",
-        "names": {
-            "person_id": "resp_id",
-            "area_id": "area_code",
-            "wave": "year",
-            "cohort": "start_year",
-            "gender": "sex",
-            "qualification": "qual",
-            "age": "age",
-            "life_satisfaction": "ls",
-            "worthwhile": "worth",
-            "happy": "happy",
-            "anxiety": "anxious",
-            "swemwbs": "wemwbs{k}",
-            "name": "Name",
-            "member": "bl_member",
-            "postcode": "postcode",
-        },
-        "order": [
-            "person_id",
-            "name",
-            "postcode",
-            "area_id",
-            "wave",
-            "cohort",
-            "gender",
-            "qualification",
-            "member",
-            "age",
-            "ons",
-            "swemwbs",
-        ],
-        "never_treated": 0,
-        "gender_strings": False,
-        "member_blank_residents": False,
-        "qualification_offset": 0,
-    },
-    {
-        "format": "sav",
-        "names": {
-            "person_id": "RespID",
-            "area_id": "AreaID",
-            "wave": "Wave",
-            "cohort": "Cohort",
-            "gender": "Gender",
-            "qualification": "HighQual",
-            "age": "Age",
-            "life_satisfaction": "q1_lifesat",
-            "worthwhile": "q2_worth",
-            "happy": "q3_happy",
-            "anxiety": "q4_anxious",
-            "swemwbs": "q5_swemwbs_{k}",
-            "name": "resp_name",
-            "member": "PartMember",
-            "postcode": "Pcode",
-        },
-        "order": [
-            "wave",
-            "area_id",
-            "person_id",
-            "cohort",
-            "member",
-            "age",
-            "gender",
-            "qualification",
-            "swemwbs",
-            "ons",
-            "name",
-            "postcode",
-        ],
-        "never_treated": None,
-        "gender_strings": False,
-        "member_blank_residents": False,
-        "qualification_offset": 1,
-    },
-    {
-        "format": "dta",
-        "names": {
-            "person_id": "serial",
-            "area_id": "area",
-            "wave": "wave",
-            "cohort": "cohort",
-            "gender": "gender",
-            "qualification": "hiqual",
-            "age": "age_years",
-            "life_satisfaction": "LIFESAT",
-            "worthwhile": "WORTH",
-            "happy": "HAPPY",
-            "anxiety": "ANXIETY",
-            "swemwbs": "SWEMWBS{k}",
-            "name": "full_name",
-            "member": "Member",
-            "postcode": "post_code",
-        },
-        "order": [
-            "person_id",
-            "wave",
-            "area_id",
-            "cohort",
-            "name",
-            "postcode",
-            "gender",
-            "age",
-            "qualification",
-            "member",
-            "ons",
-            "swemwbs",
-        ],
-        "never_treated": 0,
-        "gender_strings": True,
-        "member_blank_residents": False,
-        "qualification_offset": 0,
-    },
-    {
-        "format": "sav",
-        "names": {
-            "person_id": "id",
-            "area_id": "area_id",
-            "wave": "survey_year",
-            "cohort": "first_year",
-            "gender": "Sex",
-            "qualification": "education",
-            "age": "Age",
-            "life_satisfaction": "lifesat",
-            "worthwhile": "worthwhile",
-            "happy": "happy_yday",
-            "anxiety": "anxious_yday",
-            "swemwbs": "swem_{k}",
-            "name": "respondent_name",
-            "member": "blp_member",
-            "postcode": "pcode",
-        },
-        "order": [
-            "person_id",
-            "area_id",
-            "cohort",
-            "wave",
-            "gender",
-            "age",
-            "member",
-            "qualification",
-            "ons",
-            "swemwbs",
-            "postcode",
-            "name",
-        ],
-        "never_treated": None,
-        "gender_strings": False,
-        "member_blank_residents": False,
-        "qualification_offset": 0,
-    },
-    {
-        "format": "csv",
-        "names": {
-            "person_id": "pid",
-            "area_id": "Area",
-            "wave": "Year",
-            "cohort": "bl_cohort",
-            "gender": "Sex",
-            "qualification": "Quals",
-            "age": "AgeNow",
-            "life_satisfaction": "LS",
-            "worthwhile": "Worthwhile",
-            "happy": "Happy",
-            "anxiety": "Anxious",
-            "swemwbs": "SWEMWBS_{k}",
-            "name": "Full Name",
-            "member": "partnership_member",
-            "postcode": "Post Code",
-        },
-        "order": [
-            "area_id",
-            "person_id",
-            "name",
-            "postcode",
-            "wave",
-            "cohort",
-            "age",
-            "gender",
-            "member",
-            "qualification",
-            "swemwbs",
-            "ons",
-        ],
-        "never_treated": None,
-        "gender_strings": False,
-        "member_blank_residents": True,
-        "qualification_offset": 0,
-    },
-]
-
-_LABELS = {
-    "person_id": "Respondent identifier (panel)",
-    "area_id": "Area code",
-    "wave": "Survey year",
-    "cohort": "First year of the programme in the area (0 or missing: comparison area)",
-    "gender": "Gender",
-    "qualification": "Highest qualification",
-    "age": "Age in years",
-    "life_satisfaction": "Overall, how satisfied are you with your life nowadays? (0-10)",
-    "worthwhile": "Overall, to what extent do you feel the things you do are worthwhile? (0-10)",
-    "happy": "Overall, how happy did you feel yesterday? (0-10)",
-    "anxiety": "Overall, how anxious did you feel yesterday? (0-10)",
-    "member": "Member of the Big Local partnership (1 = yes)",
-    "name": "Respondent name",
-    "postcode": "Postcode",
-}
-_SWEMWBS_WORDING = (
-    "optimistic about the future",
-    "useful",
-    "relaxed",
-    "dealing with problems well",
-    "thinking clearly",
-    "close to other people",
-    "able to make up my own mind",
-)
-_GENDER_LABELS = {1: "Male", 2: "Female", 3: "Other / prefer not to say"}
-_QUALIFICATION_LABELS = ["No qualifications", "Below degree", "Degree or above"]
-_MISSING_LABELS = {-9: "Refused", -8: "Don't know"}
-_MEMBER_LABELS = {0: "No", 1: "Yes"}
-_STATA_TIME_STAMP = _dt.datetime(2021, 1, 1)
-_SAV_DATE = b"01 Jan 21"
-_SAV_TIME = b"00:00:00"
-
 
 @dataclass
 class DemoStudy:
@@ -412,117 +154,6 @@ class DemoStudy:
     members: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=[*CANONICAL_COLUMNS, MEMBER_COLUMN])
     )
-
-
-# --------------------------------------------------------------------------- wave spec
-
-
-def _source_names(layout: dict) -> dict[str, str]:
-    """Map canonical names (and ``name``/``postcode``) to a layout's source columns."""
-    names = {k: v for k, v in layout["names"].items() if k != "swemwbs"}
-    for k, item in enumerate(SWEMWBS_ITEMS, start=1):
-        names[item] = layout["names"]["swemwbs"].format(k=k)
-    return names
-
-
-def _column_order(layout: dict, member: bool = False) -> list[str]:
-    """Expand a layout's column order into canonical keys (plus identifier keys).
-
-    The member flag is included only when ``member`` is true (a member wave).
-    """
-    groups = {"ons": list(ONS_ITEMS), "swemwbs": list(SWEMWBS_ITEMS)}
-    order = []
-    for key in layout["order"]:
-        if key == MEMBER_COLUMN and not member:
-            continue
-        order.extend(groups.get(key, [key]))
-    return order
-
-
-def member_waves(waves: tuple[int, ...] = DEFAULT_WAVES) -> tuple[int, ...]:
-    """Return the waves in which the partnership members are surveyed.
-
-    Parameters
-    ----------
-    waves : tuple of int, default (2016, 2017, 2018, 2019, 2020)
-        Survey years of the study.
-
-    Returns
-    -------
-    tuple of int
-        The first, middle (position ``len(waves) // 2``) and last wave: (2016, 2018,
-        2020) for the default waves.
-
-    """
-    waves = tuple(int(w) for w in waves)
-    return tuple(waves[i] for i in sorted({0, len(waves) // 2, len(waves) - 1}))
-
-
-def _layout(index: int) -> dict:
-    """Return the layout used for the wave at position ``index`` (cycling)."""
-    return _LAYOUTS[index % len(_LAYOUTS)]
-
-
-def demo_wave_spec(waves: tuple[int, ...] = DEFAULT_WAVES, members: bool = True) -> list[dict]:
-    """Describe each raw wave file of the demo study.
-
-    Parameters
-    ----------
-    waves : tuple of int, default (2016, 2017, 2018, 2019, 2020)
-        Survey years; the five file layouts are used in turn.
-    members : bool, default True
-        Whether the study has partnership members (``members_per_area > 0`` in
-        :func:`simulate_demo_study`); if so the member waves' files have a member flag.
-
-    Returns
-    -------
-    list of dict
-        One dict per wave with keys ``wave`` (year), ``filename``, ``format`` (``"csv"``,
-        ``"sav"`` or ``"dta"``), ``rename`` (every kept source column to its canonical
-        name, in file order), ``identifiers`` (source columns holding direct identifiers,
-        to drop at ingest) and ``recode`` (canonical column to ``{source code: standard
-        code}``, only where a wave departs from the standard codes).
-
-    Notes
-    -----
-    Standard codes: gender 1 = male, 2 = female, 3 = other / prefer not to say;
-    qualification 0 = none, 1 = below degree, 2 = degree; cohort 0 or missing = never
-    treated; item missing codes -9 (refused) and -8 (don't know). The third layout
-    (2018) stores gender as ``"M"``/``"F"``/``"X"`` (no recode: map the strings to
-    levels in the config); the second (2017) codes qualification 1/2/3.
-
-    Partnership members are surveyed in the waves of :func:`member_waves` (2016, 2018,
-    2020). Those waves' files have a member flag, renamed to the canonical ``member``: its
-    source name is ``bl_member`` (2016), ``Member`` (2018) and ``partnership_member``
-    (2020) with the default waves, 1 for members and 0 for residents, except that the
-    2020 file (the fifth layout) leaves the residents' flag empty. Waves without members
-    have no member column; the pipeline treats a missing member column, and an empty
-    flag, as 0 (resident).
-
-    """
-    spec = []
-    with_members = set(member_waves(waves)) if members else set()
-    for index, wave in enumerate(waves):
-        layout = _layout(index)
-        names = _source_names(layout)
-        order = _column_order(layout, member=int(wave) in with_members)
-        recode = {}
-        if layout["qualification_offset"]:
-            off = layout["qualification_offset"]
-            recode["qualification"] = {code + off: code for code in QUALIFICATION_LEVELS}
-        spec.append(
-            {
-                "wave": int(wave),
-                "filename": f"wave_{wave}.{layout['format']}",
-                "format": layout["format"],
-                "rename": {
-                    names[c]: c for c in order if c in CANONICAL_COLUMNS or c == MEMBER_COLUMN
-                },
-                "identifiers": [names[c] for c in order if c in ("name", "postcode")],
-                "recode": recode,
-            }
-        )
-    return spec
 
 
 # --------------------------------------------------------------------------- panel
@@ -564,7 +195,7 @@ def _make_areas(rng, n_programme: int, n_comparison: int, waves) -> pd.DataFrame
     )
 
 
-def _new_persons(rng, area_idx: np.ndarray, wave_idx: int, start_id: int, outward) -> dict:
+def new_persons(rng, area_idx: np.ndarray, wave_idx: int, start_id: int, outward) -> dict:
     """Draw constant attributes of the residents recruited into the study at one wave."""
     n = len(area_idx)
     gender = rng.choice(list(_GENDER_PROBS), size=n, p=list(_GENDER_PROBS.values()))
@@ -624,7 +255,7 @@ def _make_panel(rng, areas: pd.DataFrame, residents_per_area: int, n_waves: int)
         kept_per_area = np.bincount(person_area[kept], minlength=n_areas)
         n_new = np.maximum(_area_targets(rng, n_areas, residents_per_area) - kept_per_area, 0)
         new_area = np.repeat(np.arange(n_areas), n_new)
-        batch = _new_persons(rng, new_area, t, 100_001 + n_persons, outward)
+        batch = new_persons(rng, new_area, t, 100_001 + n_persons, outward)
         batches.append(batch)
         new_pos = n_persons + np.arange(len(new_area))
         n_persons += len(new_area)
@@ -638,7 +269,7 @@ def _make_panel(rng, areas: pd.DataFrame, residents_per_area: int, n_waves: int)
 # --------------------------------------------------------------------------- outcomes
 
 
-def _round_clip(latent: np.ndarray, item: str) -> np.ndarray:
+def round_clip(latent: np.ndarray, item: str) -> np.ndarray:
     """Round a latent item score and clip it to the item's valid range."""
     low, high = ITEM_RANGES[item]
     return np.clip(np.rint(latent), low, high).astype(np.int64)
@@ -667,10 +298,10 @@ def _latent_items(rng, panel: pd.DataFrame, areas: pd.DataFrame, n_waves: int):
     wave_shock = rng.normal(0.0, _WAVE_SD, n_waves)
     area_wave = rng.normal(0.0, _AREA_WAVE_SD, (len(areas), n_waves))
     shocks = {"wave": wave_shock, "area_wave": area_wave}
-    return _draw_items(rng, panel, areas, shocks), shocks
+    return draw_items(rng, panel, areas, shocks), shocks
 
 
-def _draw_items(rng, panel: pd.DataFrame, areas: pd.DataFrame, shocks: dict) -> dict:
+def draw_items(rng, panel: pd.DataFrame, areas: pd.DataFrame, shocks: dict) -> dict:
     """Draw person-wave states and item noise around the factors' context."""
     n = len(panel)
     area = panel["area"].to_numpy()
@@ -696,7 +327,7 @@ def _draw_items(rng, panel: pd.DataFrame, areas: pd.DataFrame, shocks: dict) -> 
     return latent
 
 
-def _swemwbs_metric_table() -> pd.Series:
+def swemwbs_metric_table() -> pd.Series:
     """Return the SWEMWBS Rasch conversion, raw total (7-35) to metric score."""
     path = resources.files("wellby") / "data" / "swemwbs_raw_to_metric.csv"
     with path.open("r") as handle:
@@ -708,11 +339,11 @@ def _potential_outcomes(latent: dict, tau: dict, treated: np.ndarray):
     """Return observed items and, per outcome, both potential outcomes for treated rows."""
     observed, untreated, treated_po = {}, {}, {}
     for item in ITEMS:
-        y0 = _round_clip(latent[item], item)
-        y1 = _round_clip(latent[item] + tau[item], item)
+        y0 = round_clip(latent[item], item)
+        y1 = round_clip(latent[item] + tau[item], item)
         observed[item] = np.where(treated, y1, y0)
         untreated[item], treated_po[item] = y0[treated], y1[treated]
-    metric = _swemwbs_metric_table()
+    metric = swemwbs_metric_table()
     pairs = {}
     for item in ONS_ITEMS:
         pairs[item] = (untreated[item], treated_po[item])
@@ -773,7 +404,7 @@ _TRUTH_DESCRIPTION = (
 )
 
 
-def _counts(values: pd.Series) -> dict[str, int]:
+def counts(values: pd.Series) -> dict[str, int]:
     """Count values, sorted, with JSON-friendly string keys."""
     return {str(int(k)): int(v) for k, v in values.value_counts().sort_index().items()}
 
@@ -790,8 +421,8 @@ def _design_facts(seed, areas, data, waves, residents_per_area) -> dict:
         "residents_per_area": int(residents_per_area),
         "waves": [int(w) for w in waves],
         "cohorts": {str(int(k)): int(v) for k, v in cohorts.items()},
-        "rows_per_wave": _counts(data["wave"]),
-        "new_persons_per_wave": _counts(data.loc[data["wave"] == first_seen, "wave"]),
+        "rows_per_wave": counts(data["wave"]),
+        "new_persons_per_wave": counts(data.loc[data["wave"] == first_seen, "wave"]),
         "n_persons": int(data["person_id"].nunique()),
         "n_rows": len(data),
         "attrition_rate": _ATTRITION,
@@ -805,117 +436,6 @@ def _design_facts(seed, areas, data, waves, residents_per_area) -> dict:
             GENDER_LEVELS[k]: float(v) for k, v in _GENDER_SHIFT.items()
         },
     }
-
-
-# --------------------------------------------------------------------------- members
-
-
-_MEMBERS_DESCRIPTION = (
-    "Partnership members: a cohort of members_per_area members per programme area, "
-    "surveyed in the first, middle and last waves with no attrition; change[w] is the "
-    "sample mean of the outcome at wave w minus its mean at the first member wave, on the "
-    "complete observed scores (before missing codes were injected), so it includes the "
-    "common wave shocks and sampling noise as well as the members' latent shift "
-    "(latent_member_shift: added to each SWEMWBS item, sum over items for swemwbs, and to "
-    "life satisfaction; common_wave_shock is the shock to the latent factors)."
-)
-
-
-def _simulate_members(
-    seed: int,
-    areas: pd.DataFrame,
-    shocks: dict,
-    waves: tuple[int, ...],
-    members_per_area: int,
-    first_id: int,
-):
-    """Draw the partnership-member cohort from its own random stream.
-
-    Returns
-    -------
-    members : pandas.DataFrame
-        Clean long data of the members, canonical columns plus ``member`` (= 1).
-    persons : pandas.DataFrame
-        One row per member (ids, name, postcode, constant attributes).
-    rng : numpy.random.Generator
-        The members' generator, to draw their missing codes from.
-
-    """
-    rng = np.random.default_rng([seed, _MEMBER_STREAM])
-    programme = np.flatnonzero(areas["programme"].to_numpy())
-    area_idx = np.repeat(programme, members_per_area)
-    outward = areas["outward"].to_numpy()
-    persons = pd.DataFrame(_new_persons(rng, area_idx, 0, first_id, outward))
-    positions = [waves.index(w) for w in member_waves(waves)]
-    panel = pd.DataFrame(
-        {
-            "person": np.tile(np.arange(len(persons)), len(positions)),
-            "wave_idx": np.repeat(positions, len(persons)),
-            "member_wave": np.repeat(np.arange(len(positions)), len(persons)),
-        }
-    ).join(persons, on="person")
-    latent = _draw_items(rng, panel, areas, shocks)
-    step = panel["member_wave"].to_numpy()
-    for item in SWEMWBS_ITEMS:
-        latent[item] = latent[item] + np.asarray(_MEMBER_SWEMWBS_SHIFT)[step]
-    latent["life_satisfaction"] = (
-        latent["life_satisfaction"] + np.asarray(_MEMBER_LIFE_SATISFACTION_SHIFT)[step]
-    )
-    members = pd.DataFrame(
-        {
-            "person_id": panel["person_id"].to_numpy(),
-            "area_id": areas["area_id"].to_numpy()[panel["area"].to_numpy()],
-            "wave": np.asarray(waves)[panel["wave_idx"].to_numpy()],
-            "cohort": areas["cohort"].to_numpy()[panel["area"].to_numpy()],
-            "gender": panel["gender"].to_numpy(),
-            "qualification": panel["qualification"].to_numpy(),
-            "age": (panel["entry_age"] + panel["wave_idx"]).to_numpy(),
-            **{item: _round_clip(latent[item], item) for item in ITEMS},
-            MEMBER_COLUMN: np.ones(len(panel), dtype=np.int64),
-        }
-    )
-    members = members.sort_values(["wave", "area_id", "person_id"], ignore_index=True)
-    return members, persons, rng
-
-
-def _members_truth(members: pd.DataFrame, members_per_area: int, shocks: dict, waves) -> dict:
-    """Summarise the members' mean changes from the first member wave."""
-    mwaves = member_waves(waves)
-    raw = members[list(SWEMWBS_ITEMS)].sum(axis=1)
-    scores = {
-        "life_satisfaction": members["life_satisfaction"],
-        "swemwbs": raw,
-        "swemwbs_metric": raw.map(_swemwbs_metric_table()),
-    }
-    latent = {
-        "life_satisfaction": dict(zip(mwaves, _MEMBER_LIFE_SATISFACTION_SHIFT, strict=True)),
-        "swemwbs": {w: 7 * d for w, d in zip(mwaves, _MEMBER_SWEMWBS_SHIFT, strict=True)},
-        "swemwbs_metric": None,
-    }
-    truth = {
-        "description": _MEMBERS_DESCRIPTION,
-        "members_per_area": int(members_per_area),
-        "n_members": int(members["person_id"].nunique()),
-        "person_ids": [int(members["person_id"].min()), int(members["person_id"].max())],
-        "waves": [int(w) for w in mwaves],
-        "rows_per_wave": _counts(members["wave"]),
-        "latent_swemwbs_item_shift": {
-            str(w): float(d) for w, d in zip(mwaves, _MEMBER_SWEMWBS_SHIFT, strict=True)
-        },
-        "common_wave_shock": {str(w): float(shocks["wave"][list(waves).index(w)]) for w in mwaves},
-    }
-    for outcome, values in scores.items():
-        means = values.astype(float).groupby(members["wave"].to_numpy()).mean()
-        base = means[mwaves[0]]
-        shift = latent[outcome]
-        truth[outcome] = {
-            "mean": {str(int(w)): float(m) for w, m in means.items()},
-            "change": {str(int(w)): float(means[w] - base) for w in mwaves[1:]},
-            "latent_member_shift": (
-                None if shift is None else {str(w): float(shift[w]) for w in mwaves[1:]}
-            ),
-        }
-    return truth
 
 
 # --------------------------------------------------------------------------- mess
@@ -1009,8 +529,8 @@ def _raw_wave(
         frame[MEMBER_COLUMN] = pd.array([pd.NA if blank else flag] * len(frame), dtype="Int64")
         if not blank:
             frame[MEMBER_COLUMN] = frame[MEMBER_COLUMN].astype("int64")
-    names = _source_names(layout)
-    order = _column_order(layout, member=flag is not None)
+    names = source_names(layout)
+    order = column_order(layout, member=flag is not None)
     return frame[order].rename(columns=names).reset_index(drop=True)
 
 
@@ -1131,11 +651,14 @@ def simulate_demo_study(
 
     with_members = members_per_area > 0
     if with_members:
-        first_id = max(_MEMBER_FIRST_ID, int(persons["person_id"].max()) + 1)
-        members, member_persons, member_rng = _simulate_members(
+        # Imported here: wellby.demo.members builds on this module's person and item model.
+        from wellby.demo.members import MEMBER_FIRST_ID, members_truth, simulate_members
+
+        first_id = max(MEMBER_FIRST_ID, int(persons["person_id"].max()) + 1)
+        members, member_persons, member_rng = simulate_members(
             seed, areas, shocks, waves, members_per_area, first_id
         )
-        truth["members"] = _members_truth(members, members_per_area, shocks, waves)
+        truth["members"] = members_truth(members, members_per_area, shocks, waves)
     else:
         members = pd.DataFrame(columns=[*CANONICAL_COLUMNS, MEMBER_COLUMN])
 
@@ -1144,7 +667,7 @@ def simulate_demo_study(
     raw = {}
     for index, w in enumerate(waves):
         clean_wave = data[data["wave"] == w]
-        layout = _layout(index)
+        layout = wave_layout(index)
         if w not in surveyed:
             raw[w] = _raw_wave(rng, clean_wave, persons, layout, index)
             continue
@@ -1155,108 +678,3 @@ def simulate_demo_study(
     return DemoStudy(
         data=data, raw=raw, truth=truth, potential_outcomes=po, spec=spec, members=members
     )
-
-
-# --------------------------------------------------------------------------- write
-
-
-def _labels_for(layout: dict) -> tuple[dict[str, str], dict[str, dict]]:
-    """Return variable labels and value labels keyed by a layout's source columns."""
-    names = _source_names(layout)
-    labels = {names[k]: v for k, v in _LABELS.items()}
-    for k, item in enumerate(SWEMWBS_ITEMS):
-        labels[names[item]] = f"SWEMWBS {k + 1}: I've been feeling {_SWEMWBS_WORDING[k]} (1-5)"
-    value_labels = {names[item]: dict(_MISSING_LABELS) for item in ITEMS}
-    value_labels[names[MEMBER_COLUMN]] = dict(_MEMBER_LABELS)
-    off = layout["qualification_offset"]
-    value_labels[names["qualification"]] = {
-        code + off: _QUALIFICATION_LABELS[code] for code in QUALIFICATION_LEVELS
-    }
-    if not layout["gender_strings"]:
-        value_labels[names["gender"]] = dict(_GENDER_LABELS)
-    return labels, value_labels
-
-
-def _fix_sav_timestamp(path: Path) -> None:
-    """Overwrite the creation date and time in a .sav header so the bytes are reproducible."""
-    with path.open("r+b") as handle:
-        head = handle.read(109)
-        if head[:4] not in (b"$FL2", b"$FL3") or len(head) < 109:
-            return
-        handle.seek(92)
-        handle.write(_SAV_DATE + _SAV_TIME)
-
-
-def _write_wave(frame: pd.DataFrame, path: Path, layout: dict, wave: int) -> None:
-    """Write one raw wave frame in its layout's format."""
-    import pyreadstat
-
-    labels, value_labels = _labels_for(layout)
-    fmt = layout["format"]
-    if fmt == "csv":
-        frame.to_csv(path, index=False, lineterminator="\n")
-    elif fmt == "sav":
-        out = frame.copy()
-        for column in out.columns:
-            if isinstance(out[column].dtype, pd.Int64Dtype):
-                out[column] = out[column].astype("float64")
-        pyreadstat.write_sav(
-            out,
-            path,
-            file_label=f"Residents survey {wave} (demo)",
-            row_compress=True,
-            column_labels={c: labels.get(c) for c in out.columns},
-            variable_value_labels={k: v for k, v in value_labels.items() if k in out.columns},
-        )
-        _fix_sav_timestamp(path)
-    elif fmt == "dta":
-        frame.to_stata(
-            path,
-            write_index=False,
-            version=118,
-            time_stamp=_STATA_TIME_STAMP,
-            data_label=f"Residents survey {wave} (demo)",
-            variable_labels={c: labels[c][:80] for c in frame.columns if c in labels},
-            value_labels={k: v for k, v in value_labels.items() if k in frame.columns},
-        )
-    else:  # pragma: no cover - layouts only use the formats above
-        raise ValueError(f"unknown format {fmt!r}")
-
-
-def write_demo_study(out_dir, seed: int = 2010, **size) -> dict:
-    """Simulate the demo study and write its raw wave files and ``truth.json``.
-
-    Parameters
-    ----------
-    out_dir : str or path-like
-        Directory to write into (created if needed).
-    seed : int, default 2010
-        Seed passed to :func:`simulate_demo_study`.
-    **size
-        Other arguments of :func:`simulate_demo_study` (``n_programme_areas``,
-        ``n_comparison_areas``, ``residents_per_area``, ``waves``, ``members_per_area``).
-
-    Returns
-    -------
-    dict
-        Path of each wave's file keyed by wave (int), and of the truth under ``"truth"``.
-
-    Notes
-    -----
-    Files are byte-for-byte reproducible for a given seed and size: the Stata time stamp
-    and the SPSS creation date are fixed.
-
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    study = simulate_demo_study(seed=seed, **size)
-    paths: dict = {}
-    for index, entry in enumerate(study.spec):
-        wave = entry["wave"]
-        path = out_dir / entry["filename"]
-        _write_wave(study.raw[wave], path, _layout(index), wave)
-        paths[wave] = path
-    truth_path = out_dir / "truth.json"
-    truth_path.write_text(json.dumps(study.truth, indent=2) + "\n")
-    paths["truth"] = truth_path
-    return paths

@@ -3,7 +3,7 @@
 :func:`fit_event_study` regresses an outcome on one dummy per period relative to each
 unit's programme start ("relative time", ``rel_time``), with unit and period fixed
 effects absorbed, and reports the coefficients with a joint Wald test that all leads
-(pre-programme relative times) are zero. The fit is :func:`wellby.estimators.twfe.fit_ols`, so
+(pre-programme relative times) are zero. The fit is :func:`wellby.estimators.ols.fit_ols`, so
 the standard errors follow the same fixest/reghdfe conventions as the TWFE estimator.
 
 Relative time is counted in *periods* (positions in the sorted list of observed values of
@@ -11,15 +11,14 @@ the time column): for annual waves it is ``time - cohort`` in years; for waves t
 apart, one step is one wave. Never-treated units (cohort 0 or missing) get no dummy; they
 pin down the period effects.
 
-The module also holds what :mod:`wellby.estimators.callaway_santanna` shares with it: the
-column checks, the
-mapping of cohorts to periods, and :class:`PretrendTest`.
+What it shares with :mod:`wellby.estimators.callaway_santanna` lives in modules of its own:
+the unit, cluster and cohort codes in :mod:`wellby.estimators._sample`, the pre-trend test
+in :mod:`wellby.estimators.pretrend` and the figure in :mod:`wellby.estimators.plots`.
 """
 
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,9 +26,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from wellby.estimators._sample import (
+    cohort_index,
+    constant_within,
+    dense_codes,
+    factor_codes,
+    never_treated,
+)
 from wellby.estimators.covariance import VCOV_TYPES, VcovType
 from wellby.estimators.fixed_effects import singleton_mask
-from wellby.estimators.twfe import Coefficient, fit_ols
+from wellby.estimators.ols import Coefficient, fit_ols
+from wellby.estimators.plots import event_plot
+from wellby.estimators.pretrend import PretrendTest, wald
 from wellby.estimators.validation import (
     check_did_columns,
     check_frame,
@@ -40,7 +48,6 @@ from wellby.estimators.validation import (
 __all__ = [
     "EVENT_STUDY_COLUMNS",
     "EventStudyResult",
-    "PretrendTest",
     "fit_event_study",
     "relative_time",
 ]
@@ -60,196 +67,11 @@ EVENT_STUDY_COLUMNS = [
     "n_treated_obs",
 ]
 
-PRETREND_COLUMNS = [
-    "outcome",
-    "estimator",
-    "term",
-    "estimate",
-    "std_error",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "n_obs",
-    "n_clusters",
-    "statistic",
-    "df1",
-    "df2",
-    "distribution",
-]
-
 # Automatic binning of the end points (leads=None / lags=None): an outermost relative time
 # is merged into its inner neighbour while it holds fewer than this share of the
 # ever-treated observations or fewer than this many clusters (units when not clustered).
 AUTO_BIN_MIN_SHARE = 0.01
 AUTO_BIN_MIN_CLUSTERS = 5
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _codes(data: pd.DataFrame, col: str) -> np.ndarray:
-    """Integer codes of a column (any dtype); -1 for missing."""
-    return pd.factorize(data[col], use_na_sentinel=True)[0].astype(np.intp)
-
-
-def _never_treated(cohort: np.ndarray, name: str) -> np.ndarray:
-    """Flag never-treated rows (cohort 0 or missing); reject negative cohorts."""
-    never = np.isnan(cohort) | (cohort == 0)
-    negative = ~never & (cohort < 0)
-    if negative.any():
-        bad = np.unique(cohort[negative])[:5].tolist()
-        raise ValueError(
-            f"cohort column '{name}' must be the first treated period (0 or missing = never "
-            f"treated); found negative values {bad}"
-        )
-    return never
-
-
-def _cohort_index(
-    cohort: np.ndarray, never: np.ndarray, periods: np.ndarray, cohort_name: str, time_name: str
-) -> np.ndarray:
-    """Map cohorts to positions in ``periods`` (-1 for never treated); reject unobserved ones."""
-    idx = np.full(cohort.shape[0], -1, dtype=np.intp)
-    treated = ~never
-    if treated.any():
-        pos = np.searchsorted(periods, cohort[treated])
-        pos_c = np.minimum(pos, periods.size - 1)
-        found = periods[pos_c] == cohort[treated]
-        if not found.all():
-            bad = np.unique(cohort[treated][~found])
-            shown = ", ".join(f"{v:g}" for v in bad[:5]) + (" ..." if bad.size > 5 else "")
-            raise ValueError(
-                f"cohort column '{cohort_name}' has first-treated periods that are never "
-                f"observed in time column '{time_name}': {shown}. A cohort must be one of the "
-                f"observed periods ({', '.join(f'{p:g}' for p in periods[:8])}"
-                f"{' ...' if periods.size > 8 else ''}); code units first treated after the "
-                "last period as 0 (never treated) if that is what they are"
-            )
-        idx[treated] = pos
-    return idx
-
-
-def _constant_within(
-    values: np.ndarray, unit_codes: np.ndarray, n_units: int
-) -> tuple[bool, np.ndarray]:
-    """Tell whether ``values`` is constant within each unit; return one value per unit."""
-    per_unit = np.empty(n_units, dtype=values.dtype)
-    per_unit[unit_codes] = values
-    return bool(np.array_equal(per_unit[unit_codes], values, equal_nan=True)), per_unit
-
-
-def _dense(codes: np.ndarray) -> tuple[np.ndarray, int]:
-    uniq, dense = np.unique(codes, return_inverse=True)
-    return dense.astype(np.intp), int(uniq.size)
-
-
-def _fmt(v: float) -> str:
-    return f"{v:g}" if np.isfinite(v) else "NaN"
-
-
-@dataclass(frozen=True)
-class PretrendTest:
-    """Joint Wald test that all pre-programme effects (leads) are zero.
-
-    Attributes
-    ----------
-    outcome : str
-        Outcome column.
-    estimator : str
-        ``"event_study"`` or ``"callaway_santanna"``.
-    statistic : float
-        ``F = W / q`` for ``distribution == "F"``, the Wald statistic ``W`` for
-        ``"chi2"``; NaN when there is no lead to test.
-    df1 : int
-        Number of restrictions ``q`` (leads tested).
-    df2 : float or None
-        Denominator degrees of freedom of the F distribution (``G - 1`` when clustered);
-        ``None`` for chi2.
-    p_value : float
-        Upper-tail probability of ``statistic``.
-    distribution : {"F", "chi2"}
-        Reference distribution.
-    terms : tuple of str
-        The coefficients tested.
-    n_obs : int
-        Observations used by the model.
-    n_clusters : int or None
-        Clusters used by the model's covariance.
-    note : str
-        How the statistic was computed.
-
-    """
-
-    outcome: str
-    estimator: str
-    statistic: float
-    df1: int
-    df2: float | None
-    p_value: float
-    distribution: str
-    terms: tuple[str, ...]
-    n_obs: int
-    n_clusters: int | None
-    note: str
-
-    @property
-    def wald_statistic(self) -> float:
-        """The chi-squared form ``W`` (equal to ``df1 * statistic`` for the F form)."""
-        return self.statistic * self.df1 if self.distribution == "F" else self.statistic
-
-    def tidy(self) -> pd.DataFrame:
-        """Return one row in the ``did.csv`` layout, term ``"pretrend_wald"``.
-
-        Returns
-        -------
-        DataFrame
-            Columns ``outcome, estimator, term, estimate, std_error, ci_low, ci_high,
-            p_value, n_obs, n_clusters`` (``estimate`` holds the statistic, the standard
-            error and interval are empty) plus ``statistic, df1, df2, distribution``.
-
-        """
-        row = {
-            "outcome": self.outcome,
-            "estimator": self.estimator,
-            "term": "pretrend_wald",
-            "estimate": self.statistic,
-            "std_error": np.nan,
-            "ci_low": np.nan,
-            "ci_high": np.nan,
-            "p_value": self.p_value,
-            "n_obs": self.n_obs,
-            "n_clusters": self.n_clusters,
-            "statistic": self.statistic,
-            "df1": self.df1,
-            "df2": np.nan if self.df2 is None else self.df2,
-            "distribution": self.distribution,
-        }
-        out = pd.DataFrame([row], columns=PRETREND_COLUMNS)
-        out["n_clusters"] = out["n_clusters"].astype("Int64")
-        return out
-
-    def summary(self) -> str:
-        """Return a one-line summary."""
-        if self.df1 == 0:
-            return f"Pre-trend test ({self.estimator}, {self.outcome}): no leads to test"
-        dist = (
-            f"F({self.df1}, {_fmt(self.df2 or np.nan)})"
-            if self.distribution == "F"
-            else (f"chi2({self.df1})")
-        )
-        return (
-            f"Pre-trend test ({self.estimator}, {self.outcome}): all {self.df1} leads = 0, "
-            f"{dist} = {self.statistic:.4g}, p = {self.p_value:.4g}"
-        )
-
-
-def _wald(beta: np.ndarray, cov: np.ndarray) -> float:
-    """Return ``beta' cov^-1 beta`` (pseudo-inverse when ``cov`` is singular, as pyfixest)."""
-    try:
-        sol = np.linalg.solve(cov, beta)
-    except np.linalg.LinAlgError:
-        sol = np.linalg.pinv(cov) @ beta
-    return float(beta @ sol)
 
 
 # --------------------------------------------------------------------------- relative time
@@ -285,9 +107,9 @@ def relative_time(data: pd.DataFrame, time: str, cohort: str) -> pd.Series:
     require_columns(data, {"time": [time], "cohort": [cohort]})
     t = numeric_column(data, time, "time")
     g = numeric_column(data, cohort, "cohort")
-    never = _never_treated(g, cohort)
+    never = never_treated(g, cohort)
     periods = np.unique(t[~np.isnan(t)])
-    gi = _cohort_index(g, never, periods, cohort, time)
+    gi = cohort_index(g, never, periods, cohort, time)
     ti = np.searchsorted(periods, t)
     rel = pd.array(ti - gi, dtype="Int64")
     rel[never | np.isnan(t)] = pd.NA
@@ -441,7 +263,7 @@ class EventStudyResult:
         b = np.array([self.coefficients[self.rel_times.index(est[i])].estimate for i in pos])
         v = self.cov[np.ix_(pos, pos)]
         q = len(pos)
-        f_stat = _wald(b, v) / q
+        f_stat = wald(b, v) / q
         p = float(stats.f.sf(f_stat, q, self.df_resid))
         return PretrendTest(
             outcome=self.outcome,
@@ -552,7 +374,7 @@ class EventStudyResult:
             axes and a title.
 
         """
-        return _event_plot(
+        return event_plot(
             ax,
             x=np.asarray(self.rel_times, dtype=float),
             est=np.array([c.estimate for c in self.coefficients]),
@@ -576,39 +398,6 @@ def _tick_labels(rel_times, lead_bin, lag_bin) -> list[str]:
         else:
             out.append(str(e))
     return out
-
-
-def _event_plot(ax, *, x, est, low, high, outcome, alpha, title, ticklabels, reference=None):
-    """Draw point estimates with interval bars, a zero line and the start line."""
-    if ax is None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(7, 4.5))
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-    pre = x < 0
-    ok = np.isfinite(low) & np.isfinite(high)
-    yerr = np.vstack([est - low, high - est])
-    for mask, color, label in (
-        (pre, "tab:gray", "before start"),
-        (~pre, "tab:blue", "after start"),
-    ):
-        m = mask & ok
-        if m.any():
-            ax.errorbar(x[m], est[m], yerr=yerr[:, m], fmt="o", color=color, capsize=3, label=label)
-    if reference is not None:
-        m = x == reference
-        ax.plot(x[m], est[m], "o", mfc="white", color="tab:gray", label="reference (0)")
-    ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.axvline(-0.5, color="tab:red", linestyle="--", linewidth=0.8)
-    ax.set_xticks(x)
-    ax.set_xticklabels(ticklabels)
-    ax.set_xlabel("Periods relative to programme start (0 = first treated period)")
-    ax.set_ylabel(textwrap.fill(f"Effect on {outcome}, {100 * (1 - alpha):g}% CI", 40))
-    ax.set_title(title)
-    ax.legend(loc="best", fontsize="small", frameon=False)
-    return ax
 
 
 # --------------------------------------------------------------------------- estimation
@@ -794,18 +583,18 @@ def fit_event_study(
         if (w < 0).any():
             raise ValueError(f"weights column '{weights}' has negative values")
         keep &= ~np.isnan(w) & (w > 0)
-    u_codes = _codes(data, unit)
+    u_codes = factor_codes(data, unit)
     keep &= u_codes >= 0
-    cl_codes = _codes(data, cluster) if use_cluster else u_codes
+    cl_codes = factor_codes(data, cluster) if use_cluster else u_codes
     keep &= cl_codes >= 0
-    never_all = _never_treated(g, cohort)
+    never_all = never_treated(g, cohort)
     n_missing = int(len(data) - keep.sum())
     if not keep.any():
         raise ValueError("no observations left after dropping rows with missing values")
 
     # singletons, exactly as fit_ols would drop them, so that counts below are exact
     t_codes = pd.factorize(t[keep])[0]
-    uk, _ = _dense(u_codes[keep])
+    uk, _ = dense_codes(u_codes[keep])
     single = singleton_mask([uk, t_codes])
     n_single = int(single.sum())
     if n_single:
@@ -816,9 +605,9 @@ def fit_event_study(
 
     tk, gk, never = t[keep], g[keep], never_all[keep]
     periods = np.unique(tk)
-    gi = _cohort_index(gk, never, periods, cohort, time)
-    ukd, n_units = _dense(u_codes[keep])
-    same, _ = _constant_within(gi, ukd, n_units)
+    gi = cohort_index(gk, never, periods, cohort, time)
+    ukd, n_units = dense_codes(u_codes[keep])
+    same, _ = constant_within(gi, ukd, n_units)
     if not same:
         raise ValueError(
             f"cohort column '{cohort}' varies within units of '{unit}'; the first treated "
@@ -828,7 +617,7 @@ def fit_event_study(
         raise ValueError(f"cohort column '{cohort}' has no ever-treated units (all 0 or missing)")
     rel = np.searchsorted(periods, tk) - gi  # meaningless for never-treated rows
     treated = ~never
-    clk, _ = _dense(cl_codes[keep])
+    clk, _ = dense_codes(cl_codes[keep])
 
     if leads is None or lags is None:
         auto_lead, auto_lag = _auto_bins(rel[treated], clk[treated], reference)

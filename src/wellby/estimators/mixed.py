@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from wellby.analysis.tables import DID_COLUMNS
-from wellby.estimators.twfe import Coefficient
+from wellby.estimators.ols import Coefficient
 
 __all__ = ["MixedCohortResult", "fit_mixed_cohort"]
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from wellby.estimators.fixed_effects import is_nested
-from wellby.estimators.twfe import demeaned_design
+from wellby.estimators.ols import demeaned_design
 
 DEFAULT_REPS = 9999
 

@@ -9,7 +9,7 @@ Direct identifiers never get past this step:
   postcodes, NHS or National Insurance numbers, dates of birth or free text are dropped
   with a warning that names the column, never its values; if the config uses such a column
   for the analysis, the run stops and says why;
-- the person id is replaced by a keyed pseudonym (:func:`wellby.prepare.identifiers.pseudonymise`,
+- the person id is replaced by a keyed pseudonym (:func:`wellby.prepare.pseudonyms.pseudonymise`,
   key in ``data.pseudonym_key``, outside ``results/``), after the wave's ``id_transform``,
   so no table carries a raw id. The id's *format* (digits shown as 9, letters as A) is kept
   in ``_id_format`` for the linkage check, which compares formats between waves.
@@ -37,8 +37,8 @@ from wellby.prepare.identifiers import (
     declared_identifier_columns,
     identifier_name_kind,
     identifier_value_kind,
-    pseudonymise,
 )
+from wellby.prepare.pseudonyms import pseudonymise
 
 SOURCE_ROW = "_row"
 """Column holding each row's 1-based position among the source file's data rows."""

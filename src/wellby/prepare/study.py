@@ -19,7 +19,6 @@ import pandas as pd
 from wellby.prepare.areas import read_area_file
 from wellby.prepare.checks import gather_checks
 from wellby.prepare.clean import clean_wave
-from wellby.prepare.identifiers import load_or_create_key
 from wellby.prepare.ingest import (
     IdentifierWarning,
     IngestedWave,
@@ -29,6 +28,7 @@ from wellby.prepare.ingest import (
 )
 from wellby.prepare.linkage import linkage_table
 from wellby.prepare.panel import assemble_panel
+from wellby.prepare.pseudonyms import load_or_create_key
 from wellby.prepare.read import read_survey_file
 from wellby.prepare.variables import column_roles
 

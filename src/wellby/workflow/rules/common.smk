@@ -5,7 +5,7 @@ import sys
 from snakemake.utils import min_version
 
 from wellby.config import load_yaml, validate_config
-from wellby.demo.simulate import demo_wave_spec
+from wellby.demo import demo_wave_spec
 from wellby.errors import ConfigError, WellbyError
 from wellby.steps import estimate_models, panel_step_study, wave_step_study
 from wellby.prepare.study import long_file_options, long_file_waves, missing_wave_files, wave_options

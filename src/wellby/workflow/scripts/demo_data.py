@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from wellby.demo.simulate import write_demo_study
+from wellby.demo import write_demo_study
 from wellby.runner import run_step
 
 

@@ -6,11 +6,9 @@ from wellby.analysis.subgroups import population_shares, value_published_levels
 from wellby.prepare.panel import residents
 from wellby.report.figures import save_figure
 from wellby.runner import run_step
-from wellby.valuation.appraisal import (
-    benefit_schedule,
-    cba_inputs,
-    cost_benefit,
-    headline_effect,
+from wellby.valuation.appraisal import benefit_schedule, cost_benefit, headline_effect
+from wellby.valuation.inputs import cba_inputs
+from wellby.valuation.uncertainty import (
     monte_carlo,
     montecarlo_plot,
     one_way_sensitivity,

@@ -1,0 +1,609 @@
+"""Least squares with absorbed fixed effects, and the coefficient record the estimators share.
+
+:func:`fit_ols` is weighted least squares with any number of absorbed factors (or none,
+with an intercept); :func:`demeaned_design` selects its rows and absorbs the fixed effects
+(the wild cluster bootstrap resamples that design), and :class:`OlsResult` holds the fit.
+:class:`Coefficient` (one estimate with its inference) and the tidy table layout
+(:data:`TIDY_COLUMNS`, the columns of ``did.csv``) are shared by every estimator. The TWFE
+DiD estimator (:mod:`wellby.estimators.twfe`) and the event study are thin layers over
+:func:`fit_ols`, which the reference tests also use directly.
+
+The fit is fully vectorised: each factor is encoded once with :func:`pandas.factorize`,
+the within transformation and the cluster sums are :func:`numpy.bincount` calls
+(:mod:`wellby.estimators.fixed_effects`, :mod:`wellby.estimators.covariance`), and nothing
+loops over groups or rows in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from wellby.estimators import covariance as cov_mod
+from wellby.estimators.covariance import VCOV_TYPES, VcovType
+from wellby.estimators.fixed_effects import FactorInfo, compress_codes, demean, describe_factors
+from wellby.estimators.fixed_effects import singleton_mask as _singleton_mask
+from wellby.estimators.validation import check_frame, numeric_column, require_columns
+
+if TYPE_CHECKING:
+    from wellby.estimators.twfe import TwfeResult
+
+__all__ = [
+    "TIDY_COLUMNS",
+    "Coefficient",
+    "Design",
+    "OlsResult",
+    "coefficient_lines",
+    "demeaned_design",
+    "fit_ols",
+    "sample_lines",
+    "tidy_coefficients",
+]
+
+TIDY_COLUMNS = [
+    "outcome",
+    "estimator",
+    "term",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n_obs",
+    "n_clusters",
+]
+
+# A regressor whose weighted norm falls below this fraction of its norm before the within
+# transformation (or whose part not explained by earlier regressors does) is treated as
+# having no variation. Alternating projections leave noise of order 1e-10.
+_COLLINEAR_TOL = 1e-7
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """One estimated coefficient with its inference.
+
+    Attributes
+    ----------
+    term : str
+        Name of the coefficient (``"att"`` for the treatment effect, else the column).
+    estimate, std_error, statistic, p_value, ci_low, ci_high : float
+        Point estimate, standard error, t statistic, two-sided p-value and the bounds of
+        the ``1 - alpha`` confidence interval (t distribution).
+
+    """
+
+    term: str
+    estimate: float
+    std_error: float
+    statistic: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True, eq=False)
+class OlsResult:
+    """Results of :func:`fit_ols`.
+
+    Attributes
+    ----------
+    outcome : str
+        Dependent variable.
+    coefficients : tuple of Coefficient
+        One per regressor, in the order given (``"Intercept"`` last when added).
+    cov : ndarray
+        Covariance matrix of the coefficients, same order.
+    n_obs : int
+        Observations used (after dropping missing values, zero weights and singletons).
+    n_clusters : int or None
+        Clusters in the estimation sample; ``None`` unless ``vcov_type == "cluster"``.
+    df_resid : int
+        Degrees of freedom of the t distribution used for inference.
+    vcov_type : str
+        ``"cluster"``, ``"hc1"`` or ``"classical"``.
+    vcov_description : str
+        One-line statement of the variance estimator and its small-sample convention.
+    alpha : float
+        Significance level of the confidence intervals.
+    fixed_effects : tuple of FactorInfo
+        Absorbed factors with their levels and nesting in the cluster variable.
+    n_dropped_missing : int
+        Rows dropped for a missing value in a used column (or a zero weight).
+    n_dropped_singletons : int
+        Singleton rows dropped (see :func:`wellby.estimators.fixed_effects.singleton_mask`).
+    cluster, weights : str or None
+        Columns used for clustering and weighting.
+
+    """
+
+    outcome: str
+    coefficients: tuple[Coefficient, ...]
+    cov: np.ndarray
+    n_obs: int
+    n_clusters: int | None
+    df_resid: int
+    vcov_type: str
+    vcov_description: str
+    alpha: float
+    fixed_effects: tuple[FactorInfo, ...]
+    n_dropped_missing: int
+    n_dropped_singletons: int
+    cluster: str | None
+    weights: str | None
+
+    @property
+    def params(self) -> pd.Series:
+        """Point estimates indexed by term."""
+        return pd.Series(
+            [c.estimate for c in self.coefficients],
+            index=[c.term for c in self.coefficients],
+            name=self.outcome,
+        )
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors indexed by term."""
+        return pd.Series(
+            [c.std_error for c in self.coefficients],
+            index=[c.term for c in self.coefficients],
+            name=self.outcome,
+        )
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row per coefficient.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``outcome, estimator, term, estimate, std_error, ci_low, ci_high,
+            p_value, n_obs, n_clusters`` (estimator ``"ols"``).
+
+        """
+        return tidy_coefficients(
+            self.outcome, "ols", self.coefficients, self.n_obs, self.n_clusters
+        )
+
+    def summary(self) -> str:
+        """Return a readable multi-line summary."""
+        fe = ", ".join(f"{f.name} ({f.n_levels:,} levels)" for f in self.fixed_effects)
+        head = [
+            f"Least squares: {self.outcome}",
+            f"  fixed effects: {fe or 'none'}",
+            *sample_lines(self),
+        ]
+        lines = coefficient_lines(self.coefficients, self.alpha, self.vcov_description)
+        return "\n".join(head + lines)
+
+
+def tidy_coefficients(
+    outcome: str,
+    estimator: str,
+    coefs: Sequence[Coefficient],
+    n_obs: int,
+    n_clusters: int | None,
+) -> pd.DataFrame:
+    """Return one row per coefficient in the layout :data:`TIDY_COLUMNS`."""
+    rows = [
+        {
+            "outcome": outcome,
+            "estimator": estimator,
+            "term": c.term,
+            "estimate": c.estimate,
+            "std_error": c.std_error,
+            "ci_low": c.ci_low,
+            "ci_high": c.ci_high,
+            "p_value": c.p_value,
+            "n_obs": n_obs,
+            "n_clusters": n_clusters,
+        }
+        for c in coefs
+    ]
+    out = pd.DataFrame(rows, columns=TIDY_COLUMNS)
+    out["n_clusters"] = out["n_clusters"].astype("Int64")
+    return out
+
+
+def sample_lines(res: OlsResult | TwfeResult) -> list[str]:
+    """Return the summary lines on the sample: observations, dropped rows, weights, clusters."""
+    dropped = f"dropped {res.n_dropped_missing:,} with missing values"
+    dropped += f", {res.n_dropped_singletons:,} singletons"
+    lines = [f"  N = {res.n_obs:,} ({dropped})"]
+    if res.weights:
+        lines.append(f"  weights: {res.weights}")
+    if res.n_clusters is not None:
+        lines.append(f"  clusters: {res.n_clusters:,} ({res.cluster})")
+    return lines
+
+
+def coefficient_lines(coefs: Sequence[Coefficient], alpha: float, description: str) -> list[str]:
+    """Return the summary lines of a coefficient table and the variance estimator."""
+    level = f"{100 * (1 - alpha):g}% CI"
+    width = max(8, *(len(c.term) for c in coefs))
+    lines = [
+        "",
+        f"  {'term':<{width}} {'estimate':>12} {'std_error':>12} {'t':>8} {'p_value':>9}   {level}",
+    ]
+    for c in coefs:
+        lines.append(
+            f"  {c.term:<{width}} {c.estimate:>12.6g} {c.std_error:>12.6g} "
+            f"{c.statistic:>8.3f} {c.p_value:>9.4g}   [{c.ci_low:.6g}, {c.ci_high:.6g}]"
+        )
+    lines += ["", f"  Variance: {description}"]
+    return lines
+
+
+def fit_ols(
+    data: pd.DataFrame,
+    outcome: str,
+    regressors: Sequence[str],
+    *,
+    absorb: Sequence[str] = (),
+    cluster: str | None = None,
+    weights: str | None = None,
+    vcov: VcovType | None = None,
+    alpha: float = 0.05,
+    intercept: bool | None = None,
+    drop_singletons: bool = True,
+    tol: float = 1e-10,
+    roles: dict[str, str] | None = None,
+) -> OlsResult:
+    """Weighted least squares with any number of absorbed fixed effects.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per observation.
+    outcome : str
+        Numeric dependent variable.
+    regressors : sequence of str
+        Numeric (or boolean) regressors.
+    absorb : sequence of str, default ()
+        Columns whose levels get fixed effects, absorbed by the within transformation.
+    cluster : str, optional
+        Cluster variable for ``vcov="cluster"``.
+    weights : str, optional
+        Analytic weights (non-negative; zero-weight rows are dropped).
+    vcov : {"cluster", "hc1", "classical"}, optional
+        Variance estimator; default ``"cluster"`` when ``cluster`` is given, else
+        ``"classical"``.
+    alpha : float, default 0.05
+        Confidence intervals have level ``1 - alpha``.
+    intercept : bool, optional
+        Add an intercept (term ``"Intercept"``, last). Default: only when nothing is
+        absorbed (fixed effects already contain it).
+    drop_singletons : bool, default True
+        Drop observations that are alone in a level of an absorbed factor (pyfixest's
+        default, ``fixef_rm="singleton"``; reghdfe's too).
+    tol : float, default 1e-10
+        Convergence tolerance of the alternating projections.
+    roles : dict, optional
+        Column -> role (e.g. ``"treatment"``), naming regressors in error messages;
+        default ``"regressor"``.
+
+    Returns
+    -------
+    OlsResult
+
+    Raises
+    ------
+    ValueError
+        For a missing or non-numeric column, a regressor without variation after the
+        fixed effects are absorbed (or collinear with other regressors), negative weights,
+        fewer than 2 clusters, or no observations left.
+
+    Notes
+    -----
+    Rows with a missing value in any used column (outcome, regressors, absorbed factors,
+    weights and, for clustered errors, the cluster variable) are dropped. The variance
+    estimators and their small-sample conventions are those of :mod:`wellby.estimators.covariance`:
+
+    ``classical``
+        ``RSS/(N-K) (X'WX)^-1``; ``K`` counts the regressors and all fixed effects;
+        t(N-K) inference.
+    ``hc1``
+        Robust sandwich times ``N/(N-K)``, same ``K``; t(N-K).
+    ``cluster``
+        CRV1 sandwich times ``G/(G-1) (N-1)/(N-K)`` where ``K`` does not count fixed
+        effects nested in the cluster variable; t(G-1).
+
+    With no absorbed factor and an intercept these are Stata's ``regress``,
+    ``regress, vce(robust)`` and ``regress, vce(cluster g)``.
+
+    """
+    return _fit(
+        data,
+        outcome,
+        regressors,
+        absorb=absorb,
+        cluster=cluster,
+        weights=weights,
+        vcov=vcov,
+        alpha=alpha,
+        intercept=intercept,
+        drop_singletons=drop_singletons,
+        tol=tol,
+        roles=roles or {},
+    )
+
+
+@dataclass(frozen=True)
+class Design:
+    """A regression's data after dropping unusable rows and absorbing fixed effects.
+
+    Attributes
+    ----------
+    y : numpy.ndarray
+        The demeaned outcome (length ``n_obs``).
+    x : numpy.ndarray
+        The demeaned regressors (``n_obs`` x k), columns in ``terms`` order.
+    weights : numpy.ndarray or None
+        The weights of the rows used.
+    fe_codes : list of numpy.ndarray
+        Compressed codes of each absorbed factor for the rows used.
+    clusters : numpy.ndarray or None
+        Compressed cluster codes for the rows used.
+    terms : tuple of str
+        Regressor names (with ``Intercept`` last when fitted).
+    raw_norm : numpy.ndarray
+        Norm of each regressor before demeaning (for the collinearity check).
+    n_obs, n_dropped_missing, n_dropped_singletons : int
+        Rows used and rows dropped.
+    """
+
+    y: np.ndarray
+    x: np.ndarray
+    weights: np.ndarray | None
+    fe_codes: list
+    clusters: np.ndarray | None
+    terms: tuple[str, ...]
+    raw_norm: np.ndarray
+    n_obs: int
+    n_dropped_missing: int
+    n_dropped_singletons: int
+
+
+def demeaned_design(
+    data: pd.DataFrame,
+    outcome: str,
+    regressors: Sequence[str],
+    *,
+    absorb: Sequence[str] = (),
+    cluster: str | None = None,
+    weights: str | None = None,
+    intercept: bool = False,
+    drop_singletons: bool = True,
+    tol: float = 1e-10,
+    roles: dict[str, str] | None = None,
+) -> Design:
+    """Select the usable rows and absorb the fixed effects (Frisch-Waugh-Lovell).
+
+    Rows with a missing outcome, regressor, weight, fixed-effect level or cluster, or a
+    zero weight, are dropped, then singletons (with ``drop_singletons``); the outcome and
+    regressors are demeaned by the absorbed factors. :func:`fit_ols` estimates on this
+    design, and the wild cluster bootstrap resamples it.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The data.
+    outcome : str
+        Outcome column.
+    regressors : sequence of str
+        Regressor columns.
+    absorb : sequence of str
+        Factors whose fixed effects are absorbed.
+    cluster : str, optional
+        Cluster column; rows without a cluster are dropped.
+    weights : str, optional
+        Weights column (non-negative).
+    intercept : bool, default False
+        Add a constant column (only without absorbed factors).
+    drop_singletons : bool, default True
+        Drop rows alone in a level of an absorbed factor.
+    tol : float, default 1e-10
+        Convergence tolerance of the alternating projections.
+    roles : dict, optional
+        Column -> role, for error messages.
+
+    Returns
+    -------
+    Design
+    """
+    roles = roles or {}
+    regressors = list(regressors)
+    absorb = list(absorb)
+    n_rows = len(data)
+    y = numeric_column(data, outcome, "outcome")
+    xs = [numeric_column(data, c, roles.get(c, "regressor")) for c in regressors]
+    keep = ~np.isnan(y)
+    for x in xs:
+        keep &= ~np.isnan(x)
+    w = None
+    if weights:
+        w = numeric_column(data, weights, "weights")
+        if (w < 0).any():
+            raise ValueError(f"weights column '{weights}' has negative values")
+        keep &= ~np.isnan(w)
+        keep &= w > 0
+    fe_codes = []
+    for col in absorb:
+        codes = pd.factorize(data[col], use_na_sentinel=True)[0]
+        keep &= codes >= 0
+        fe_codes.append(codes)
+    cl_codes = None
+    if cluster is not None:
+        cl_codes = pd.factorize(data[cluster], use_na_sentinel=True)[0]
+        keep &= cl_codes >= 0
+    n_missing = int(n_rows - keep.sum())
+
+    n_singletons = 0
+    if absorb and drop_singletons:
+        sub = [compress_codes(c[keep])[0] for c in fe_codes]
+        single = _singleton_mask(sub)
+        n_singletons = int(single.sum())
+        if n_singletons:
+            idx = np.flatnonzero(keep)
+            keep[idx[single]] = False
+    n = int(keep.sum())
+    if n == 0:
+        raise ValueError("no observations left after dropping missing values and singletons")
+
+    all_keep = bool(keep.all())
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return a if all_keep else a[keep]
+
+    fe_codes = [compress_codes(take(c))[0] for c in fe_codes]
+    if cl_codes is not None:
+        cl_codes = compress_codes(take(cl_codes))[0]
+    wk = None if w is None else take(w)
+
+    terms = list(regressors) + (["Intercept"] if intercept else [])
+    k = len(terms)
+    mat = np.empty((n, 1 + k), dtype=np.float64, order="F")
+    mat[:, 0] = take(y)
+    for j, x in enumerate(xs, start=1):
+        mat[:, j] = take(x)
+    if intercept:
+        mat[:, -1] = 1.0
+    if wk is None:
+        raw_norm = np.sqrt(np.einsum("ij,ij->j", mat[:, 1:], mat[:, 1:]))
+    else:
+        raw_norm = np.sqrt(np.einsum("ij,ij,i->j", mat[:, 1:], mat[:, 1:], wk))
+    if fe_codes:
+        mat = demean(mat, fe_codes, wk, tol=tol)
+    yd, xd = mat[:, 0], mat[:, 1:]
+    return Design(
+        y=np.ascontiguousarray(yd), x=np.ascontiguousarray(xd), weights=wk, fe_codes=fe_codes,
+        clusters=cl_codes, terms=tuple(terms), raw_norm=raw_norm, n_obs=n,
+        n_dropped_missing=n_missing, n_dropped_singletons=n_singletons,
+    )
+
+
+def _fit(
+    data: pd.DataFrame,
+    outcome: str,
+    regressors: Sequence[str],
+    *,
+    absorb: Sequence[str],
+    cluster: str | None,
+    weights: str | None,
+    vcov: VcovType | None,
+    alpha: float,
+    intercept: bool | None,
+    drop_singletons: bool,
+    tol: float,
+    roles: dict[str, str],
+) -> OlsResult:
+    """Carry out :func:`fit_ols`; ``roles`` names regressors in error messages."""
+    check_frame(data)
+    regressors = list(regressors)
+    absorb = list(absorb)
+    if vcov is None:
+        vcov = "cluster" if cluster is not None else "classical"
+    if vcov not in VCOV_TYPES:
+        raise ValueError(f"vcov must be one of {VCOV_TYPES}, got {vcov!r}")
+    if vcov == "cluster" and cluster is None:
+        raise ValueError("vcov='cluster' needs a cluster column")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    if not regressors:
+        raise ValueError("at least one regressor is needed")
+    for group, label in ((regressors, "regressor"), (absorb, "absorbed factor")):
+        dup = {c for c in group if group.count(c) > 1}
+        if dup:
+            raise ValueError(f"{label} column(s) given twice: {sorted(dup)}")
+    if intercept is None:
+        intercept = not absorb
+    if intercept and absorb:
+        raise ValueError("an intercept cannot be estimated alongside absorbed fixed effects")
+    use_cluster = vcov == "cluster"
+    require_columns(
+        data,
+        {
+            "outcome": [outcome],
+            "regressor": regressors,
+            "fixed-effect": absorb,
+            "cluster": [cluster] if use_cluster else [],
+            "weights": [weights] if weights else [],
+        },
+    )
+
+    design = demeaned_design(
+        data, outcome, regressors, absorb=absorb, cluster=cluster if use_cluster else None,
+        weights=weights, intercept=intercept, drop_singletons=drop_singletons, tol=tol,
+        roles=roles,
+    )
+    yd, xd, wk, fe_codes, cl_codes = (design.y, design.x, design.weights, design.fe_codes,
+                                      design.clusters)
+    terms, raw_norm, n = list(design.terms), design.raw_norm, design.n_obs
+    n_missing, n_singletons = design.n_dropped_missing, design.n_dropped_singletons
+    k = len(terms)
+
+    xw = xd if wk is None else xd * wk[:, None]
+    gram = xw.T @ xd
+    where = f" after absorbing the fixed effects ({', '.join(absorb)})" if absorb else ""
+    for j in range(k):
+        resid_ss = gram[j, j]
+        if j > 0 and resid_ss > 0:
+            resid_ss -= gram[j, :j] @ np.linalg.solve(gram[:j, :j], gram[:j, j])
+        if raw_norm[j] == 0 or resid_ss <= (_COLLINEAR_TOL * raw_norm[j]) ** 2:
+            role = roles.get(terms[j], "regressor")
+            if j == 0:
+                raise ValueError(f"no variation in {role} '{terms[0]}'{where}")
+            raise ValueError(
+                f"{role} '{terms[j]}' has no variation{where} that is not explained "
+                f"by the other regressors ({', '.join(terms[:j])}); drop it"
+            )
+    beta = np.linalg.solve(gram, xw.T @ yd)
+    resid = yd - xd @ beta
+
+    fe_info = describe_factors(fe_codes, absorb, cl_codes) if fe_codes else ()
+    vc = cov_mod.compute(
+        vcov,
+        xd,
+        resid,
+        wk,
+        clusters=cl_codes,
+        fe_levels=[f.n_levels for f in fe_info],
+        fe_nested=[bool(f.nested_in_cluster) for f in fe_info] if use_cluster else None,
+        cluster_name=cluster,
+    )
+    se = vc.std_errors
+    tstat = beta / se
+    pval = 2 * stats.t.sf(np.abs(tstat), vc.df_resid)
+    crit = stats.t.ppf(1 - alpha / 2, vc.df_resid)
+    coefs = tuple(
+        Coefficient(
+            term=terms[j],
+            estimate=float(beta[j]),
+            std_error=float(se[j]),
+            statistic=float(tstat[j]),
+            p_value=float(pval[j]),
+            ci_low=float(beta[j] - crit * se[j]),
+            ci_high=float(beta[j] + crit * se[j]),
+        )
+        for j in range(k)
+    )
+    return OlsResult(
+        outcome=outcome,
+        coefficients=coefs,
+        cov=vc.cov,
+        n_obs=n,
+        n_clusters=vc.n_clusters,
+        df_resid=vc.df_resid,
+        vcov_type=vcov,
+        vcov_description=vc.description,
+        alpha=alpha,
+        fixed_effects=fe_info,
+        n_dropped_missing=n_missing,
+        n_dropped_singletons=n_singletons,
+        cluster=cluster if use_cluster else None,
+        weights=weights,
+    )
