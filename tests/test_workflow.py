@@ -15,7 +15,7 @@ import pyreadstat
 import pytest
 import yaml
 
-from wellby.demo.simulate import simulate_demo_study
+from wellby.demo import simulate_demo_study
 from wellby.prepare.ingest import looks_like_identifier
 
 from .conftest import ROOT
@@ -258,8 +258,7 @@ def test_second_run_has_nothing_to_do_and_a_changed_wave_reruns_only_its_steps(d
     assert "demo_data" not in counts
     assert "rule ingest:\n    input: resources/demo/wave_2018.dta" in rerun.stdout
     downstream = {"cleaning_tables", "data_checks", "panel", "describe", "estimate",
-                  "subgroups", "did_table", "event_study_table", "group_time_table",
-                  "subgroups_table", "value", "report", "all"}
+                  "subgroups", "gather_table", "value", "report", "all"}
     assert set(counts) == {"ingest", "clean"} | downstream
     # A real change to the wave: the rerun updates the results and leaves other waves alone.
     frame.loc[0, "LIFESAT"] = 0
@@ -403,6 +402,25 @@ def test_a_long_file_study_runs_through_the_workflow(tmp_path):
     did = pd.read_csv(workdir / "results" / "tables" / "did.csv")
     assert set(did["outcome"]) == {"life_satisfaction", "swemwbs_metric"}
     assert job_counts(snakemake(workdir, "-n", "--configfile", str(config_path)).stdout) == {}
+
+
+def test_a_long_file_is_not_read_while_the_workflow_is_parsed(tmp_path):
+    """The long file's waves come from its split (a checkpoint): a dry run reads nothing,
+    so even a file that cannot be read plans the split and stops only when it runs."""
+    workdir = copy_workflow(tmp_path / "long")
+    broken = tmp_path / "all_waves.csv"
+    broken.write_bytes(b"person_id,wave\n\x00\x00\xff\xfe garbage")
+    demo = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    study = {"data": {"path": str(broken)}, "columns": demo["columns"], "design": "panel",
+             "outcomes": ["life_satisfaction"]}
+    config_path = tmp_path / "study.yaml"
+    config_path.write_text(yaml.safe_dump(study))
+    plan = snakemake(workdir, "-n", "--configfile", str(config_path))
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    assert job_counts(plan.stdout).get("ingest_long_file") == 1
+    run = snakemake(workdir, "--configfile", str(config_path))
+    assert run.returncode != 0
+    assert "all_waves.csv" in run.stderr
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -85,13 +85,18 @@ def ingest_step(source: str, *, options: Mapping[str, Any], study: Mapping[str, 
     _write_checks(ingested.checks, checks_output)
 
 
-def ingest_long_file_step(source: str, *, study: Mapping[str, Any], waves: Sequence[int],
-                          outputs: Sequence[str], checks_outputs: Sequence[str]) -> None:
-    """Split one long file into ingested waves and write each wave's Parquet and checks."""
-    ingested = ingest_long_file_at(source, study)
-    for wave, path, checks_path in zip(waves, outputs, checks_outputs, strict=True):
-        ingested[wave].data.to_parquet(path, index=False)
-        _write_checks(ingested[wave].checks, checks_path)
+def ingest_long_file_step(source: str, *, study: Mapping[str, Any], folder: str) -> None:
+    """Split one long file into ingested waves, each written to ``folder``.
+
+    Each wave ``w`` found in the file gets ``wave_<w>.parquet`` and ``wave_<w>_checks.csv``;
+    the workflow learns the waves from these files (its checkpoint), so it never reads the
+    long file while it is parsed.
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    for wave, ingested in ingest_long_file_at(source, study).items():
+        ingested.data.to_parquet(out / f"wave_{wave}.parquet", index=False)
+        _write_checks(ingested.checks, out / f"wave_{wave}_checks.csv")
 
 
 def clean_step(ingested: str, *, options: Mapping[str, Any], study: Mapping[str, Any],

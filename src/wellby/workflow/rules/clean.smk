@@ -4,7 +4,7 @@
 
 rule clean:
     input:
-        "results/interim/ingest/wave_{wave}.parquet",
+        ingested_wave,
     output:
         data="results/interim/clean/wave_{wave}.parquet",
         exclusions="results/interim/clean/wave_{wave}_exclusions.csv",
@@ -26,9 +26,9 @@ rule clean:
 
 rule cleaning_tables:
     input:
-        exclusions=expand("results/interim/clean/wave_{wave}_exclusions.csv", wave=WAVES),
-        corrections=expand("results/interim/clean/wave_{wave}_corrections.csv", wave=WAVES),
-        summaries=expand("results/interim/clean/wave_{wave}_summary.csv", wave=WAVES),
+        exclusions=per_wave("results/interim/clean/wave_{wave}_exclusions.csv"),
+        corrections=per_wave("results/interim/clean/wave_{wave}_corrections.csv"),
+        summaries=per_wave("results/interim/clean/wave_{wave}_summary.csv"),
     output:
         exclusions=report(
             "results/tables/exclusions.csv",
@@ -53,9 +53,9 @@ rule cleaning_tables:
 
 rule data_checks:
     input:
-        expand("results/interim/ingest/wave_{wave}_checks.csv", wave=WAVES),
-        expand("results/interim/clean/wave_{wave}_checks.csv", wave=WAVES),
-        "results/interim/panel_checks.csv",
+        ingest=per_wave_ingest_checks(),
+        clean=per_wave("results/interim/clean/wave_{wave}_checks.csv"),
+        panel="results/interim/panel_checks.csv",
     output:
         report(
             "results/tables/data_checks.csv",

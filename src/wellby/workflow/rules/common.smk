@@ -1,6 +1,7 @@
 # Helpers shared by every step: config validation at start, and input functions.
 
 import sys
+from pathlib import Path
 
 from snakemake.utils import min_version
 
@@ -8,7 +9,7 @@ from wellby.config import load_yaml, validate_config
 from wellby.demo import demo_wave_spec
 from wellby.errors import ConfigError, WellbyError
 from wellby.steps import estimate_models, panel_step_study, wave_step_study
-from wellby.prepare.study import long_file_options, long_file_waves, missing_wave_files, wave_options
+from wellby.prepare.study import long_file_options, missing_wave_files, wave_options
 
 min_version("9.0")
 
@@ -34,14 +35,10 @@ if _missing_files:
     raise SystemExit(1)
 
 LONG_FILE = "path" in config["data"]
-if LONG_FILE:
-    try:
-        WAVES = long_file_waves(config)
-    except WellbyError as err:
-        sys.stderr.write(f"\nwellby: {err}\n\n")
-        raise SystemExit(1)
-else:
-    WAVES = [int(entry["wave"]) for entry in config["data"]["waves"]]
+# A long file's waves are known once the file has been split (checkpoint ingest_long_file):
+# nothing is read while the workflow is parsed, not even for `snakemake -n`.
+FILE_WAVES = [] if LONG_FILE else [int(entry["wave"]) for entry in config["data"]["waves"]]
+LONG_FILE_SPLIT = "results/interim/ingest/long_file"
 OUTCOMES = list(config["outcomes"])
 
 
@@ -56,12 +53,52 @@ WAVE_STUDY = wave_step_study(config)
 PANEL_STUDY = panel_step_study(config)
 
 
+GATHERED_TABLES = {
+    "did": "Effects",
+    "event_study": "Effects",
+    "group_time": "Effects",
+    "subgroups": "Who gained",
+}
+"""Per-outcome tables gathered into one (rule gather_table), with their report category."""
+
+
 def wave_entry(wave):
     """The data.waves entry of one wave and its config key."""
     for index, entry in enumerate(config["data"]["waves"]):
         if int(entry["wave"]) == int(wave):
             return index, entry
     raise ValueError(f"wave {wave} is not in data.waves")
+
+
+def study_waves():
+    """The study's wave labels: data.waves', or the long file's once it has been split."""
+    if not LONG_FILE:
+        return FILE_WAVES
+    folder = Path(checkpoints.ingest_long_file.get().output.folder)
+    return sorted(int(path.stem.removeprefix("wave_")) for path in folder.glob("wave_*.parquet"))
+
+
+def per_wave(pattern):
+    """An input function: ``pattern`` expanded over the study's waves."""
+    return lambda wildcards: expand(pattern, wave=study_waves())
+
+
+def ingested_wave(wildcards):
+    """One wave's ingested file, wherever ingest wrote it."""
+    if LONG_FILE:
+        folder = checkpoints.ingest_long_file.get().output.folder
+        return f"{folder}/wave_{wildcards.wave}.parquet"
+    return f"results/interim/ingest/wave_{wildcards.wave}.parquet"
+
+
+def per_wave_ingest_checks():
+    """An input function: every wave's ingest checks, wherever ingest wrote them."""
+    def paths(wildcards):
+        folder = (checkpoints.ingest_long_file.get().output.folder if LONG_FILE
+                  else "results/interim/ingest")
+        return [f"{folder}/wave_{wave}_checks.csv" for wave in study_waves()]
+
+    return paths
 
 
 def wave_source(wildcards):

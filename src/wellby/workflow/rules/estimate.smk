@@ -22,53 +22,25 @@ rule estimate:
         "../scripts/estimate.py"
 
 
-rule did_table:
+rule gather_table:
     input:
-        expand("results/interim/estimates/{outcome}/did.csv", outcome=OUTCOMES),
+        lambda wildcards: expand(
+            "results/interim/estimates/{outcome}/{table}.csv",
+            outcome=OUTCOMES,
+            table=wildcards.table,
+        ),
     output:
         report(
-            "results/tables/did.csv",
-            caption="../report/did.rst",
-            category="Effects",
+            "results/tables/{table}.csv",
+            caption="../report/gathered_table.rst",
+            category=lambda wildcards: GATHERED_TABLES[wildcards.table],
         ),
+    wildcard_constraints:
+        table="|".join(GATHERED_TABLES),
     benchmark:
-        "results/benchmarks/did_table.tsv",
+        "results/benchmarks/gather_table/{table}.tsv"
     log:
-        "results/logs/did_table.log",
-    conda:
-        "../envs/wellby.yaml"
-    script:
-        "../scripts/concat_tables.py"
-
-
-rule event_study_table:
-    input:
-        expand("results/interim/estimates/{outcome}/event_study.csv", outcome=OUTCOMES),
-    output:
-        report(
-            "results/tables/event_study.csv",
-            caption="../report/event_study.rst",
-            category="Effects",
-        ),
-    benchmark:
-        "results/benchmarks/event_study_table.tsv",
-    log:
-        "results/logs/event_study_table.log",
-    conda:
-        "../envs/wellby.yaml"
-    script:
-        "../scripts/concat_tables.py"
-
-
-rule group_time_table:
-    input:
-        expand("results/interim/estimates/{outcome}/group_time.csv", outcome=OUTCOMES),
-    output:
-        "results/tables/group_time.csv",
-    benchmark:
-        "results/benchmarks/group_time_table.tsv",
-    log:
-        "results/logs/group_time_table.log",
+        "results/logs/gather_table/{table}.log",
     conda:
         "../envs/wellby.yaml"
     script:

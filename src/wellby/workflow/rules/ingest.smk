@@ -4,17 +4,15 @@
 
 if LONG_FILE:
 
-    rule ingest_long_file:
+    checkpoint ingest_long_file:
         input:
             config["data"]["path"],
         output:
-            data=expand("results/interim/ingest/wave_{wave}.parquet", wave=WAVES),
-            checks=expand("results/interim/ingest/wave_{wave}_checks.csv", wave=WAVES),
+            folder=directory(LONG_FILE_SPLIT),
         params:
             study=WAVE_STUDY,
-            waves=WAVES,
         benchmark:
-            "results/benchmarks/ingest/long_file.tsv",
+            "results/benchmarks/ingest/long_file.tsv"
         log:
             "results/logs/ingest/long_file.log",
         conda:

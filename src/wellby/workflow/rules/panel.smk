@@ -4,7 +4,7 @@
 
 rule panel:
     input:
-        waves=expand("results/interim/clean/wave_{wave}.parquet", wave=WAVES),
+        waves=per_wave("results/interim/clean/wave_{wave}.parquet"),
         areas=area_file(),
     output:
         panel="results/interim/panel.parquet",

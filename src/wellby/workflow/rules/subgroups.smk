@@ -7,7 +7,7 @@ rule subgroups:
         panel="results/interim/panel.parquet",
         did="results/interim/estimates/{outcome}/did.csv",
     output:
-        table="results/interim/subgroups/{outcome}.csv",
+        table="results/interim/estimates/{outcome}/subgroups.csv",
         figure=report(
             "results/figures/subgroups_{outcome}.png",
             caption="../report/subgroups_figure.rst",
@@ -27,22 +27,3 @@ rule subgroups:
         "../envs/wellby.yaml"
     script:
         "../scripts/subgroups.py"
-
-
-rule subgroups_table:
-    input:
-        expand("results/interim/subgroups/{outcome}.csv", outcome=OUTCOMES),
-    output:
-        report(
-            "results/tables/subgroups.csv",
-            caption="../report/subgroups.rst",
-            category="Who gained",
-        ),
-    benchmark:
-        "results/benchmarks/subgroups_table.tsv",
-    log:
-        "results/logs/subgroups_table.log",
-    conda:
-        "../envs/wellby.yaml"
-    script:
-        "../scripts/concat_tables.py"

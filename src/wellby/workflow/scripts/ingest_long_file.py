@@ -5,8 +5,7 @@ from wellby.steps import ingest_long_file_step
 
 
 def main(smk):
-    ingest_long_file_step(smk.input[0], study=smk.params.study, waves=smk.params.waves,
-                          outputs=smk.output.data, checks_outputs=smk.output.checks)
+    ingest_long_file_step(smk.input[0], study=smk.params.study, folder=smk.output.folder)
 
 
 run_step(snakemake, main)  # noqa: F821
