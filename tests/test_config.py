@@ -1,6 +1,6 @@
 import pytest
 
-from wellby.config import load_config, validate_config
+from wellby.config import load_config, load_yaml, validate_config
 from wellby.errors import ConfigError
 
 from .conftest import ROOT, SCHEMA, minimal_config
@@ -89,3 +89,19 @@ def test_one_long_file_gets_its_defaults():
     config["data"] = {"path": "all_waves.csv"}
     data = validate_config(config, SCHEMA)["data"]
     assert (data["rename"], data["encoding"], data["value_labels"]) == ({}, "utf-8", False)
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    ({"cost_prices": "nominal"}, "cba.start_year"),
+    ({"outcome": "swemwbs_metric"}, "cba.mapping"),
+    ({"population": {"2": 1000}}, "cba.population"),
+])
+def test_the_appraisals_own_rules_stop_the_config_at_the_start(change, key):
+    """Rules the schema cannot state fail at validation, not at the value step."""
+    import copy
+
+    config = copy.deepcopy(load_yaml(ROOT / "config" / "config.yaml"))
+    config["cba"].pop("start_year", None)
+    config["cba"].update(change)
+    with pytest.raises(ConfigError, match=rf"{key}\b"):
+        validate_config(config)

@@ -177,6 +177,25 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
             f"cba.outcome: '{config['cba']['outcome']}' is not one of the outcomes "
             f"{config['outcomes']}"
         )
+    if "cba" in config:
+        yield from _check_cba(config["cba"])
+
+
+def _check_cba(cba: Mapping[str, Any]) -> Iterator[str]:
+    """Run the appraisal's own checks now, not after every estimate has been made.
+
+    What the schema cannot say (a price year outside the deflator series, nominal costs
+    without the calendar year of appraisal year 0, a population without every benefit
+    year, an outcome other than life satisfaction without a mapping) is checked where the
+    appraisal is built (:func:`wellby.valuation.inputs.cba_inputs`); calling it here stops
+    the run at the start instead of at the value step.
+    """
+    from wellby.valuation.inputs import cba_inputs  # the appraisal's rules, in one place
+
+    try:
+        cba_inputs(cba)
+    except ConfigError as err:
+        yield str(err)
 
 
 def validate_config(config: Mapping[str, Any], schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
