@@ -22,6 +22,7 @@ import pandas as pd
 
 from wellby.report.disclosure import COUNT_COLUMNS as _COUNTS
 from wellby.report.disclosure import SECONDARY_MARKER, published_tables, small_count_marker
+from wellby.valuation.greenbook import SCENARIOS, WELLBY_BASE_YEAR, wellby_value
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1050px;margin:2em auto;
@@ -348,13 +349,15 @@ def _value_section(tables, figures, config) -> str:
     if cba is None or not len(cba):
         return "<p>No cost-benefit analysis was configured (config section <code>cba</code>).</p>"
     settings = config["cba"]
+    values = ", ".join(f"{scenario} £{wellby_value(scenario, WELLBY_BASE_YEAR):,.0f}"
+                       for scenario in SCENARIOS)
     parts = [f"<p>The effect on life satisfaction ({html.escape(settings['outcome'])}, "
              f"{html.escape(settings['estimator'])}) is valued in WELLBYs (one point of life "
-             "satisfaction for one person for one year) at the Green Book values (low "
-             "£10,000, central £13,000, high £16,000 in 2019 prices), rebased to "
+             f"satisfaction for one person for one year) at the Green Book values ({values} "
+             f"in {WELLBY_BASE_YEAR} prices), rebased to "
              f"{settings['price_year']} prices with the GDP deflator and discounted with the "
              f"Green Book {html.escape(settings['discounting'])} schedule "
-             f"(costs: {html.escape(settings.get('cost_discounting', 'standard'))}).</p>",
+             f"(costs: {html.escape(settings['cost_discounting'])}).</p>",
              _mapping_note(settings),
              table_html(cba, digits=2), _source(["cba"], ["cba"])]
     montecarlo = tables.get("cba_montecarlo")
