@@ -75,6 +75,9 @@ def test_unit_equal_to_cluster_equals_pyfixest_wildboottest():
 
 def test_repeated_cross_sections_with_few_areas_run_through_estimate_did():
     from wellby.analysis.effects import estimate_did
+    from wellby.config import validate_config
+
+    from .conftest import minimal_config
 
     rng = np.random.default_rng(4)
     areas, waves, per = 40, 4, 25
@@ -86,9 +89,9 @@ def test_repeated_cross_sections_with_few_areas_run_through_estimate_did():
     data = pd.DataFrame({"area": area, "wave": wave, "cohort": cohort, "treated": treated,
                          "ever_treated": (cohort > 0).astype(np.int8), "y": y})
     columns = {"wave": "wave", "area": "area", "cohort": "cohort"}
-    models = {"estimators": ["twfe"], "vcov": "cluster", "covariates": [], "alpha": 0.05,
-              "control_group": "never_treated",
-              "bootstrap": {"wild_cluster_below": 50, "reps": 999, "seed": 1}}
+    models = validate_config(minimal_config(
+        design="repeated_cross_section", columns=columns,
+        models={"estimators": ["twfe"], "bootstrap": {"reps": 999, "seed": 1}}))["models"]
     did = estimate_did(data, "y", columns=columns, design="repeated_cross_section",
                        models=models)
     att = did[did["term"] == "att"].iloc[0]

@@ -45,7 +45,8 @@ def test_missing_covariate_names_the_key():
 
 def test_few_clusters_add_wild_bootstrap_inference():
     data = simulated(effects={"male": 0.5, "female": 0.5})
-    models = {**MODELS, "bootstrap": {"wild_cluster_below": 100, "reps": 399, "seed": 1}}
+    models = {**MODELS, "bootstrap": {**MODELS["bootstrap"], "wild_cluster_below": 100,
+                                      "reps": 399, "seed": 1}}
     table = estimate_did(data, "y", columns=COLUMNS, design="panel", models=models)
     row = table.iloc[0]
     assert 0 <= row["wild_p_value"] <= 1

@@ -13,10 +13,14 @@ from wellby.analysis.subgroups import (
     subgroup_levels,
     value_published_levels,
 )
+from wellby.config import validate_config
+
+from .conftest import minimal_config
 
 COLUMNS = {"id": "pid", "wave": "wave", "area": "area", "cohort": "cohort"}
-MODELS = {"estimators": ["twfe"], "vcov": "cluster", "covariates": [], "alpha": 0.05,
-          "control_group": "never_treated"}
+MODELS = validate_config(minimal_config(columns=COLUMNS, models={"estimators": ["twfe"]})
+                         )["models"]
+"""The models section as validation fills it (TWFE, clustered on the area, alpha 0.05)."""
 
 
 def simulated(seed=1, effects=None, n_areas=60, per_area=20):

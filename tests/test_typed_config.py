@@ -114,3 +114,12 @@ def test_a_study_survives_pickling_as_snakemake_params_need():
     assert again == study and again.as_dict() == study.as_dict()
     with pytest.raises(TypeError):
         again.data.waves[0].rename["x"] = "y"
+
+
+def test_a_validated_section_coerces_to_its_type():
+    from wellby.config.typed import Models
+
+    raw = load_yaml(ROOT / "config" / "config.yaml")
+    study = load_config(ROOT / "config" / "config.yaml")
+    models = Models.coerce(validate_config(raw)["models"])
+    assert models == study.models and Models.coerce(study.models) is study.models

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.config.typed import Models
 from wellby.errors import DataError
 from wellby.prepare.panel import attach_treatment
 
@@ -208,12 +209,11 @@ SMALL_GROUP_EXTRA = 5
 
 
 def _check_covariate_groups(data: pd.DataFrame, outcome: str, wave: str, cohort: str,
-                            covariates: list[str], models: Mapping[str, Any]) -> list[str]:
+                            covariates: list[str], models: Models) -> list[str]:
     if not covariates:
         return []
     rows = data.dropna(subset=covariates)
-    counts = comparison_rows(rows, wave, cohort, models.get("control_group", "never_treated"),
-                             int(models.get("anticipation", 0) or 0))
+    counts = comparison_rows(rows, wave, cohort, models.control_group, models.anticipation)
     if counts.empty:
         return []
     parameters = len(covariates) + 1
@@ -234,7 +234,7 @@ def _check_covariate_groups(data: pd.DataFrame, outcome: str, wave: str, cohort:
 
 
 def check_design(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any],
-                 design: str, models: Mapping[str, Any]) -> CheckedDesign:
+                 design: str, models: Models | Mapping[str, Any]) -> CheckedDesign:
     """Check that the programme can be compared with comparison areas, for every estimator.
 
     Parameters
@@ -247,8 +247,8 @@ def check_design(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any]
         The config's ``columns``.
     design : {"panel", "repeated_cross_section"}
         The survey design.
-    models : mapping
-        The config's ``models``.
+    models : Models or mapping
+        The study's ``models`` (typed, or as validation returns it).
 
     Returns
     -------
@@ -260,6 +260,7 @@ def check_design(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any]
         When no estimator could compare the programme with a comparison group; the
         message names the outcome, the column and the config key.
     """
+    models = Models.coerce(models)
     wave, cohort, area = columns["wave"], columns["cohort"], columns["area"]
     rows = data[data[outcome].notna()]
     if rows.empty:
@@ -268,12 +269,12 @@ def check_design(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any]
     if design == "panel":
         _check_one_row_per_wave(rows, outcome, columns["id"], wave)
     rows, notes = _check_cohorts(rows, outcome, wave, cohort, area)
-    _check_groups(rows, outcome, cohort, models.get("control_group", "never_treated"))
+    _check_groups(rows, outcome, cohort, models.control_group)
     notes += _check_covariate_groups(rows, outcome, wave, cohort,
-                                     list(models.get("covariates") or []), models)
-    if models.get("vcov") == "cluster":
-        cluster = models.get("cluster") or area
+                                     list(models.covariates), models)
+    if models.vcov == "cluster":
+        cluster = models.cluster or area
         unit = columns["id"] if design == "panel" else area
         notes += _check_clusters(rows, outcome, unit, cluster,
-                                 "models.cluster" if models.get("cluster") else "columns.area")
+                                 "models.cluster" if models.cluster else "columns.area")
     return CheckedDesign(rows, notes)

@@ -27,6 +27,7 @@ from scipy import stats
 
 from wellby.analysis.designs import check_design
 from wellby.analysis.tables import DID_COLUMNS
+from wellby.config.typed import EventWindow, Models
 from wellby.errors import DataError
 from wellby.estimators.callaway_santanna import fit_callaway_santanna
 from wellby.estimators.event_study import fit_event_study, relative_time
@@ -84,42 +85,42 @@ def _check_inputs(data: pd.DataFrame, outcome: str, models: Mapping[str, Any]) -
     if data[outcome].notna().sum() == 0:
         raise DataError(f"outcome '{outcome}' is missing in every row", column=outcome,
                         config_key="outcomes")
-    missing = [c for c in models["covariates"] if c not in data.columns]
+    missing = [c for c in models.covariates if c not in data.columns]
     if missing:
         raise DataError(f"covariates {missing} are not in the analysis file", column=missing[0],
                         config_key="models.covariates")
 
 
-def cluster_column(columns: Mapping[str, Any], models: Mapping[str, Any]) -> str:
+def cluster_column(columns: Mapping[str, Any], models: Models | Mapping[str, Any]) -> str:
     """Return the column standard errors are clustered on: ``models.cluster`` or the area."""
-    return models.get("cluster") or columns["area"]
+    return Models.coerce(models).cluster or columns["area"]
 
 
 def _twfe(data, outcome, columns, design, models) -> pd.DataFrame:
     result = fit_twfe(
         data, outcome, TREATED, model_units(columns, design), columns["wave"],
-        cluster=cluster_column(columns, models) if models["vcov"] == "cluster" else None,
-        covariates=models["covariates"], weights=columns.get("weight"),
-        vcov=models["vcov"], alpha=models["alpha"])
+        cluster=cluster_column(columns, models) if models.vcov == "cluster" else None,
+        covariates=models.covariates, weights=columns.get("weight"),
+        vcov=models.vcov, alpha=models.alpha)
     tidy = result.tidy()
     tidy["vcov"] = result.vcov_description
     return _add_wild_bootstrap(tidy, data, outcome, columns, design, models, result)
 
 
 def event_window_rows(data: pd.DataFrame, columns: Mapping[str, Any],
-                      window: Mapping[str, Any]) -> pd.DataFrame:
+                      window: EventWindow | Mapping[str, Any]) -> pd.DataFrame:
     """Leave out programme-area rows beyond the event window (``bin_endpoints: false``).
 
     Rows of never-treated areas are kept; a programme area's row is kept when its relative
     time (observed waves since the start) lies within ``[-leads, lags]``.
     """
-    if window.get("bin_endpoints", True) or (window.get("leads") is None
-                                             and window.get("lags") is None):
+    window = EventWindow.coerce(window)
+    if window.bin_endpoints or (window.leads is None and window.lags is None):
         return data
     rel = relative_time(data, columns["wave"], columns["cohort"])
     inside = rel.isna()
-    low = -window["leads"] if window.get("leads") is not None else None
-    high = window.get("lags")
+    low = -window.leads if window.leads is not None else None
+    high = window.lags
     within = pd.Series(True, index=data.index)
     if low is not None:
         within &= rel >= low
@@ -156,21 +157,21 @@ def last_cohort_as_comparison(data: pd.DataFrame, columns: Mapping[str, Any]
 
 
 def _event_study(data, outcome, columns, design, models):
-    window = models.get("event_window", {})
-    binned = window.get("bin_endpoints", True)
+    window = models.event_window
+    binned = window.bin_endpoints
     cluster = cluster_column(columns, models)
-    bootstrap = (models["vcov"] == "cluster" and "ever_treated" in data
+    bootstrap = (models.vcov == "cluster" and "ever_treated" in data
                  and _few_clusters(data, cluster, models)
                  and not lone_cohorts(data, columns["cohort"], cluster))
     data, comparison_note = last_cohort_as_comparison(data, columns)
     result = fit_event_study(
         event_window_rows(data, columns, window), outcome, model_units(columns, design),
         columns["wave"], columns["cohort"],
-        cluster=cluster if models["vcov"] == "cluster" else None,
-        covariates=models["covariates"], weights=columns.get("weight"),
-        vcov=models["vcov"], alpha=models["alpha"],
-        leads=window.get("leads") if binned else None,
-        lags=window.get("lags") if binned else None, keep_design=bootstrap)
+        cluster=cluster if models.vcov == "cluster" else None,
+        covariates=models.covariates, weights=columns.get("weight"),
+        vcov=models.vcov, alpha=models.alpha,
+        leads=window.leads if binned else None,
+        lags=window.lags if binned else None, keep_design=bootstrap)
     pretrend = result.pretrend().tidy()
     pretrend["vcov"] = (f"joint test that all leads are zero: F({pretrend['df1'].iloc[0]}, "
                         f"{pretrend['df2'].iloc[0]:g}) with the {models['vcov']} covariance")
@@ -195,13 +196,13 @@ def _event_wild_bootstrap(rows: pd.DataFrame, result: Any, columns: Mapping[str,
     (restricted WCR11, the other coefficients free), as ``wildboottest`` tests one
     parameter of a pyfixest event study.
     """
-    settings = models.get("bootstrap", {})
+    settings = models.bootstrap
     wild = wild_cluster_bootstrap_terms(
         result.design, result.outcome, list(result.design_terms.values()), "__unit",
-        "__time", "__cluster", covariates=models["covariates"],
-        weights=columns.get("weight"), reps=settings.get("reps", 9999),
-        seed=settings.get("seed", 20101), alpha=models["alpha"],
-        weights_type=settings.get("weights", "auto"))
+        "__time", "__cluster", covariates=models.covariates,
+        weights=columns.get("weight"), reps=settings.reps,
+        seed=settings.seed, alpha=models.alpha,
+        weights_type=settings.weights)
     rows = rows.copy()
     for column in ("wild_p_value", "wild_ci_low", "wild_ci_high"):
         rows[column] = np.nan
@@ -218,25 +219,25 @@ def _event_wild_bootstrap(rows: pd.DataFrame, result: Any, columns: Mapping[str,
 
 
 def _cs_weights(settings: Mapping[str, Any]) -> str:
-    chosen = settings.get("weights", "auto")
+    chosen = settings.weights
     return "mammen" if chosen == "auto" else chosen
 
 
 def _callaway_santanna(data, outcome, columns, design, models):
-    settings = models.get("bootstrap", {})
-    method = models.get("cs_method", "dr")
+    settings = models.bootstrap
+    method = models.cs_method
     # Influence functions are summed within clusters; hc1 leaves them at the unit (R did
     # without clustervars). Classical has no meaning here and is refused at validation.
-    cluster = cluster_column(columns, models) if models["vcov"] == "cluster" else None
-    balanced = bool(models.get("balanced_panel", False)) and design == "panel"
+    cluster = cluster_column(columns, models) if models.vcov == "cluster" else None
+    balanced = bool(models.balanced_panel) and design == "panel"
     result = fit_callaway_santanna(
         data, outcome, model_units(columns, design), columns["wave"], columns["cohort"],
-        design=design, control_group=models["control_group"], cluster=cluster,
-        weights=columns.get("weight"), covariates=models["covariates"], alpha=models["alpha"],
-        method=method, anticipation=models.get("anticipation", 0),
-        base_period=models.get("base_period", "varying"), balanced_panel=balanced,
-        bootstrap=settings.get("multiplier", False), n_bootstrap=settings.get("reps", 999),
-        bootstrap_weights=_cs_weights(settings), seed=settings.get("seed", 20101),
+        design=design, control_group=models.control_group, cluster=cluster,
+        weights=columns.get("weight"), covariates=models.covariates, alpha=models.alpha,
+        method=method, anticipation=models.anticipation,
+        base_period=models.base_period, balanced_panel=balanced,
+        bootstrap=settings.multiplier, n_bootstrap=settings.reps,
+        bootstrap_weights=_cs_weights(settings), seed=settings.seed,
         **_dynamic_window(models))
     tidy = result.tidy()
     headline = tidy[tidy["term"].isin(CS_AGGREGATIONS)].copy()
@@ -246,7 +247,7 @@ def _callaway_santanna(data, outcome, columns, design, models):
         f"influence-function SEs {clustered} (R did), "
         f"{models['control_group'].replace('_', '-')} controls, {_CS_METHODS[method]}"
         + (f", anticipation {models.get('anticipation', 0)} wave(s)"
-           if models.get("anticipation", 0) else "")
+           if models.anticipation else "")
         + f", {models.get('base_period', 'varying')} base period"
         + (", panel balanced first (respondents seen in every wave)" if balanced else ""))
     pretrend = result.pretrend().tidy()
@@ -262,17 +263,17 @@ _CS_METHODS = {"dr": "doubly robust", "ipw": "inverse probability weighting",
 
 
 def _dynamic_window(models: Mapping[str, Any]) -> dict[str, Any]:
-    dynamic = models.get("dynamic", {})
-    return {f"dynamic_{key}": dynamic[key] for key in ("min_e", "max_e", "balance_e")
-            if dynamic.get(key) is not None}
+    dynamic = models.dynamic
+    return {f"dynamic_{key}": getattr(dynamic, key) for key in ("min_e", "max_e", "balance_e")
+            if getattr(dynamic, key) is not None}
 
 
 def _mixed_cohort(members, outcome, columns, models) -> pd.DataFrame:
     if members.empty:
         raise ValueError(f"no rows are flagged as cohort members in '{columns['member']}'")
-    method = models.get("mixed_method", "reml")
+    method = models.mixed_method
     result = fit_mixed_cohort(members, outcome, columns["id"], columns["wave"],
-                              covariates=models["covariates"], alpha=models["alpha"],
+                              covariates=models.covariates, alpha=models.alpha,
                               reml=method == "reml")
     tidy = result.tidy()
     tidy = tidy[tidy["term"].str.startswith("change_")].copy()
@@ -285,7 +286,7 @@ def _mixed_cohort(members, outcome, columns, models) -> pd.DataFrame:
 
 
 def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any],
-                     design: str, models: Mapping[str, Any]) -> OutcomeEstimates:
+                     design: str, models: Models | Mapping[str, Any]) -> OutcomeEstimates:
     """Estimate the programme's effect on one outcome with every configured estimator.
 
     Parameters
@@ -298,23 +299,25 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
         The config's ``columns`` section.
     design : {"panel", "repeated_cross_section"}
         The survey design.
-    models : mapping
-        The config's ``models`` section (with defaults).
+    models : Models or mapping
+        The study's ``models`` section: typed (:class:`wellby.config.typed.Models`), or as
+        :func:`wellby.config.validate_config` returns it (every default filled in).
 
     Returns
     -------
     OutcomeEstimates
     """
+    models = Models.coerce(models)
     _check_inputs(data, outcome, models)
     members = cohort_members(data, columns)
     data = residents(data, columns)
     notes: list[str] = []
-    if any(e in DID_ESTIMATORS for e in models["estimators"]):
+    if any(e in DID_ESTIMATORS for e in models.estimators):
         checked = check_design(data, outcome, columns=columns, design=design, models=models)
         data, notes = checked.data, checked.notes
     did_rows, event_rows, group_time = [], [], []
     event_result = None
-    for estimator in models["estimators"]:
+    for estimator in models.estimators:
         try:
             if estimator == "mixed_cohort":
                 did_rows.append(_mixed_cohort(members, outcome, columns, models))
@@ -363,22 +366,23 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
 
 
 def estimator_error_source(message: str, outcome: str, columns: Mapping[str, Any],
-                           models: Mapping[str, Any]) -> tuple[str, str]:
+                           models: Models | Mapping[str, Any]) -> tuple[str, str]:
     """Return the column and config key an estimator's own error points at.
 
     The estimators are config-free and say what is wrong in their own terms; this maps
     their message to the study's column and key (cohort timing, weights, covariates, the
     cluster, the comparison group), with the outcome and ``models`` as the fallback.
     """
+    models = Models.coerce(models)
     text = message.lower()
     if "cluster" in text:
-        return models.get("cluster") or columns["area"], (
-            "models.cluster" if models.get("cluster") else "models.vcov")
+        return models.cluster or columns["area"], (
+            "models.cluster" if models.cluster else "models.vcov")
     if "weight" in text and columns.get("weight"):
         return columns["weight"], "columns.weight"
     if "covariate" in text or (("collinear" in text or "singular" in text)
-                               and models["covariates"]):
-        return (models["covariates"][0] if models["covariates"] else outcome,
+                               and models.covariates):
+        return (models.covariates[0] if models.covariates else outcome,
                 "models.covariates")
     if "never-treated" in text or "never treated" in text or "comparison" in text:
         return columns["cohort"], "models.control_group"
@@ -425,7 +429,7 @@ def few_cluster_df(data: pd.DataFrame, cluster: str) -> int:
 
 
 def _few_clusters(data: pd.DataFrame, cluster: str, models: Mapping[str, Any]) -> bool:
-    below = models.get("bootstrap", {}).get("wild_cluster_below", 50)
+    below = models.bootstrap.wild_cluster_below
     return (data[cluster].nunique() < below
             or treated_clusters(data, cluster) < FEW_TREATED_CLUSTERS)
 
@@ -445,7 +449,7 @@ def _event_headline(rows: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str
     rows["headline_ci_high"] = rows["ci_high"]
     rows["headline_p_value"] = rows["p_value"]
     cluster = cluster_column(columns, models)
-    if (models["vcov"] != "cluster" or "ever_treated" not in data
+    if (models.vcov != "cluster" or "ever_treated" not in data
             or not _few_clusters(data, cluster, models)):
         return rows
     estimated = rows["std_error"].notna()
@@ -464,7 +468,7 @@ def _event_headline(rows: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str
                                                "wild_p_value"]].to_numpy()
     few = estimated & ~wild
     df = few_cluster_df(data, cluster)
-    critical = stats.t.ppf(1 - models["alpha"] / 2, df)
+    critical = stats.t.ppf(1 - models.alpha / 2, df)
     estimate, se = rows.loc[few, "estimate"], rows.loc[few, "std_error"]
     rows.loc[few, "inference"] = "t_few_clusters"
     rows.loc[few, "headline_ci_low"] = estimate - critical * se
@@ -492,7 +496,7 @@ def _headline(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],
     did.loc[wild, "headline_p_value"] = did.loc[wild, "wild_p_value"]
     cluster = cluster_column(columns, models)
     cs = (did["estimator"] == "callaway_santanna") & did["term"].isin(CS_AGGREGATIONS)
-    if not cs.any() or models["vcov"] != "cluster" or "ever_treated" not in data:
+    if not cs.any() or models.vcov != "cluster" or "ever_treated" not in data:
         return did
     lone = lone_cohorts(data, columns["cohort"], cluster)
     if lone:
@@ -509,7 +513,7 @@ def _headline(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],
     n_clusters = data[cluster].nunique()
     n_treated = treated_clusters(data, cluster)
     df = few_cluster_df(data, cluster)
-    critical = stats.t.ppf(1 - models["alpha"] / 2, df)
+    critical = stats.t.ppf(1 - models.alpha / 2, df)
     estimate, se = did.loc[cs, "estimate"], did.loc[cs, "std_error"]
     did.loc[cs, "inference"] = "t_few_clusters"
     did.loc[cs, "headline_ci_low"] = estimate - critical * se
@@ -554,11 +558,11 @@ def _add_wild_bootstrap(tidy: pd.DataFrame, data: pd.DataFrame, outcome: str,
     :data:`FEW_TREATED_CLUSTERS`; it then becomes the headline inference (column
     ``inference``), with the reason in ``note``.
     """
-    settings = models.get("bootstrap", {})
-    below = settings.get("wild_cluster_below", 50)
+    settings = models.bootstrap
+    below = settings.wild_cluster_below
     tidy["inference"] = "analytic"
     tidy["note"] = ""
-    if models["vcov"] != "cluster" or result.n_clusters is None:
+    if models.vcov != "cluster" or result.n_clusters is None:
         return tidy
     cluster = cluster_column(columns, models)
     n_treated = treated_clusters(data, cluster)
@@ -568,9 +572,9 @@ def _add_wild_bootstrap(tidy: pd.DataFrame, data: pd.DataFrame, outcome: str,
         return tidy
     wild = wild_cluster_bootstrap(
         data, outcome, TREATED, model_units(columns, design), columns["wave"], cluster,
-        covariates=models["covariates"], weights=columns.get("weight"),
-        reps=settings.get("reps", 9999), seed=settings.get("seed", 20101),
-        alpha=models["alpha"], weights_type=settings.get("weights", "auto"))
+        covariates=models.covariates, weights=columns.get("weight"),
+        reps=settings.reps, seed=settings.seed,
+        alpha=models.alpha, weights_type=settings.weights)
     tidy.loc[att, "wild_p_value"] = wild.p_value
     tidy.loc[att, "wild_ci_low"] = wild.ci_low
     tidy.loc[att, "wild_ci_high"] = wild.ci_high

@@ -45,6 +45,15 @@ class Section:
     def _keys(self) -> list[str]:
         return [f.name for f in fields(self) if getattr(self, f.name) is not None]
 
+    @classmethod
+    def coerce(cls, value: Any) -> Any:
+        """Return ``value`` as this section: as it is, or built from a validated mapping.
+
+        A mapping must hold every key the schema fills in (a section of
+        :func:`wellby.config.validate_config`'s result); a key it lacks reads as ``None``.
+        """
+        return value if isinstance(value, cls) else _build(cls, value)
+
     def as_dict(self) -> dict[str, Any]:
         """Return the section as plain data (dicts and lists), as the YAML would hold it."""
         return {key: _plain(self[key]) for key in self._keys()}
