@@ -62,9 +62,9 @@ SCALES = ("tests/test_scales.py",)
 MUTATIONS: tuple[Mutation, ...] = (
     # (a) the WELLBY (health) discount schedule -------------------------------------------
     Mutation(
-        "discount_wellbys_default_standard", "valuation/inputs.py",
-        '    discounting: str = "health"\n',
-        '    discounting: str = "standard"\n',
+        "discount_wellbys_default_standard", "config/schema.yaml",
+        "        enum: [health, standard]\n        default: health\n",
+        "        enum: [health, standard]\n        default: standard\n",
         VALUATION, "WELLBYs discounted at the standard 3.5% by default, not the health 1.5%"),
     Mutation(
         "discount_wellbys_standard_in_schedule", "valuation/appraisal.py",
@@ -81,9 +81,9 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    years = inputs.benefit_years\n",
         VALUATION, "break-even, Monte Carlo, sensitivity, subgroups on the standard schedule"),
     Mutation(
-        "discount_costs_default_health", "valuation/inputs.py",
-        '    cost_discounting: str = "standard"\n',
-        '    cost_discounting: str = "health"\n',
+        "discount_costs_default_health", "config/schema.yaml",
+        "        enum: [standard, health]\n        default: standard\n",
+        "        enum: [standard, health]\n        default: health\n",
         VALUATION, "costs discounted at the health 1.5% by default, not the standard 3.5%"),
     Mutation(
         "discount_rates_read_standard_column", "valuation/greenbook.py",
@@ -238,13 +238,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         "holm_none_in_subgroup_table", "analysis/subgroups.py",
         '            table.loc[index, "p_adjusted"] = adjust_p_values(table.loc[index, '
         '"p_value"],\n'
-        '                                                             settings["adjust"])\n',
+        '                                                             settings.adjust)\n',
         '            table.loc[index, "p_adjusted"] = table.loc[index, "p_value"]\n',
         SUBGROUPS, "subgroup effects' p_adjusted left unadjusted"),
     Mutation(
-        "holm_default_to_bh", "analysis/subgroups.py",
-        'DEFAULT_SETTINGS = {"adjust": "holm",',
-        'DEFAULT_SETTINGS = {"adjust": "fdr_bh",',
+        "holm_default_to_bh", "config/schema.yaml",
+        "            enum: [holm, fdr_bh]\n            default: holm\n",
+        "            enum: [holm, fdr_bh]\n            default: fdr_bh\n",
         SUBGROUPS, "subgroups adjusted by Benjamini-Hochberg by default, not Holm"),
     # (h) SWEMWBS Rasch conversion -------------------------------------------------------
     Mutation(

@@ -105,3 +105,32 @@ def test_the_appraisals_own_rules_stop_the_config_at_the_start(change, key):
     config["cba"].update(change)
     with pytest.raises(ConfigError, match=rf"{key}\b"):
         validate_config(config)
+
+
+def test_one_section_is_validated_and_filled_as_in_the_whole_config():
+    from wellby.config import validate_section
+
+    cba = {"population": 10, "duration_years": 1, "costs": {"0": 1}}
+    whole = validate_config(minimal_config(cba=cba), SCHEMA)
+    assert validate_section("cba", cba, SCHEMA) == whole["cba"]
+    assert validate_section("models", {}, SCHEMA) == whole["models"]
+    assert cba == {"population": 10, "duration_years": 1, "costs": {"0": 1}}  # not changed
+    with pytest.raises(ConfigError,
+                       match=r"(?s)cba: 'costs' is a required.*cba.drop_off: 2 is greater"):
+        validate_section("cba", {"population": 10, "duration_years": 1, "drop_off": 2})
+    with pytest.raises(KeyError, match="no section 'cbaa'"):
+        validate_section("cbaa", cba)
+
+
+def test_a_setting_given_as_an_argument_is_checked_against_its_key():
+    from wellby.config import check_setting
+
+    assert check_setting("cba.monte_carlo.draws", 20_000) == 20_000
+    with pytest.raises(ConfigError, match="cba.monte_carlo.draws: 99 is less than the minimum"):
+        check_setting("cba.monte_carlo.draws", 99)
+    with pytest.raises(ConfigError, match="models.subgroups.adjust: 'bonferroni' is not one"):
+        check_setting("models.subgroups.adjust", "bonferroni")
+    with pytest.raises(ConfigError, match="columns.id: '' should be non-empty"):
+        check_setting("columns.id", "")  # through its $ref
+    with pytest.raises(KeyError, match="no key 'cba.monte_carlo.draw'"):
+        check_setting("cba.monte_carlo.draw", 1)

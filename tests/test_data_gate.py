@@ -20,7 +20,7 @@ from wellby.prepare.panel import distribution_checks, linkage_rates, shifted_wav
 from wellby.prepare.study import prepare_study
 from wellby.prepare.variables import KNOWN_MEASURES, ValidRange, column_roles, valid_range
 
-from .conftest import ROOT, SCHEMA, copy_demo_study
+from .conftest import ROOT, SCHEMA, copy_demo_study, minimal_config
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +250,9 @@ def test_known_measures_know_their_ranges():
     assert (KNOWN_MEASURES["swemwbs_7"].low, KNOWN_MEASURES["swemwbs_7"].high) == (1, 5)
     assert (KNOWN_MEASURES["wemwbs_14"].low, KNOWN_MEASURES["wemwbs_14"].high) == (1, 5)
     assert (KNOWN_MEASURES["ghq12_12"].low, KNOWN_MEASURES["ghq12_12"].high) == (0, 3)
-    config = {"data": {"ranges": {"income": {"min": 0, "max": 1e6}}}, "outcomes": []}
+    config = minimal_config()
+    config["data"]["ranges"] = {"income": {"min": 0, "max": 1e6}}
+    config = validate_config(config, SCHEMA)
     assert valid_range("income", config).integer is False
     assert valid_range("wellbeing_index", config) is None
 

@@ -38,7 +38,8 @@ def test_only_what_protects_the_small_cell_is_suppressed():
         (2, "comparison"): "", (2, "programme"): "", (3, "comparison"): "",
         (3, "programme"): ""}
     assert rows.loc[(2, "programme"), "n"] == 50
-    figure = trends_plot(rows.reset_index(), "y", "y")  # a mean without a count: no interval
+    # a mean without a count: no interval
+    figure = trends_plot(rows.reset_index(), "y", "y", alpha=0.05)
     assert figure.axes[0].get_legend() is not None
 
 

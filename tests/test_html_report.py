@@ -5,17 +5,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from wellby.config import Study, validate_config
 from wellby.report.disclosure import mark_small_counts, publishable
 from wellby.report.html import image_html, methods_text, render_report
 
-CONFIG = {
-    "design": "panel", "outcomes": ["life_satisfaction"],
-    "columns": {"id": "pid", "wave": "wave", "area": "area", "cohort": "cohort"},
-    "models": {"estimators": ["twfe", "event_study", "callaway_santanna"],
-               "control_group": "never_treated", "alpha": 0.05,
-               "subgroups": {"adjust": "holm"}},
-    "data": {"waves": [{"wave": 2016}]},
-}
+from .conftest import minimal_config
+
+CONFIG = validate_config(minimal_config(
+    columns={"id": "pid", "wave": "wave", "area": "area", "cohort": "cohort"},
+    models={"estimators": ["twfe", "event_study", "callaway_santanna"]}))
+"""A validated study: never-treated controls, alpha 0.05 and Holm by the schema's defaults."""
 
 
 def tables():
@@ -140,3 +139,25 @@ def test_key_results_use_the_headline_inference_and_show_its_warning():
     assert "0.037" not in key  # the analytic interval is not the headline here
     assert "WARNING: one treated cluster: no standard error is reliable; read it as" in key
     assert "no reliable interval" in key and "WARNING: cohort(s) [2018]" in key
+
+
+def test_the_report_reads_the_studys_settings_typed_or_validated():
+    config = validate_config(minimal_config(
+        columns={"id": "pid", "wave": "wave", "area": "area", "cohort": "cohort"},
+        models={"estimators": ["twfe", "callaway_santanna"], "alpha": 0.1,
+                "subgroups": {"adjust": "fdr_bh"}},
+        cba={"population": 1000, "duration_years": 2, "costs": {"0": 1_000_000},
+             "price_year": 2024, "discounting": "standard"}))
+    cba = pd.DataFrame({"scenario": ["low", "central", "high"], "benefits_pv": [1e6, 2e6, 3e6],
+                        "costs_pv": [1e6] * 3, "bcr": [1.0, 2.0, 3.0]})
+    page = render_report({**tables(), "cba": cba}, {}, config, {"inputs": [], "packages": {}},
+                         min_cell=10)
+    key = page[page.index("Key results"):page.index("<nav>")]
+    assert key.count("90% CI") == 2 and "95% CI" not in key  # models.alpha
+    assert "(fdr_bh). Alpha = 0.1." in page
+    assert "rebased to 2024 prices" in page
+    assert "Green Book standard schedule (costs: standard)" in page  # the schema's default
+    assert "benefit-cost ratio 2.00" in key
+    typed = render_report({**tables(), "cba": cba}, {}, Study.from_validated(config),
+                          {"inputs": [], "packages": {}}, min_cell=10)
+    assert typed == page

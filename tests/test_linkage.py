@@ -14,7 +14,8 @@ def panel():
 
 
 def test_changed_gender_is_flagged_with_waves_and_rows():
-    table = check_linkage(panel(), person="pid", wave="wave", stable=["gender"])
+    table = check_linkage(panel(), person="pid", wave="wave", stable=["gender"],
+                          age_tolerance=1)
     assert list(table.columns) == LINKAGE_COLUMNS
     assert table["person"].tolist() == [1]
     row = table.iloc[0]
@@ -25,7 +26,7 @@ def test_changed_gender_is_flagged_with_waves_and_rows():
 
 
 def test_birth_year_moving_beyond_tolerance_is_flagged():
-    table = check_linkage(panel(), person="pid", wave="wave", age="age")
+    table = check_linkage(panel(), person="pid", wave="wave", age="age", age_tolerance=1)
     # Person 2: 2016 - 30 = 1986, 2018 - 35 = 1983: moves 3 years.
     assert table["person"].tolist() == [2]
     assert table["rule"].iloc[0] == "birth_year_inconsistent"
@@ -38,4 +39,5 @@ def test_clean_panel_has_no_flags():
     clean = panel()
     clean.loc[2, "gender"] = "male"
     clean.loc[4, "age"] = 32
-    assert check_linkage(clean, person="pid", wave="wave", stable=["gender"], age="age").empty
+    assert check_linkage(clean, person="pid", wave="wave", stable=["gender"], age="age",
+                         age_tolerance=1).empty

@@ -1,11 +1,23 @@
 import pandas as pd
 import pytest
 
+from wellby.config import validate_config
 from wellby.errors import DataError
 from wellby.prepare.panel import attach_treatment, build_panel
 
+from .conftest import SCHEMA, minimal_config
+
 COLUMNS = {"id": "pid", "wave": "wave", "area": "area", "cohort": "cohort"}
-CONFIG = {"columns": COLUMNS, "design": "panel"}
+
+
+def study(**data_options):
+    """A validated panel study of the outcome ``y`` (0-10) over the waves below."""
+    config = minimal_config(columns=COLUMNS, outcomes=["y"])
+    config["data"].update({"ranges": {"y": {"min": 0, "max": 10}}, **data_options})
+    return validate_config(config, SCHEMA)
+
+
+CONFIG = study()
 
 
 def waves():
@@ -29,8 +41,8 @@ def test_treatment_is_derived_from_cohort():
 def test_cohort_must_be_constant_within_area():
     bad = waves()
     bad[1] = bad[1].assign(cohort=[2018, 2018, 0])
-    config = {**CONFIG, "data": {"waves": [{"wave": 2016, "path": "w16.csv"},
-                                           {"wave": 2017, "path": "w17.sav"}]}}
+    config = study(waves=[{"wave": 2016, "path": "w16.csv"},
+                          {"wave": 2017, "path": "w17.sav"}])
     with pytest.raises(DataError, match="columns.cohort") as err:
         build_panel(bad, config)
     assert err.value.file == "w17.sav" and err.value.rows == ["2017:1"]

@@ -18,9 +18,17 @@ from wellby.config import validate_config
 from .conftest import minimal_config
 
 COLUMNS = {"id": "pid", "wave": "wave", "area": "area", "cohort": "cohort"}
-MODELS = validate_config(minimal_config(columns=COLUMNS, models={"estimators": ["twfe"]})
-                         )["models"]
-"""The models section as validation fills it (TWFE, clustered on the area, alpha 0.05)."""
+
+
+def validated_models(**settings):
+    """The models section as validation fills it, TWFE unless ``settings`` say otherwise."""
+    models = {"estimators": ["twfe"], **settings}
+    return validate_config(minimal_config(columns=COLUMNS, models=models))["models"]
+
+
+MODELS = validated_models()
+"""The models section as validation fills it (TWFE, clustered on the area, alpha 0.05,
+subgroup p-values adjusted by the schema's default, Holm)."""
 
 
 def simulated(seed=1, effects=None, n_areas=60, per_area=20):
@@ -67,7 +75,7 @@ def test_stratified_effects_recover_the_truth_and_the_pooled_model_agrees():
 
 
 def test_callaway_santanna_by_subgroup_and_event_time():
-    models = {**MODELS, "estimators": ["twfe", "callaway_santanna"]}
+    models = validated_models(estimators=["twfe", "callaway_santanna"])
     table = estimate_subgroups(simulated(), "y", subgroups={"gender": {}}, columns=COLUMNS,
                                design="panel", models=models, min_cell=10)
     cs = table[table["estimator"] == "callaway_santanna"]
@@ -153,8 +161,8 @@ def test_levels_with_few_areas_are_not_estimated():
     data["gender"] = data["gender"].cat.add_categories("other")
     data.loc[data["area"].isin([0, 40]), "gender"] = "other"
     table = estimate_subgroups(data, "y", subgroups={"gender": {}}, columns=COLUMNS,
-                               design="panel", models=MODELS, min_cell=10,
-                               settings={"min_clusters": 5})
+                               design="panel", min_cell=10,
+                               models=validated_models(subgroups={"min_clusters": 5}))
     other = table[table["estimator"] == "twfe"].set_index("level").loc["other"]
     assert "fewer than 5 areas" in other["note"]
 
@@ -190,7 +198,7 @@ def test_heterogeneity_test_has_its_nominal_size_without_heterogeneity():
 
 def test_holm_adjustment_by_hand():
     p = pd.Series([0.01, 0.04, np.nan, 0.03])
-    adjusted = adjust_p_values(p)
+    adjusted = adjust_p_values(p, "holm")
     # Holm: sorted 0.01, 0.03, 0.04 times 3, 2, 1, then running maximum.
     assert adjusted.tolist()[:2] == pytest.approx([0.03, 0.06])
     assert np.isnan(adjusted[2])
@@ -236,7 +244,7 @@ def test_subgroup_table_adjusts_each_family_by_holm_by_default():
     # where Holm (both 2 x the smaller) and BH (both the larger) differ.
     table = estimate_subgroups(simulated(effects={"male": 0.1, "female": 0.1}), "y",
                                subgroups={"gender": {}}, columns=COLUMNS, design="panel",
-                               models=MODELS, min_cell=10)  # default settings: Holm
+                               models=MODELS, min_cell=10)  # the schema's default: Holm
     for estimator in ("twfe", "twfe_interaction"):
         rows = table[(table["estimator"] == estimator) & (table["level"] != HETEROGENEITY)
                      & table["p_value"].notna()]
@@ -251,7 +259,8 @@ def test_subgroup_table_adjusts_each_family_by_holm_by_default():
     # fdr_bh on request, by hand too.
     bh = estimate_subgroups(simulated(effects={"male": 0.1, "female": 0.1}), "y",
                             subgroups={"gender": {}}, columns=COLUMNS, design="panel",
-                            models=MODELS, min_cell=10, settings={"adjust": "fdr_bh"})
+                            models=validated_models(subgroups={"adjust": "fdr_bh"}),
+                            min_cell=10)
     rows = bh[(bh["estimator"] == "twfe") & bh["p_value"].notna()]
     np.testing.assert_allclose(rows["p_adjusted"], bh_by_hand(rows["p_value"]), rtol=1e-12)
 
@@ -268,9 +277,32 @@ def test_no_subgroups_gives_an_empty_table_with_the_contract_columns():
 def test_forest_plot_draws_every_estimated_level():
     table = estimate_subgroups(simulated(), "y", subgroups={"gender": {}}, columns=COLUMNS,
                                design="panel", models=MODELS, min_cell=10)
-    figure = forest_plot(table, "y", overall=0.5)
+    figure = forest_plot(table, "y", overall=0.5, alpha=MODELS["alpha"])
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert labels == ["gender: male", "gender: female"]  # top to bottom
+    assert "95% CI" in figure.axes[0].get_xlabel()
+
+
+def test_typed_sections_give_the_same_table_as_validated_mappings():
+    from wellby.config.typed import Columns, Models
+
+    typed = estimate_subgroups(simulated(), "y", subgroups={"gender": {}},
+                               columns=Columns.coerce(COLUMNS), design="panel",
+                               models=Models.coerce(MODELS), min_cell=10)
+    mapping = estimate_subgroups(simulated(), "y", subgroups={"gender": {}}, columns=COLUMNS,
+                                 design="panel", models=MODELS, min_cell=10)
+    pd.testing.assert_frame_equal(typed, mapping)
+
+
+def test_crossed_subgroups_follow_the_models_setting():
+    data = simulated()
+    data["age_band"] = pd.Categorical(np.where(data["pid"] % 2 == 0, "young", "old"),
+                                      categories=["young", "old"])
+    alone = estimate_subgroups(data, "y", subgroups={"gender": {}, "age_band": {}},
+                               columns=COLUMNS, design="panel", min_cell=10,
+                               models=validated_models(subgroups={"cross": False}))
+    assert set(alone["subgroup"]) == {"gender", "age_band"}
+    assert MODELS["subgroups"]["cross"] is True  # the schema's default crosses them
 
 
 def test_suppressed_levels_are_not_valued_nor_counted_in_the_shares():

@@ -17,7 +17,7 @@ from wellby.valuation.appraisal import (
     headline_effect,
 )
 from wellby.valuation.distribution import subgroup_value
-from wellby.valuation.inputs import CbaInputs, cba_inputs, cost_to_price_year
+from wellby.valuation.inputs import HEADLINE_TERM, CbaInputs, cba_inputs, cost_to_price_year
 from wellby.valuation.uncertainty import (
     monte_carlo,
     montecarlo_plot,
@@ -233,7 +233,8 @@ def test_population_by_year_and_its_errors():
         simple(population={"1": 1000})
     with pytest.raises(ConfigError, match="benefit year 3, 4"):
         simple(population={"1": 1000, "2": 1000}, persistence_years=2)
-    with pytest.raises(ConfigError, match="cba.population: must be > 0"):
+    with pytest.raises(ConfigError, match="cba.population: .*0 is less than or equal to the "
+                                          "minimum of 0"):
         simple(population=0)
 
 
@@ -267,7 +268,8 @@ def test_cba_uses_the_headline_estimate():
     with pytest.raises(DataError, match="cba.outcome"):
         cba_from_did(DID, {**cba, "outcome": "happy", "mapping": {"factor": 1,
                                                                   "source": "x"}})
-    with pytest.raises(ConfigError, match="cba.estimator: the event study has no single"):
+    with pytest.raises(ConfigError, match="cba.estimator: 'event_study' is not one of "
+                                          r"\['twfe', 'callaway_santanna'\]"):
         cba_from_did(DID, {**cba, "estimator": "event_study"})
 
 
@@ -340,10 +342,15 @@ def test_probability_of_a_positive_npv_rises_with_the_effect():
 
 def test_monte_carlo_refuses_bad_settings():
     inputs = demo_like()
-    with pytest.raises(ConfigError, match="cba.monte_carlo.draws: must be >= 10000"):
+    # An argument in place of a setting is held to the setting's schema.
+    with pytest.raises(ConfigError, match="cba.monte_carlo.draws: 500 is less than the "
+                                          "minimum of 10000"):
         monte_carlo(inputs, 0.1, 0.03, draws=500)
-    with pytest.raises(ConfigError, match="value_distribution: 'normal'"):
+    with pytest.raises(ConfigError, match="cba.monte_carlo.value_distribution: 'normal' is "
+                                          r"not one of \['triangular', 'uniform'\]"):
         monte_carlo(inputs, 0.1, 0.03, value_distribution="normal")
+    with pytest.raises(ConfigError, match="cba.monte_carlo.seed: -1 is less than the minimum"):
+        monte_carlo(inputs, 0.1, 0.03, seed=-1)
     with pytest.raises(ValueError, match="std_error must be a finite number"):
         monte_carlo(inputs, 0.1, float("nan"))
 
@@ -455,25 +462,30 @@ def test_subgroup_value_errors():
 # --------------------------------------------------------------------------- errors
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"mapping": {"factor": 0.3}}, "cba.mapping.source: .*published source"),
-    ({"outcome": "swemwbs_metric"}, "cba.mapping: the outcome 'swemwbs_metric' is not life"),
+    # the schema's rules, checked when a mapping is validated against the schema's cba
+    ({"mapping": {"factor": 0.3}}, "cba.mapping: 'source' is a required property"),
+    ({"mapping": {"factor": 0.3, "source": "  "}}, "cba.mapping.source: must not be blank"),
     ({"mapping": {"factor": 0, "source": "x"}}, "cba.mapping.factor: must not be 0"),
+    ({"costs": {"first": 1}}, "cba.costs: 'first' does not match '\\^\\[0-9\\]\\+\\$'"),
+    ({"costs": {"0": -5}}, "cba.costs.0: -5 is less than the minimum of 0"),
+    ({"duration_years": 0}, "cba.duration_years: 0 is less than the minimum of 1"),
+    ({"drop_off": 1.5}, "cba.drop_off: 1.5 is greater than the maximum of 1"),
+    ({"attribution": 0}, "cba.attribution: 0 is less than or equal to the minimum of 0"),
+    ({"displacement": 1}, "cba.displacement: 1 is greater than or equal to the maximum of 1"),
+    ({"discounting": "catastrophic"}, "cba.discounting: 'catastrophic' is not one of"),
+    ({"estimator": "event_study"}, "cba.estimator: 'event_study' is not one of"),
+    ({"monte_carlo": {"draws": 100}},
+     "cba.monte_carlo.draws: 100 is less than the minimum of 10000"),
+    ({"sensitivity": {"range": 0}},
+     "cba.sensitivity.range: 0 is less than or equal to the minimum of 0"),
+    ({"horizon": 10}, "cba: unknown key \\('horizon' was unexpected\\)"),
+    # the appraisal's own rules, which the schema cannot state
+    ({"outcome": "swemwbs_metric"}, "cba.mapping: the outcome 'swemwbs_metric' is not life"),
     ({"cost_prices": "nominal"}, "cba.start_year: nominal costs"),
     ({"cost_prices": "nominal", "start_year": 2020, "costs": {"0": 1, "5": 1}},
      "cba.costs: no GDP deflator for 2025 \\(appraisal year 5"),
     ({"price_year": 2031}, "cba.price_year: no GDP deflator for 2031"),
-    ({"costs": {"first": 1}}, "cba.costs: appraisal year 'first' is not a whole number"),
-    ({"costs": {"0": -5}}, "cba.costs.0: must be >= 0"),
     ({"costs": {"0": 0}}, "cba.costs: all costs are 0"),
-    ({"duration_years": 0}, "cba.duration_years: must be >= 1"),
-    ({"drop_off": 1.5}, "cba.drop_off: must be <= 1"),
-    ({"attribution": 0}, "cba.attribution: must be > 0"),
-    ({"displacement": 1}, "cba.displacement: must be < 1"),
-    ({"discounting": "catastrophic"}, "cba.discounting: 'catastrophic' is not one of"),
-    ({"estimator": "event_study"}, "cba.estimator: the event study has no single"),
-    ({"monte_carlo": {"draws": 100}}, "cba.monte_carlo.draws: must be >= 10000"),
-    ({"sensitivity": {"range": 0}}, "cba.sensitivity.range: must be > 0"),
-    ({"horizon": 10}, "cba: unknown setting \\['horizon'\\]"),
 ])
 def test_bad_settings_are_refused_with_the_key(changes, message):
     with pytest.raises(ConfigError, match=message):
@@ -481,7 +493,7 @@ def test_bad_settings_are_refused_with_the_key(changes, message):
 
 
 def test_required_settings():
-    with pytest.raises(ConfigError, match="cba.costs: is required"):
+    with pytest.raises(ConfigError, match="cba: 'costs' is a required property"):
         cba_inputs({"population": 1, "duration_years": 1})
 
 
@@ -491,7 +503,72 @@ def test_inputs_are_frozen_and_checked_on_replace():
         inputs.population = 5
     with pytest.raises(ConfigError, match="cba.population: no persons for benefit year 3"):
         dataclasses.replace(inputs, population={1: 1, 2: 1}, duration_years=3)
-    assert isinstance(CbaInputs(population=10, duration_years=1, costs={0: 1}), CbaInputs)
+    by_hand = CbaInputs(
+        population=10, duration_years=1, costs={0: 1}, outcome="life_satisfaction",
+        estimator="twfe", mapping_factor=1.0, mapping_source=None, price_year=2019,
+        start_year=None, discounting="health", cost_discounting="standard",
+        first_benefit_year=0, persistence_years=0, drop_off=0.0, attribution=1.0,
+        displacement=0.0, cost_prices="real", draws=10_000, seed=2010,
+        value_distribution="triangular", sensitivity_range=0.2)
+    assert by_hand == cba_inputs({"population": 10, "duration_years": 1, "costs": {"0": 1}})
+    with pytest.raises(ConfigError, match="cba.price_year: no GDP deflator for 1900"):
+        dataclasses.replace(by_hand, price_year=1900)
+
+
+def test_every_default_and_option_is_the_schemas():
+    """CbaInputs declares no defaults: a mapping takes the schema's, and the estimators the
+    case can value are the schema's options."""
+    import yaml
+
+    from .conftest import SCHEMA
+
+    for spec in dataclasses.fields(CbaInputs):
+        assert spec.default is dataclasses.MISSING, spec.name
+        assert spec.default_factory is dataclasses.MISSING, spec.name
+    schema = yaml.safe_load(SCHEMA.read_text())["properties"]["cba"]["properties"]
+    assert set(HEADLINE_TERM) == set(schema["estimator"]["enum"])
+    inputs = cba_inputs({"population": 10, "duration_years": 1, "costs": {"0": 1}})
+    for key in ("outcome", "estimator", "price_year", "discounting", "cost_discounting",
+                "first_benefit_year", "persistence_years", "drop_off", "attribution",
+                "displacement", "cost_prices"):
+        assert getattr(inputs, key) == schema[key]["default"], key
+    monte_carlo = schema["monte_carlo"]["properties"]
+    assert (inputs.draws, inputs.seed, inputs.value_distribution) == (
+        monte_carlo["draws"]["default"], monte_carlo["seed"]["default"],
+        monte_carlo["value_distribution"]["default"])
+    assert inputs.sensitivity_range == schema["sensitivity"]["properties"]["range"]["default"]
+    assert (inputs.mapping_factor, inputs.mapping_source) == (1.0, None)  # no mapping
+
+
+def test_whole_numbers_written_as_floats_are_read_as_whole_numbers():
+    # JSON Schema's integers include 2.0 (a YAML "2.0" passes the schema).
+    floats = simple(duration_years=2.0, price_year=2019.0, monte_carlo={"draws": 10_000.0})
+    assert (floats.duration_years, floats.price_year, floats.draws) == (2, 2019, 10_000)
+    pd.testing.assert_frame_equal(cost_benefit(floats, 0.1), cost_benefit(simple(), 0.1))
+
+
+def test_a_typed_section_is_not_validated_again(monkeypatch):
+    """validate_config checks the appraisal's rules with the section it has validated, typed;
+    cba_inputs validates only a mapping, once."""
+    from wellby.config import validate_config
+    from wellby.config.typed import Cba
+    from wellby.valuation import inputs as module
+
+    from .conftest import minimal_config
+
+    calls = []
+    original = module.validate_section
+    monkeypatch.setattr(module, "validate_section",
+                        lambda name, section: calls.append(name) or original(name, section))
+    settings = {"population": 10, "duration_years": 1, "costs": {"0": 1}}
+    config = validate_config(minimal_config(cba=settings))
+    assert calls == []
+    assert cba_inputs(Cba.coerce(config["cba"])) == cba_inputs(settings)
+    assert calls == ["cba"]  # the mapping, once
+    with pytest.raises(ConfigError, match="cba.population: no persons for benefit year 1"):
+        validate_config(minimal_config(cba={**settings, "population": {"0": 10},
+                                            "first_benefit_year": 1}))
+    assert calls == ["cba"]
 
 
 # --------------------------------------------------------------------------- figures

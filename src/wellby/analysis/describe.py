@@ -119,7 +119,7 @@ def outcome_label(outcome: str, labels: Mapping[str, str]) -> str:
     return labels.get(outcome, outcome)
 
 
-def trends_plot(table: pd.DataFrame, outcome: str, label: str, alpha: float = 0.05):
+def trends_plot(table: pd.DataFrame, outcome: str, label: str, *, alpha: float):
     """Draw mean outcome by wave for programme and comparison areas, with their intervals.
 
     Parameters
@@ -131,8 +131,8 @@ def trends_plot(table: pd.DataFrame, outcome: str, label: str, alpha: float = 0.
         The outcome.
     label : str
         Its label with units, for the axis.
-    alpha : float, default 0.05
-        The intervals have level ``1 - alpha`` (normal, ``models.alpha``).
+    alpha : float
+        The intervals have level ``1 - alpha`` (normal; ``models.alpha``).
 
     Returns
     -------

@@ -12,11 +12,13 @@ qualification x gender):
   every level (level ``heterogeneity_wald``, F statistic in ``estimate``, p-value in
   ``p_value``; F(q, G-1) with the cluster-robust covariance, as fixest's ``wald()``).
 
-p-values are adjusted for the number of subgroup tests (``p_adjusted``, Holm by default or
-Benjamini-Hochberg): one family per outcome and estimator for the level effects, and one
-per outcome for the heterogeneity tests. ``std_effect`` is the effect in units of the
-outcome's standard deviation in the first wave (before any area started; Glass's delta).
-A level with too few observations or clusters is reported with its reason, not fitted.
+p-values are adjusted for the number of subgroup tests (``p_adjusted``, by
+``models.subgroups.adjust``: Holm or Benjamini-Hochberg): one family per outcome and
+estimator for the level effects, and one per outcome for the heterogeneity tests.
+``std_effect`` is the effect in units of the outcome's standard deviation in the first wave
+(before any area started; Glass's delta). A level with too few observations
+(``models.subgroups.min_obs``) or clusters (``min_clusters``) is reported with its reason,
+not fitted.
 
 Disclosure control counts people (:mod:`wellby.report.disclosure`): every row carries
 ``n_persons``, the distinct persons with the outcome in the level (in a panel distinct
@@ -46,6 +48,7 @@ from statsmodels.stats.multitest import multipletests
 
 from wellby.analysis.effects import model_units
 from wellby.analysis.tables import SUBGROUP_COLUMNS
+from wellby.config.typed import Columns, Models, SubgroupSettings
 from wellby.errors import DataError
 from wellby.estimators.callaway_santanna import fit_callaway_santanna
 from wellby.estimators.fixed_effects import ConvergenceError
@@ -66,7 +69,6 @@ from wellby.report.disclosure import (
 EXTRA_COLUMNS = ["n_persons", "estimator", "term", "rel_time", "n_clusters", "std_effect",
                  "note", SUPPRESSED]
 HETEROGENEITY = "heterogeneity_wald"
-DEFAULT_SETTINGS = {"adjust": "holm", "min_obs": 30, "min_clusters": 5, "cross": True}
 
 
 def baseline_levels(levels: pd.Series, person: pd.Series, wave: pd.Series) -> pd.Series:
@@ -84,7 +86,7 @@ def baseline_levels(levels: pd.Series, person: pd.Series, wave: pd.Series) -> pd
                      index=levels.index)
 
 
-def subgroup_levels(data: pd.DataFrame, subgroups: Mapping[str, Any], cross: bool = True,
+def subgroup_levels(data: pd.DataFrame, subgroups: Mapping[str, Any], cross: bool,
                     person: str | None = None, wave: str | None = None
                     ) -> dict[str, pd.Series]:
     """Return each subgroup variable's level per row, with pairwise crosses.
@@ -95,8 +97,9 @@ def subgroup_levels(data: pd.DataFrame, subgroups: Mapping[str, Any], cross: boo
         The analysis file; each configured subgroup is a categorical column named after it.
     subgroups : mapping
         The config's ``subgroups`` section (its keys are used).
-    cross : bool, default True
-        Add every pair of subgroups crossed, named ``a_x_b`` with levels ``la:lb``.
+    cross : bool
+        Add every pair of subgroups crossed, named ``a_x_b`` with levels ``la:lb``
+        (``models.subgroups.cross``).
     person, wave : str, optional
         In a panel, the respondent and wave columns: each person keeps the level of their
         first answered wave (:func:`baseline_levels`).
@@ -134,28 +137,28 @@ def baseline_sd(data: pd.DataFrame, outcome: str, wave: str) -> float:
     return float(first.std(ddof=1)) if len(first) > 1 else np.nan
 
 
-def _too_small(rows: pd.DataFrame, columns: Mapping[str, Any], settings: Mapping[str, Any]
+def _too_small(rows: pd.DataFrame, columns: Columns, settings: SubgroupSettings
                ) -> str | None:
     n_obs, n_treated = len(rows), int(rows[TREATED].sum())
     if n_obs == 0:
         return "not estimated: no observations in this level"
-    if n_obs < settings["min_obs"] or n_treated < settings["min_obs"]:
-        return (f"not estimated: fewer than {settings['min_obs']} observations or treated "
+    if n_obs < settings.min_obs or n_treated < settings.min_obs:
+        return (f"not estimated: fewer than {settings.min_obs} observations or treated "
                 "observations")
-    clusters = rows[columns["area"]].nunique()
-    treated_clusters = rows.loc[rows[TREATED] == 1, columns["area"]].nunique()
-    if min(clusters, treated_clusters) < settings["min_clusters"]:
-        return (f"not estimated: fewer than {settings['min_clusters']} areas (or treated "
+    clusters = rows[columns.area].nunique()
+    treated_clusters = rows.loc[rows[TREATED] == 1, columns.area].nunique()
+    if min(clusters, treated_clusters) < settings.min_clusters:
+        return (f"not estimated: fewer than {settings.min_clusters} areas (or treated "
                 "areas)")
     return None
 
 
 def _twfe_level(rows, outcome, columns, design, models) -> dict[str, Any]:
     result = fit_twfe(
-        rows, outcome, TREATED, model_units(columns, design), columns["wave"],
-        cluster=columns["area"] if models["vcov"] == "cluster" else None,
-        covariates=models["covariates"], weights=columns.get("weight"),
-        vcov=models["vcov"], alpha=models["alpha"])
+        rows, outcome, TREATED, model_units(columns, design), columns.wave,
+        cluster=columns.area if models.vcov == "cluster" else None,
+        covariates=models.covariates, weights=columns.weight,
+        vcov=models.vcov, alpha=models.alpha)
     return [{"estimator": "twfe", "term": "att", "estimate": result.estimate,
              "std_error": result.std_error, "ci_low": result.ci_low,
              "ci_high": result.ci_high, "p_value": result.p_value, "n_obs": result.n_obs,
@@ -164,9 +167,9 @@ def _twfe_level(rows, outcome, columns, design, models) -> dict[str, Any]:
 
 def _cs_level(rows, outcome, columns, design, models) -> list[dict[str, Any]]:
     result = fit_callaway_santanna(
-        rows, outcome, model_units(columns, design), columns["wave"], columns["cohort"],
-        design=design, control_group=models["control_group"], cluster=columns["area"],
-        weights=columns.get("weight"), covariates=models["covariates"], alpha=models["alpha"])
+        rows, outcome, model_units(columns, design), columns.wave, columns.cohort,
+        design=design, control_group=models.control_group, cluster=columns.area,
+        weights=columns.weight, covariates=models.covariates, alpha=models.alpha)
     tidy = result.tidy()
     keep = (tidy["term"] == "att_simple") | ((tidy["term"] == "att_e") & (tidy["rel_time"] >= 0))
     out = []
@@ -200,7 +203,7 @@ def _stratified(data, outcome, name, levels, persons, columns, design, models, s
             continue
         fitted.append(level)
         fits = [("twfe", _twfe_level)]
-        if "callaway_santanna" in models["estimators"]:
+        if "callaway_santanna" in models.estimators:
             fits.append(("callaway_santanna", _cs_level))
         for estimator, fit in fits:
             try:
@@ -213,8 +216,8 @@ def _stratified(data, outcome, name, levels, persons, columns, design, models, s
 
 
 def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Series,
-                      fitted: list, *, columns: Mapping[str, Any], design: str,
-                      models: Mapping[str, Any], persons: pd.Series | None = None
+                      fitted: list, *, columns: Columns | Mapping[str, Any], design: str,
+                      models: Models | Mapping[str, Any], persons: pd.Series | None = None
                       ) -> list[dict[str, Any]]:
     """Pooled triple-difference model and the Wald test of equal effects across levels.
 
@@ -229,7 +232,8 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
     fitted : list
         Levels with enough data (the others are left out of the pooled model).
     columns, design, models
-        Config sections.
+        Config sections: ``columns`` and ``models`` typed, or as
+        :func:`wellby.config.validate_config` returns them.
     persons : pandas.Series, optional
         Distinct persons per level (``n_persons`` of the rows; the test's row gets their
         sum over the pooled levels).
@@ -242,6 +246,7 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
     """
     if len(fitted) < 2:
         return []
+    columns, models = Columns.coerce(columns), Models.coerce(models)
     frame = data[data[outcome].notna() & levels.isin(fitted)].copy()
     level = levels.loc[frame.index].astype(str)
     terms = []
@@ -249,11 +254,11 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
         term = f"_treated_level_{index}"
         frame[term] = frame[TREATED] * (level == str(value)).astype(float)
         terms.append(term)
-    frame["_wave_by_level"] = frame[columns["wave"]].astype(str) + "|" + level
-    cluster = columns["area"] if models["vcov"] == "cluster" else None
-    result = fit_ols(frame, outcome, [*terms, *models["covariates"]],
+    frame["_wave_by_level"] = frame[columns.wave].astype(str) + "|" + level
+    cluster = columns.area if models.vcov == "cluster" else None
+    result = fit_ols(frame, outcome, [*terms, *models.covariates],
                      absorb=[model_units(columns, design), "_wave_by_level"], cluster=cluster,
-                     weights=columns.get("weight"), vcov=models["vcov"], alpha=models["alpha"])
+                     weights=columns.weight, vcov=models.vcov, alpha=models.alpha)
     coefficients = {c.term: c for c in result.coefficients}
     rows = [{"subgroup": name, "level": value, "estimator": "twfe_interaction", "term": "att",
              "estimate": coefficients[term].estimate, "std_error": coefficients[term].std_error,
@@ -280,7 +285,7 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
     return rows
 
 
-def adjust_p_values(p_values: pd.Series, method: str = "holm") -> pd.Series:
+def adjust_p_values(p_values: pd.Series, method: str) -> pd.Series:
     """Adjust p-values for multiple testing, leaving missing ones missing.
 
     Parameters
@@ -288,7 +293,8 @@ def adjust_p_values(p_values: pd.Series, method: str = "holm") -> pd.Series:
     p_values : pandas.Series
         Raw p-values (NaN where no test was made).
     method : {"holm", "fdr_bh"}
-        Holm's step-down (family-wise error) or Benjamini-Hochberg (false discovery rate).
+        Holm's step-down (family-wise error) or Benjamini-Hochberg (false discovery rate):
+        ``models.subgroups.adjust``.
 
     Returns
     -------
@@ -420,9 +426,8 @@ def _empty_table(outcome: str) -> pd.DataFrame:
 
 
 def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[str, Any],
-                       columns: Mapping[str, Any], design: str, models: Mapping[str, Any],
-                       min_cell: int, settings: Mapping[str, Any] | None = None
-                       ) -> pd.DataFrame:
+                       columns: Columns | Mapping[str, Any], design: str,
+                       models: Models | Mapping[str, Any], min_cell: int) -> pd.DataFrame:
     """Estimate the effect on one outcome by subgroup, and test whether it differs.
 
     Parameters
@@ -434,14 +439,14 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
     subgroups : mapping
         The config's ``subgroups`` section.
     columns, design, models
-        As for :func:`wellby.analysis.effects.estimate_outcome`.
+        As for :func:`wellby.analysis.effects.estimate_outcome`: the study's ``columns`` and
+        ``models`` typed, or as :func:`wellby.config.validate_config` returns them (every
+        default filled in). ``models.subgroups`` says how levels are tested: ``adjust``,
+        ``min_obs``, ``min_clusters`` and ``cross``.
     min_cell : int
         Smallest count of distinct persons published (``report.min_cell``): a level with
         fewer is not estimated, and its counts, and those that would give them back by
         subtraction, are suppressed (see the module notes).
-    settings : mapping, optional
-        ``adjust`` ("holm" or "fdr_bh"), ``min_obs``, ``min_clusters`` and ``cross``
-        (the config's ``models.subgroups``).
 
     Returns
     -------
@@ -450,14 +455,15 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
         outcome in the level), estimator, term, rel_time, n_clusters, std_effect, note and
         suppressed (``"primary"``, ``"secondary"`` or empty).
     """
-    settings = {**DEFAULT_SETTINGS, **(settings or {})}
+    columns, models = Columns.coerce(columns), Models.coerce(models)
+    settings = models.subgroups
     rows: list[dict[str, Any]] = []
     if not compares_areas({"models": models}) or not subgroups:
         return _empty_table(outcome)
-    person = columns["id"] if design == "panel" else None
-    by_name = subgroup_levels(data, subgroups, settings["cross"], person, columns["wave"])
+    person = columns.id if design == "panel" else None
+    by_name = subgroup_levels(data, subgroups, settings.cross, person, columns.wave)
     crosses = ({f"{a}_x_{b}": (a, b) for a, b in combinations(list(subgroups), 2)}
-               if settings["cross"] else {})
+               if settings.cross else {})
     used = data[outcome].notna()
     persons = {name: level_persons(levels[used], data.loc[used, person] if person else None)
                for name, levels in by_name.items()}
@@ -483,18 +489,18 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
         effects = table["level"] != HETEROGENEITY
         for _, index in table[effects].groupby("estimator").groups.items():
             table.loc[index, "p_adjusted"] = adjust_p_values(table.loc[index, "p_value"],
-                                                             settings["adjust"])
+                                                             settings.adjust)
         tests = table.index[~effects]
         table.loc[tests, "p_adjusted"] = adjust_p_values(table.loc[tests, "p_value"],
-                                                         settings["adjust"])
-        sd = baseline_sd(data, outcome, columns["wave"])
+                                                         settings.adjust)
+        sd = baseline_sd(data, outcome, columns.wave)
         table["std_effect"] = np.where(effects, table["estimate"] / sd, np.nan)
         table = suppress_subgroup_counts(table, persons, crosses, min_cell)
     return table[[*SUBGROUP_COLUMNS, *EXTRA_COLUMNS]]
 
 
-def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None,
-                alpha: float = 0.05):
+def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None, *,
+                alpha: float):
     """Draw a forest plot of the stratified effects of one outcome.
 
     Parameters
@@ -505,7 +511,7 @@ def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None,
         The outcome (for labels).
     overall : float, optional
         The overall effect, drawn as a dashed line.
-    alpha : float, default 0.05
+    alpha : float
         The level of the table's intervals (``models.alpha``), for the axis label.
 
     Returns
@@ -535,7 +541,7 @@ def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None,
 
 
 def population_shares(data: pd.DataFrame, subgroups: Mapping[str, Any], *,
-                      columns: Mapping[str, Any], design: str) -> pd.DataFrame:
+                      columns: Columns | Mapping[str, Any], design: str) -> pd.DataFrame:
     """Share of the programme areas' respondents in each subgroup level.
 
     Each respondent counts once, at their baseline level (in a repeated cross-section each
@@ -548,8 +554,8 @@ def population_shares(data: pd.DataFrame, subgroups: Mapping[str, Any], *,
         The analysis file (residents only).
     subgroups : mapping
         The config's ``subgroups``.
-    columns : mapping
-        The config's ``columns``.
+    columns : Columns or mapping
+        The config's ``columns`` (typed, or as validated).
     design : str
         The survey design.
 
@@ -561,11 +567,12 @@ def population_shares(data: pd.DataFrame, subgroups: Mapping[str, Any], *,
     """
     from wellby.prepare.panel import EVER_TREATED
 
-    person = columns["id"] if design == "panel" else None
+    columns = Columns.coerce(columns)
+    person = columns.id if design == "panel" else None
     programme = data[data[EVER_TREATED] == 1]
     rows = []
     for name, levels in subgroup_levels(programme, subgroups, True, person,
-                                        columns["wave"]).items():
+                                        columns.wave).items():
         frame = pd.DataFrame({"level": levels})
         if person is not None:
             frame["person"] = programme[person].to_numpy()

@@ -2,10 +2,13 @@
 
 from wellby.config.loading import (
     DEFAULT_SCHEMA,
+    check_setting,
     load_config,
     load_yaml,
     validate_config,
+    validate_section,
 )
 from wellby.config.typed import Study
 
-__all__ = ["DEFAULT_SCHEMA", "Study", "load_config", "load_yaml", "validate_config"]
+__all__ = ["DEFAULT_SCHEMA", "Study", "check_setting", "load_config", "load_yaml",
+           "validate_config", "validate_section"]

@@ -7,6 +7,7 @@ wherever wellby is installed; it is the one home of every key, default and enum.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,9 @@ from typing import Any
 import jsonschema
 import yaml
 
-from wellby.config.typed import Study
+from wellby.config.typed import Cba, Section, Study
 from wellby.errors import ConfigError
 from wellby.prepare.codes import code_key
-from wellby.prepare.variables import unranged_outcomes
 
 DEFAULT_SCHEMA = Path(__file__).resolve().parent / "schema.yaml"
 
@@ -89,9 +89,16 @@ def _key_path(error: jsonschema.ValidationError) -> str:
 def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown key")
+    if (error.validator == "not" and isinstance(error.validator_value, Mapping)
+            and set(error.validator_value) == {"const"}):
+        return f"must not be {error.validator_value['const']!r}"
+    if error.validator == "pattern" and error.validator_value == r"\S":
+        return "must not be blank"
     if error.validator == "oneOf" and list(error.absolute_path) == ["data"]:
         return ("give exactly one of data.waves (one file per wave) or data.path (one long "
                 "file; with its rename, encoding and value_labels beside it)")
+    if error.validator == "oneOf" and error.context:
+        return f"{error.message}: " + "; ".join(sorted({e.message for e in error.context}))
     return error.message
 
 
@@ -130,6 +137,10 @@ def _fill_defaults(instance: Any, schema: Mapping[str, Any], root: Mapping[str, 
 
 
 def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
+    # Imported here: wellby.prepare.variables reads the typed config (wellby.config.typed),
+    # so importing it with this module would be circular.
+    from wellby.prepare.variables import unranged_outcomes
+
     columns = config["columns"]
     if config["design"] == "panel" and not columns.get("id"):
         yield "columns.id: a panel design needs the respondent id column (or set design: " \
@@ -188,12 +199,13 @@ def _check_cba(cba: Mapping[str, Any]) -> Iterator[str]:
     without the calendar year of appraisal year 0, a population without every benefit
     year, an outcome other than life satisfaction without a mapping) is checked where the
     appraisal is built (:func:`wellby.valuation.inputs.cba_inputs`); calling it here stops
-    the run at the start instead of at the value step.
+    the run at the start instead of at the value step. The section has been validated
+    and filled by then, so it is passed typed: :func:`cba_inputs` validates only a mapping.
     """
     from wellby.valuation.inputs import cba_inputs  # the appraisal's rules, in one place
 
     try:
-        cba_inputs(cba)
+        cba_inputs(Cba.coerce(cba))  # typed: validated already, so not validated again
     except ConfigError as err:
         yield str(err)
 
@@ -235,6 +247,104 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path = DEFAULT
     if problems:
         raise ConfigError("the study config is invalid:\n  " + "\n  ".join(problems))
     return validated
+
+
+@functools.lru_cache(maxsize=4)
+def _schema(schema_path: str) -> dict[str, Any]:
+    """Read the schema once per process (callers must not change it)."""
+    return load_yaml(schema_path)
+
+
+def _node(schema: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """Return the schema of a dotted key (``cba.monte_carlo.draws``), ``$ref`` resolved."""
+    node: Mapping[str, Any] = schema
+    for part in key.split("."):
+        properties = _resolve(node, schema).get("properties", {})
+        if part not in properties:
+            raise KeyError(f"the study config has no key '{key}'")
+        node = properties[part]
+    return _resolve(node, schema)
+
+
+def validate_section(name: str, section: Any,
+                     schema_path: str | Path = DEFAULT_SCHEMA) -> dict[str, Any]:
+    """Validate one top-level section of a study config and fill its defaults.
+
+    For a step called with one section written by hand (e.g.
+    :func:`wellby.valuation.inputs.cba_inputs` given a ``cba`` mapping): the schema's
+    checks of that section, with the key of each problem as :func:`validate_config` names
+    it (``cba.costs: ...``). Rules across sections (``cba.outcome`` among ``outcomes``) and
+    the steps' own rules need the whole study and are not checked here.
+
+    Parameters
+    ----------
+    name : str
+        The section's key (``cba``, ``models``, ...).
+    section : mapping
+        The section as the YAML would hold it (a typed section is read as its mapping).
+    schema_path : str or Path
+        The schema (default: the one packaged with wellby).
+
+    Returns
+    -------
+    dict
+        A copy of the section with the schema's defaults filled in.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem, each with the path of the key to fix.
+    """
+    schema = _schema(str(schema_path))
+    if name not in schema["properties"]:
+        raise KeyError(f"the study config has no section '{name}' (sections: "
+                       f"{sorted(schema['properties'])})")
+    one = {"$defs": schema.get("$defs", {}), "type": "object", "required": [name],
+           "properties": {name: schema["properties"][name]}}
+    value = section.as_dict() if isinstance(section, Section) else copy.deepcopy(section)
+    if isinstance(value, Mapping) and not isinstance(value, dict):
+        value = dict(value)
+    config = {name: value}
+    problems = list(_errors(config, one))
+    if problems:
+        raise ConfigError(f"the study config's {name} section is invalid:\n  "
+                          + "\n  ".join(problems))
+    _fill_defaults(config, one, one)
+    return config[name]
+
+
+def check_setting(key: str, value: Any, schema_path: str | Path = DEFAULT_SCHEMA) -> Any:
+    """Check one value against the schema of a config key, for a setting given as an argument.
+
+    Parameters
+    ----------
+    key : str
+        The dotted config key (``cba.monte_carlo.draws``).
+    value
+        The value given in its place.
+    schema_path : str or Path
+        The schema (default: the one packaged with wellby).
+
+    Returns
+    -------
+    The value, unchanged.
+
+    Raises
+    ------
+    ConfigError
+        ``<key>: <what is wrong>``, as :func:`validate_config` words it.
+    """
+    schema = _schema(str(schema_path))
+    node = {"$defs": schema.get("$defs", {}), **_node(schema, key)}
+    problems = []
+    for error in jsonschema.Draft202012Validator(node).iter_errors(value):
+        inner = _key_path(error)
+        where = key if inner == "(top level)" else (
+            f"{key}{inner}" if inner.startswith("[") else f"{key}.{inner}")
+        problems.append(f"{where}: {_describe(error)}")
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return value
 
 
 def load_config(path: str | Path, schema_path: str | Path = DEFAULT_SCHEMA) -> Study:

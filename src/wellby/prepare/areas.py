@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.config.typed import AreaFile
 from wellby.errors import DataError
 from wellby.prepare.ingest import SOURCE_ROW, normalise_area_ids
 from wellby.prepare.read import read_survey_file
@@ -22,13 +23,15 @@ from wellby.prepare.read import read_survey_file
 AREA_ROW = "_area_row"
 
 
-def read_area_file(settings: Mapping[str, Any], *, area: str, cohort: str) -> pd.DataFrame:
+def read_area_file(settings: AreaFile | Mapping[str, Any], *, area: str, cohort: str
+                   ) -> pd.DataFrame:
     """Read and check the area file.
 
     Parameters
     ----------
-    settings : mapping
-        ``data.areas``: ``path``, ``rename`` and the reading options.
+    settings : AreaFile or mapping
+        ``data.areas``: ``path``, ``rename`` and the reading options, typed or as
+        :func:`wellby.config.validate_config` returns them (every default filled in).
     area, cohort : str
         Canonical area and cohort columns (``columns.area``, ``columns.cohort``).
 
@@ -44,15 +47,13 @@ def read_area_file(settings: Mapping[str, Any], *, area: str, cohort: str) -> pd
         When a column is missing, an area is listed twice, or a cohort is not a whole
         number.
     """
-    path = settings["path"]
-    rename = dict(settings.get("rename", {}))
+    settings = AreaFile.coerce(settings)
+    path = settings.path
+    rename = dict(settings.rename)
     source_area = next((s for s, c in rename.items() if c == area), area)
-    frame = read_survey_file(path, config_key="data.areas.path",
-                             encoding=settings.get("encoding", "utf-8"),
-                             sheet=settings.get("sheet"),
-                             header_row=settings.get("header_row", 1),
-                             delimiter=settings.get("delimiter"),
-                             text_columns=(source_area,))
+    frame = read_survey_file(path, config_key="data.areas.path", encoding=settings.encoding,
+                             sheet=settings.sheet, header_row=settings.header_row,
+                             delimiter=settings.delimiter, text_columns=(source_area,))
     missing = [c for c in rename if c not in frame.columns]
     if missing:
         raise DataError(f"columns named in the rename map are not in the file: {missing}; "

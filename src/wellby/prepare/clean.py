@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.config.typed import Study
 from wellby.errors import DataError
 from wellby.prepare.checks import check_row, check_rows
 from wellby.prepare.codes import code_key as _code_key
@@ -289,23 +290,23 @@ def _out_of_range(values: pd.Series, bounds: ValidRange) -> pd.Series:
     return values.notna() & out
 
 
-def _map_subgroups(data: pd.DataFrame, config: Mapping[str, Any], *, wave: int, source: str,
+def _map_subgroups(data: pd.DataFrame, study: Study, *, wave: int, source: str,
                    config_key: str, checks: list[dict]) -> pd.DataFrame:
     """Add each subgroup's level column; a wave whose codes all fail to map stops the run."""
-    for name, group in config.get("subgroups", {}).items():
-        column = group["column"]
+    for name, group in study.subgroups.items():
+        column = group.column
         if column not in data.columns:
             raise DataError("a subgroup's source column is missing from the wave",
                             file=source, column=column, config_key=f"subgroups.{name}.column")
-        levels = map_levels(data[column], group["levels"])
+        levels = map_levels(data[column], group.levels)
         answered = data[column].notna()
         unmapped = answered & (levels == UNKNOWN_LEVEL).to_numpy()
         if answered.any() and unmapped.sum() == answered.sum() and UNKNOWN_LEVEL not in \
-                group["levels"]:
+                group.levels:
             raise DataError(
                 f"none of the wave's codes of {column} maps to a level of subgroup '{name}': "
                 f"the wave writes {_distinct_text(data.loc[unmapped, column], 8)}, the "
-                f"config expects {sorted({str(c) for v in group['levels'].values() for c in v})}"
+                f"config expects {sorted({str(c) for v in group.levels.values() for c in v})}"
                 f". Map the codes in the wave's recode ({config_key}.recode) or add them to "
                 f"subgroups.{name}.levels",
                 file=source, column=column, rows=data.loc[unmapped, SOURCE_ROW].tolist(),
@@ -324,7 +325,7 @@ def _map_subgroups(data: pd.DataFrame, config: Mapping[str, Any], *, wave: int, 
 
 def clean_wave(
     data: pd.DataFrame,
-    config: Mapping[str, Any],
+    config: Study | Mapping[str, Any],
     *,
     wave: int,
     source: str,
@@ -337,8 +338,12 @@ def clean_wave(
     ----------
     data : pandas.DataFrame
         The ingested wave (canonical names, ``_row`` column).
-    config : mapping
-        The validated study config.
+    config : Study or mapping
+        The study config: typed (:class:`wellby.config.typed.Study`), or as
+        :func:`wellby.config.validate_config` returns it (every default filled in). A
+        per-wave slice will do (:func:`wellby.steps.wave_step_study`): cleaning reads
+        ``columns``, ``design``, ``scales``, ``outcomes``, ``subgroups``, ``data`` (not its
+        ``waves``) and ``models.covariates`` and ``models.estimators``.
     wave : int
         The wave's label.
     source : str
@@ -364,7 +369,8 @@ def clean_wave(
     map is an error); rows with no outcome at all excluded. A wave with no row left is an
     error. Findings that need not stop the run are returned as data checks.
     """
-    columns = config["columns"]
+    study = Study.coerce(config)
+    columns = study.columns
     rows_in = len(data)
     data = data.copy()
     excluder = _Excluder(wave)
@@ -376,37 +382,37 @@ def clean_wave(
     # The cohort comes from the area file when there is one; a study that only follows a
     # member cohort needs no programme timing (an absent cohort column means no area is
     # treated).
-    timing_elsewhere = bool(config["data"].get("areas")) or not compares_areas(config)
-    required = [columns["area"]] + ([] if timing_elsewhere else [columns["cohort"]])
-    if config["design"] == "panel":
-        required.append(columns["id"])
-    if columns.get("weight"):
-        required.append(columns["weight"])
+    timing_elsewhere = study.data.areas is not None or not compares_areas(study)
+    required = [columns.area] + ([] if timing_elsewhere else [columns.cohort])
+    if study.design == "panel":
+        required.append(columns.id)
+    if columns.weight:
+        required.append(columns.weight)
     for column in required:
         if column not in data.columns:
             raise DataError("a required column is missing from the wave (after renaming)",
                             file=source, column=column, config_key=f"{config_key}.rename")
-    for covariate in config.get("models", {}).get("covariates", []):
+    for covariate in study.models.covariates:
         if covariate not in data.columns:
             raise DataError("a covariate is missing from the wave (after renaming)",
                             file=source, column=covariate, config_key=f"{config_key}.rename")
-    items = scale_items(config)
+    items = scale_items(study)
     for item in items:
         if item not in data.columns:
             raise DataError("a scale item is missing from the wave (after renaming)",
                             file=source, column=item, config_key=f"{config_key}.rename")
 
-    keys = {SOURCE_ROW, ID_FORMAT, columns["wave"], columns["area"], columns.get("id"),
-            columns.get("weight"), columns["cohort"], columns.get("member")}
+    keys = {SOURCE_ROW, ID_FORMAT, columns.wave, columns.area, columns.id, columns.weight,
+            columns.cohort, columns.member}
     data = apply_missing_codes(data, [c for c in data.columns if c not in keys],
-                               config["data"]["missing_codes"])
-    for column in numeric_columns(config):
+                               list(study.data.missing_codes))
+    for column in numeric_columns(study):
         if column in data.columns:
             data[column] = to_numeric(data, column, source, f"{config_key}.recode")
-    member = columns.get("member")
+    member = columns.member
     if member:
         data[member] = member_flags(data, member, source)
-    weight = columns.get("weight")
+    weight = columns.weight
     if weight:
         invalid = data[weight].isna() | (data[weight] < 0) | ~np.isfinite(data[weight])
         if invalid.any():
@@ -415,14 +421,14 @@ def clean_wave(
                             rows=data.loc[invalid, SOURCE_ROW].tolist(),
                             config_key="columns.weight")
 
-    ranges = {c: r for c, r in ranged_columns(config).items() if c in data.columns}
+    ranges = {c: r for c, r in ranged_columns(study).items() if c in data.columns}
     for column, bounds in ranges.items():
         values = data[column]
         out = _out_of_range(values, bounds)
         if not out.any():
             continue
         detail = f"{column}=" + values[out].map("{:g}".format) + f" outside {bounds.describe()}"
-        if config["data"]["out_of_range"] == "exclude_row":
+        if study.data.out_of_range == "exclude_row":
             data = excluder.drop(data, out, "out_of_range", detail)
         else:
             corrections.append(pd.DataFrame({
@@ -435,19 +441,19 @@ def clean_wave(
                 "many_out_of_range",
                 f"{share:.0%} of the wave's values of {column} are "
                 f"outside {bounds.describe()} and were "
-                + ("excluded" if config["data"]["out_of_range"] == "exclude_row"
+                + ("excluded" if study.data.out_of_range == "exclude_row"
                    else "set to missing")
                 + "; check the wave's coding (recode, data.missing_codes)",
                 wave=wave, column=column, count=int(out.sum())))
 
-    data = excluder.drop(data, data[columns["area"]].isna(), "missing_area",
-                         f"no value in {columns['area']}")
-    if config["design"] == "panel":
-        id_col = columns["id"]
+    data = excluder.drop(data, data[columns.area].isna(), "missing_area",
+                         f"no value in {columns.area}")
+    if study.design == "panel":
+        id_col = columns.id
         data = excluder.drop(data, data[id_col].isna(), "missing_id", f"no value in {id_col}")
         duplicated = data[id_col].duplicated(keep="first")
         if duplicated.any():
-            if config["data"]["duplicate_ids"] == "error":
+            if study.data.duplicate_ids == "error":
                 raise DataError(
                     "respondent ids occur more than once in the wave",
                     file=source, column=id_col, rows=data.loc[duplicated, SOURCE_ROW].tolist(),
@@ -456,29 +462,31 @@ def clean_wave(
             data = excluder.drop(data, duplicated, "duplicate_id",
                                  f"{id_col} already seen at row " + first_row.astype(str))
 
-    if config["design"] == "panel":
-        data[columns["id"]] = canonical_ids(data[columns["id"]])
-    if columns["cohort"] in data.columns:
-        cohort = data[columns["cohort"]]
+    if study.design == "panel":
+        data[columns.id] = canonical_ids(data[columns.id])
+    if columns.cohort in data.columns:
+        cohort = data[columns.cohort]
         fractional = cohort.notna() & (cohort != np.round(cohort))
         if fractional.any():
             raise DataError("the cohort (first treated wave) must be a whole wave label",
-                            file=source, column=columns["cohort"],
+                            file=source, column=columns.cohort,
                             rows=data.loc[fractional, SOURCE_ROW].tolist(),
                             config_key="columns.cohort")
-        data[columns["cohort"]] = cohort.fillna(0).astype("int64")
-    elif not compares_areas(config):
-        data[columns["cohort"]] = np.int64(0)
+        data[columns.cohort] = cohort.fillna(0).astype("int64")
+    elif not compares_areas(study):
+        data[columns.cohort] = np.int64(0)
 
-    for scale_name, scale in config.get("scales", {}).items():
-        scores = score_scale(scale_name, data[scale["items"]], scale.get("max_missing", 0))
+    for scale_name, scale in study.scales.items():
+        # The ONS4 items are each scored alone: that section has no item-missing rule.
+        max_missing = None if scale_name == "ons4" else scale.max_missing
+        scores = score_scale(scale_name, data[list(scale.items)], max_missing)
         for column in scores:
             data[column] = scores[column]
 
-    data = _map_subgroups(data, config, wave=wave, source=source, config_key=config_key,
+    data = _map_subgroups(data, study, wave=wave, source=source, config_key=config_key,
                           checks=checks)
 
-    outcomes = config["outcomes"]
+    outcomes = list(study.outcomes)
     absent = [o for o in outcomes if o not in data.columns]
     if absent:
         raise DataError(f"outcomes {absent} are neither columns of the wave nor scale scores",

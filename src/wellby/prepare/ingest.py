@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.config.typed import IdTransform
 from wellby.errors import DataError
 from wellby.prepare.checks import CHECK_COLUMNS, check_row, check_rows
 from wellby.prepare.codes import map_distinct
@@ -93,26 +94,30 @@ _DIGIT = re.compile(r"[0-9]")
 _SHAPE = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
-def transform_ids(ids: pd.Series, transform: Mapping[str, Any] | None) -> pd.Series:
+def transform_ids(ids: pd.Series, transform: IdTransform | Mapping[str, Any] | None
+                  ) -> pd.Series:
     """Apply a wave's ``id_transform`` (strip a prefix or suffix, leading zeros) to its ids.
 
     Parameters
     ----------
     ids : pandas.Series
         The wave's person ids as text.
-    transform : mapping or None
-        ``strip_prefix``, ``strip_suffix`` (text), ``strip_leading_zeros`` (bool).
+    transform : IdTransform or mapping or None
+        ``data.waves[].id_transform``, typed or as :func:`wellby.config.validate_config`
+        returns it: ``strip_prefix``, ``strip_suffix`` (text, optional),
+        ``strip_leading_zeros`` (bool). None when the wave has none.
 
     Returns
     -------
     pandas.Series
         The ids as text, missing kept.
     """
-    if not transform:
+    if transform is None:
         return ids
-    prefix = transform.get("strip_prefix")
-    suffix = transform.get("strip_suffix")
-    zeros = transform.get("strip_leading_zeros", False)
+    transform = IdTransform.coerce(transform)
+    prefix = transform.strip_prefix
+    suffix = transform.strip_suffix
+    zeros = transform.strip_leading_zeros
 
     def undo(value: Any) -> Any:
         if value is None or value is pd.NA:
@@ -210,7 +215,7 @@ def ingest_wave(
     roles: Mapping[str, str] | None = None,
     id_column: str | None = None,
     area_column: str | None = None,
-    id_transform: Mapping[str, Any] | None = None,
+    id_transform: IdTransform | Mapping[str, Any] | None = None,
     pseudonym_key: bytes | None = None,
 ) -> IngestedWave:
     """Rename a wave's columns, keep the study's columns, protect persons, record source rows.
@@ -242,8 +247,8 @@ def ingest_wave(
         Canonical person id column: transformed, its format recorded, then pseudonymised.
     area_column : str, optional
         Canonical area column: normalised as text (:func:`normalise_area_ids`).
-    id_transform : mapping, optional
-        The wave's ``id_transform``.
+    id_transform : IdTransform or mapping, optional
+        The wave's ``id_transform`` (see :func:`transform_ids`).
     pseudonym_key : bytes, optional
         Key of the person-id pseudonyms; None leaves ids as (normalised) text.
 

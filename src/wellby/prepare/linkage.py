@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from wellby.config.typed import Study
 from wellby.errors import DataError
 from wellby.prepare.ingest import SOURCE_ROW
 
@@ -34,7 +35,7 @@ def _describe(group: pd.DataFrame, column: str, wave: str) -> tuple[str, str, st
 
 
 def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequence[str] = (),
-                  age: str | None = None, age_tolerance: int = 1) -> pd.DataFrame:
+                  age: str | None = None, age_tolerance: int) -> pd.DataFrame:
     """Flag respondents whose stable attributes or implied birth year change across waves.
 
     Parameters
@@ -48,8 +49,9 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
     age : str, optional
         Age column; ``wave - age`` (the implied birth year) may vary by at most
         ``age_tolerance`` years.
-    age_tolerance : int, default 1
-        Allowed spread of the implied birth year (age is asked, not computed from a date).
+    age_tolerance : int
+        Allowed spread of the implied birth year (age is asked, not computed from a date):
+        ``data.linkage.age_tolerance``.
 
     Returns
     -------
@@ -82,28 +84,30 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
     return pd.DataFrame(records, columns=LINKAGE_COLUMNS)
 
 
-def linkage_table(data: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+def linkage_table(data: pd.DataFrame, config: Study | Mapping[str, Any]) -> pd.DataFrame:
     """Run :func:`check_linkage` as the study config asks (panels only; else empty).
 
     Parameters
     ----------
     data : pandas.DataFrame
         The stacked analysis file.
-    config : dict
-        The validated study config (``data.linkage`` and ``columns``).
+    config : Study or mapping
+        The study config, typed or as :func:`wellby.config.validate_config` returns it
+        (``design``, ``data.linkage`` and ``columns`` are read).
 
     Returns
     -------
     pandas.DataFrame
         The linkage table (empty for repeated cross-sections or without checks).
     """
-    if config["design"] != "panel":
+    study = Study.coerce(config)
+    if study.design != "panel":
         return pd.DataFrame(columns=LINKAGE_COLUMNS)
-    settings = config["data"]["linkage"]
-    missing = [c for c in [*settings["stable"], settings.get("age")] if c and c not in data]
+    settings = study.data.linkage
+    missing = [c for c in [*settings.stable, settings.age] if c and c not in data]
     if missing:
         raise DataError(f"linkage check columns {missing} are not in the cleaned waves",
                         column=missing[0], config_key="data.linkage")
-    return check_linkage(data, person=config["columns"]["id"], wave=config["columns"]["wave"],
-                         stable=settings["stable"], age=settings.get("age"),
-                         age_tolerance=settings["age_tolerance"])
+    return check_linkage(data, person=study.columns.id, wave=study.columns.wave,
+                         stable=list(settings.stable), age=settings.age,
+                         age_tolerance=settings.age_tolerance)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.config.typed import Columns, Study
 from wellby.errors import DataError, format_rows
 from wellby.prepare.areas import attach_areas
 from wellby.prepare.checks import check_row, check_rows
@@ -377,12 +378,19 @@ class AssembledPanel:
     checks: pd.DataFrame
 
 
-def _wave_keys(config: Mapping[str, Any]) -> dict[int, str]:
-    return {int(w["wave"]): f"data.waves[{i}]"
-            for i, w in enumerate(config.get("data", {}).get("waves", []))}
+def _wave_keys(study: Study) -> dict[int, str]:
+    """Return the config key of each wave's file entry (none for a long file, ``data.path``)."""
+    return {int(w.wave): f"data.waves[{i}]" for i, w in enumerate(study.data.waves or [])}
 
 
-def assemble_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any],
+def _wave_sources(study: Study, data: pd.DataFrame) -> dict[int, str]:
+    """Return the file each stacked wave came from, for messages."""
+    if study.data.path is not None:  # one long file holds every wave
+        return {int(w): study.data.path for w in data[study.columns.wave].unique()}
+    return {int(w.wave): w.path for w in study.data.waves}
+
+
+def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, Any],
                    areas: pd.DataFrame | None = None) -> AssembledPanel:
     """Stack cleaned waves, check linkage and cohorts, and attach treatment timing.
 
@@ -390,8 +398,12 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any],
     ----------
     waves : sequence of pandas.DataFrame
         The cleaned waves.
-    config : mapping
-        The validated study config.
+    config : Study or mapping
+        The study config: typed (:class:`wellby.config.typed.Study`), or as
+        :func:`wellby.config.validate_config` returns it (every default filled in). The
+        panel step's slice will do (:func:`wellby.steps.panel_step_study`): it reads
+        ``columns``, ``design``, ``scales``, ``outcomes``, ``data`` (with its ``waves`` or
+        ``path``) and ``models.covariates`` and ``models.estimators``.
     areas : pandas.DataFrame, optional
         The area file (:func:`wellby.prepare.areas.read_area_file`), when ``data.areas`` is set:
         cohorts and area attributes come from it.
@@ -400,83 +412,81 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any],
     -------
     AssembledPanel
     """
-    columns = config["columns"]
-    data_config = config.get("data", {})
-    data = stack_waves(waves, columns["wave"])
-    sources = {int(w["wave"]): w["path"] for w in data_config.get("waves", [])}
-    if "path" in data_config:  # one long file holds every wave
-        sources = {int(w): data_config["path"] for w in data[columns["wave"]].unique()}
+    study = Study.coerce(config)
+    columns = study.columns
+    data = stack_waves(waves, columns.wave)
+    sources = _wave_sources(study, data)
+    wave_keys = _wave_keys(study)
     checks: list[dict] = []
     if areas is not None:
-        data = attach_areas(data, areas, area=columns["area"], cohort=columns["cohort"],
-                            wave=columns["wave"], area_file=data_config["areas"]["path"],
+        data = attach_areas(data, areas, area=columns.area, cohort=columns.cohort,
+                            wave=columns.wave, area_file=study.data.areas.path,
                             sources=sources)
-    check_cohort_constant(data, columns["area"], columns["cohort"], columns["wave"], sources)
-    if config["design"] == "panel":
-        check_one_area_per_person(data, columns["id"], columns["area"], columns["wave"],
-                                  sources)
-        linkage = data_config.get("linkage", {})
+    check_cohort_constant(data, columns.area, columns.cohort, columns.wave, sources)
+    if study.design == "panel":
+        check_one_area_per_person(data, columns.id, columns.area, columns.wave, sources)
+        linkage = study.data.linkage
         checks += check_linkage_health(
-            data, person=columns["id"], wave=columns["wave"],
-            min_relative_rate=linkage.get("min_relative_rate", 0.5),
-            min_rate=linkage.get("min_rate", 0.05), wave_keys=_wave_keys(config),
-            sources=sources)
-    check_shifted_waves(residents(data, columns), ranged_columns(config), wave=columns["wave"],
-                        sources=sources, wave_keys=_wave_keys(config))
-    outcomes = config.get("outcomes", [])
-    checks += outcome_coverage(residents(data, columns), outcomes, columns["wave"])
-    measured = [*ranged_columns(config), *outcomes]
+            data, person=columns.id, wave=columns.wave,
+            min_relative_rate=linkage.min_relative_rate, min_rate=linkage.min_rate,
+            wave_keys=wave_keys, sources=sources)
+    ranges = ranged_columns(study)
+    check_shifted_waves(residents(data, columns), ranges, wave=columns.wave,
+                        sources=sources, wave_keys=wave_keys)
+    outcomes = list(study.outcomes)
+    checks += outcome_coverage(residents(data, columns), outcomes, columns.wave)
+    measured = [*ranges, *outcomes]
     checks += distribution_checks(residents(data, columns), list(dict.fromkeys(measured)),
-                                  columns["wave"])
+                                  columns.wave)
     data = data.drop(columns=[ID_FORMAT], errors="ignore")
-    data = attach_treatment(data, columns["wave"], columns["cohort"])
-    if compares_areas(config) and not data[TREATED].any():
+    data = attach_treatment(data, columns.wave, columns.cohort)
+    if compares_areas(study) and not data[TREATED].any():
         raise DataError("no row is treated: no area has a cohort at or before the last wave",
-                        column=columns["cohort"], config_key="columns.cohort")
+                        column=columns.cohort, config_key="columns.cohort")
     return AssembledPanel(data, check_rows(checks))
 
 
-def build_panel(waves: Sequence[pd.DataFrame], config: Mapping[str, Any],
+def build_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, Any],
                 areas: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the analysis file of :func:`assemble_panel` (without its checks)."""
     return assemble_panel(waves, config, areas).data
 
 
-def residents(data: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:
+def residents(data: pd.DataFrame, columns: Columns | Mapping[str, Any]) -> pd.DataFrame:
     """Rows of the area-level survey: everything but a followed cohort's rows.
 
     Parameters
     ----------
     data : pandas.DataFrame
         The analysis file.
-    columns : mapping
+    columns : Columns or mapping
         The config's ``columns`` (``member`` names the cohort flag, if any).
 
     Returns
     -------
     pandas.DataFrame
     """
-    member = columns.get("member")
+    member = Columns.coerce(columns).member
     if not member or member not in data.columns:
         return data
     return data[data[member] != 1]
 
 
-def cohort_members(data: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:
+def cohort_members(data: pd.DataFrame, columns: Columns | Mapping[str, Any]) -> pd.DataFrame:
     """Rows of the followed cohort (``columns.member`` = 1); empty without one."""
-    member = columns.get("member")
+    member = Columns.coerce(columns).member
     if not member or member not in data.columns:
         return data.iloc[0:0]
     return data[data[member] == 1]
 
 
-def analysis_columns(columns: Mapping[str, Any], *extra: str,
+def analysis_columns(columns: Columns | Mapping[str, Any], *extra: str,
                      covariates: Sequence[str] = ()) -> list[str]:
     """Columns a modelling step needs from the analysis file (read only these).
 
     Parameters
     ----------
-    columns : mapping
+    columns : Columns or mapping
         The config's ``columns``.
     *extra : str
         Further columns (the outcome, subgroup columns).
@@ -488,6 +498,8 @@ def analysis_columns(columns: Mapping[str, Any], *extra: str,
     list of str
         Distinct column names, in a stable order.
     """
-    wanted = [columns.get(key) for key in ("id", "wave", "area", "cohort", "weight", "member")]
+    columns = Columns.coerce(columns)
+    wanted = [getattr(columns, key)
+              for key in ("id", "wave", "area", "cohort", "weight", "member")]
     wanted += [TREATED, EVER_TREATED, *extra, *covariates]
     return list(dict.fromkeys(c for c in wanted if c))

@@ -242,7 +242,7 @@ _SCORERS: dict[str, Callable[[pd.DataFrame, int], pd.DataFrame]] = {
 }
 
 
-def score_scale(name: str, items: pd.DataFrame, max_missing: int) -> pd.DataFrame:
+def score_scale(name: str, items: pd.DataFrame, max_missing: int | None) -> pd.DataFrame:
     """Score any configured scale: the entry point of the cleaning step.
 
     Parameters
@@ -251,9 +251,9 @@ def score_scale(name: str, items: pd.DataFrame, max_missing: int) -> pd.DataFram
         The scale's config key (a key of :data:`SCALES`).
     items : pandas.DataFrame
         The scale's item columns in the configured order, NaN for missing.
-    max_missing : int
+    max_missing : int or None
         Item-missing rule: prorate when at most this many items are missing, else missing.
-        Ignored for ``ons4``.
+        Ignored for ``ons4`` (whose config section has no such rule: None).
 
     Returns
     -------

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wellby.config.typed import Study
 from wellby.prepare.scales import SCALES, scale_outputs
 
 
@@ -50,14 +51,14 @@ DID_ESTIMATORS = ("twfe", "event_study", "callaway_santanna")
 """Estimators that compare programme and comparison areas (all but ``mixed_cohort``)."""
 
 
-def compares_areas(config: Mapping[str, Any]) -> bool:
+def compares_areas(config: Study | Mapping[str, Any]) -> bool:
     """Return True when the study runs a difference-in-differences estimator.
 
     A study that only follows a member cohort (``mixed_cohort``) needs no programme
-    timing and no comparison areas.
+    timing and no comparison areas. Only ``models.estimators`` is read.
     """
-    estimators = config.get("models", {}).get("estimators", ["twfe"])
-    return any(e in DID_ESTIMATORS for e in estimators)
+    study = Study.coerce(config)
+    return any(e in DID_ESTIMATORS for e in study.models.estimators)
 
 
 def _known_measures() -> dict[str, ValidRange]:
@@ -74,89 +75,94 @@ KNOWN_MEASURES: dict[str, ValidRange] = _known_measures()
 """Canonical column names whose range is known without configuration."""
 
 
-def scale_items(config: Mapping[str, Any]) -> dict[str, str]:
+def scale_items(config: Study | Mapping[str, Any]) -> dict[str, str]:
     """Return item column -> scale name for every configured scale."""
-    return {item: name for name, scale in config.get("scales", {}).items()
-            for item in scale["items"]}
+    return {item: name for name, scale in Study.coerce(config).scales.items()
+            for item in scale.items}
 
 
-def score_columns(config: Mapping[str, Any]) -> set[str]:
+def score_columns(config: Study | Mapping[str, Any]) -> set[str]:
     """Return the columns computed from scale items (scores, not read from the files)."""
     scores: set[str] = set()
-    for name, scale in config.get("scales", {}).items():
+    for name, scale in Study.coerce(config).scales.items():
         if name != "ons4":
-            scores.update(scale_outputs(name, scale["items"]))
+            scores.update(scale_outputs(name, scale.items))
     return scores
 
 
-def valid_range(column: str, config: Mapping[str, Any]) -> ValidRange | None:
+def valid_range(column: str, config: Study | Mapping[str, Any]) -> ValidRange | None:
     """Return a column's valid range: declared, scale item or known measure (in that order).
 
     Parameters
     ----------
     column : str
         A canonical column name.
-    config : mapping
-        The validated study config.
+    config : Study or mapping
+        The study config: typed (:class:`wellby.config.typed.Study`), or as
+        :func:`wellby.config.validate_config` returns it (every default filled in).
 
     Returns
     -------
     ValidRange or None
         None when nothing is known about the column's range.
     """
-    declared = config.get("data", {}).get("ranges", {}).get(column)
+    study = Study.coerce(config)
+    declared = study.data.ranges.get(column)
     if declared is not None:
-        return ValidRange(float(declared["min"]), float(declared["max"]),
-                          bool(declared.get("integer", False)), f"data.ranges.{column}")
-    scale = scale_items(config).get(column)
+        return ValidRange(float(declared.min), float(declared.max), bool(declared.integer),
+                          f"data.ranges.{column}")
+    scale = scale_items(study).get(column)
     if scale is not None:
         spec = SCALES[scale]
         return ValidRange(spec.item_min, spec.item_max, True, f"{scale.upper()} item")
     return KNOWN_MEASURES.get(column)
 
 
-def numeric_columns(config: Mapping[str, Any]) -> list[str]:
+def numeric_columns(config: Study | Mapping[str, Any]) -> list[str]:
     """Return the read columns that must hold numbers.
 
     Scale items, outcomes read from the files, covariates, the weight, the cohort, the age
     of the linkage check and every column with a declared range.
     """
-    columns = config["columns"]
-    scores = score_columns(config)
-    wanted = [*scale_items(config),
-              *(o for o in config.get("outcomes", []) if o not in scores),
-              *config.get("models", {}).get("covariates", []),
-              columns.get("weight"), columns["cohort"],
-              config.get("data", {}).get("linkage", {}).get("age"),
-              *config.get("data", {}).get("ranges", {})]
+    study = Study.coerce(config)
+    columns = study.columns
+    scores = score_columns(study)
+    wanted = [*scale_items(study),
+              *(o for o in study.outcomes if o not in scores),
+              *study.models.covariates,
+              columns.weight, columns.cohort,
+              study.data.linkage.age,
+              *study.data.ranges]
     return list(dict.fromkeys(c for c in wanted if c))
 
 
-def ranged_columns(config: Mapping[str, Any]) -> dict[str, ValidRange]:
+def ranged_columns(config: Study | Mapping[str, Any]) -> dict[str, ValidRange]:
     """Return every read numeric column with a known or declared range, and the range."""
+    study = Study.coerce(config)
     out = {}
-    for column in numeric_columns(config):
-        bounds = valid_range(column, config)
+    for column in numeric_columns(study):
+        bounds = valid_range(column, study)
         if bounds is not None:
             out[column] = bounds
     return out
 
 
-def unranged_outcomes(config: Mapping[str, Any]) -> list[str]:
+def unranged_outcomes(config: Study | Mapping[str, Any]) -> list[str]:
     """Return the outcomes read from the files whose valid range is neither known nor declared."""
-    scores = score_columns(config)
-    return [o for o in config.get("outcomes", [])
-            if o not in scores and valid_range(o, config) is None]
+    study = Study.coerce(config)
+    scores = score_columns(study)
+    return [o for o in study.outcomes
+            if o not in scores and valid_range(o, study) is None]
 
 
-def column_roles(config: Mapping[str, Any], recode: Mapping[str, Any] | None = None
+def column_roles(config: Study | Mapping[str, Any], recode: Mapping[str, Any] | None = None
                  ) -> dict[str, str]:
     """Return every column the study reads from a wave's file, with the config key using it.
 
     Parameters
     ----------
-    config : mapping
-        The validated study config.
+    config : Study or mapping
+        The study config: typed, or as :func:`wellby.config.validate_config` returns it.
     recode : mapping, optional
         The wave's recodes: a recoded column is kept so the recode can be checked.
 
@@ -172,30 +178,31 @@ def column_roles(config: Mapping[str, Any], recode: Mapping[str, Any] | None = N
         if column and column not in roles:
             roles[column] = key
 
-    columns = config["columns"]
+    study = Study.coerce(config)
     for key in ("id", "wave", "area", "cohort", "weight", "member"):
-        add(columns.get(key), f"columns.{key}")
-    for item, scale in scale_items(config).items():
+        add(getattr(study.columns, key), f"columns.{key}")
+    for item, scale in scale_items(study).items():
         add(item, f"scales.{scale}.items")
-    scores = score_columns(config)
-    for outcome in config.get("outcomes", []):
+    scores = score_columns(study)
+    for outcome in study.outcomes:
         if outcome not in scores:
             add(outcome, "outcomes")
-    for covariate in config.get("models", {}).get("covariates", []):
+    for covariate in study.models.covariates:
         add(covariate, "models.covariates")
-    for name, group in config.get("subgroups", {}).items():
-        add(group["column"], f"subgroups.{name}.column")
-    linkage = config["data"].get("linkage", {})
-    for column in linkage.get("stable", []):
+    for name, group in study.subgroups.items():
+        add(group.column, f"subgroups.{name}.column")
+    linkage = study.data.linkage
+    for column in linkage.stable:
         add(column, "data.linkage.stable")
-    add(linkage.get("age"), "data.linkage.age")
-    for column in config["data"].get("ranges", {}):
+    add(linkage.age, "data.linkage.age")
+    for column in study.data.ranges:
         add(column, f"data.ranges.{column}")
     for column in recode or {}:
         add(column, "recode")
     return roles
 
 
-def used_columns(config: Mapping[str, Any], recode: Mapping[str, Any] | None = None) -> set[str]:
+def used_columns(config: Study | Mapping[str, Any],
+                 recode: Mapping[str, Any] | None = None) -> set[str]:
     """Return the canonical names of every column the study reads (see :func:`column_roles`)."""
     return set(column_roles(config, recode))

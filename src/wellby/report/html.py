@@ -20,9 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.config.typed import Cba, Study
 from wellby.report.disclosure import COUNT_COLUMNS as _COUNTS
 from wellby.report.disclosure import SECONDARY_MARKER, published_tables, small_count_marker
 from wellby.valuation.greenbook import SCENARIOS, WELLBY_BASE_YEAR, wellby_value
+from wellby.valuation.inputs import HEADLINE_TERM
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1050px;margin:2em auto;
@@ -121,9 +123,9 @@ _INFERENCE_LABELS = {
 }
 
 
-def _headline_item(outcome: str, row: pd.Series, config: Mapping[str, Any]) -> str:
+def _headline_item(outcome: str, row: pd.Series, study: Study) -> str:
     """One key result, with the inference did.csv names as the headline and its warnings."""
-    level = round(100 * (1 - config.get("models", {}).get("alpha", 0.05)))
+    level = round(100 * (1 - study.models.alpha))
     inference = row.get("inference", "analytic")
     low, high, p = (row.get(f"headline_{k}", row[k]) for k in ("ci_low", "ci_high", "p_value"))
     if inference == "none_reliable" or pd.isna(low):
@@ -139,14 +141,15 @@ def _headline_item(outcome: str, row: pd.Series, config: Mapping[str, Any]) -> s
             f"<b>{_fmt(row['estimate'])}</b> ({html.escape(interval)}){warning}</li>")
 
 
-def _headline(tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any]) -> str:
+def _headline(tables: Mapping[str, pd.DataFrame], study: Study) -> str:
     did = tables.get("did")
     items = []
     if did is not None and len(did):
-        for outcome in config["outcomes"]:
-            rows = did[(did["outcome"] == outcome) & did["term"].isin(["att", "att_simple"])]
+        overall = did["estimator"].map(HEADLINE_TERM) == did["term"]  # att, att_simple
+        for outcome in study.outcomes:
+            rows = did[(did["outcome"] == outcome) & overall]
             for _, row in rows.iterrows():
-                items.append(_headline_item(outcome, row, config))
+                items.append(_headline_item(outcome, row, study))
     cba = tables.get("cba")
     if cba is not None and len(cba):
         central = cba[cba["scenario"] == "central"]
@@ -162,14 +165,14 @@ def _headline(tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any]) -> 
     return "<div class='key'><b>Key results</b><ul>" + "".join(items) + "</ul></div>"
 
 
-def _study_section(tables, figures, config, min_cell) -> str:
+def _study_section(tables, figures, study: Study, min_cell) -> str:
     waves = tables.get("cleaning_summary", pd.DataFrame())
-    design = config["design"].replace("_", " ")
+    design = study.design.replace("_", " ")
     text = [f"<p>Design: <b>{html.escape(design)}</b>. Waves: "
             f"{html.escape(', '.join(str(w) for w in waves.get('wave', [])))}. Outcomes: "
-            f"{html.escape(', '.join(config['outcomes']))}. The treatment indicator is derived "
+            f"{html.escape(', '.join(study.outcomes))}. The treatment indicator is derived "
             f"from each area's first treated wave (<code>columns.cohort</code> = "
-            f"<code>{html.escape(config['columns']['cohort'])}</code>); areas with no cohort "
+            f"<code>{html.escape(study.columns.cohort)}</code>); areas with no cohort "
             "are the comparison group.</p>"]
     descriptives = tables.get("descriptives")
     if descriptives is not None and len(descriptives):
@@ -249,14 +252,19 @@ def _cleaning_section(tables, min_cell) -> str:
     return "".join(parts)
 
 
-def methods_text(config: Mapping[str, Any], did: pd.DataFrame | None) -> str:
-    """Describe the estimators, controls, standard errors and tests in words."""
-    models = config["models"]
-    unit = "respondent" if config["design"] == "panel" else "area"
+def methods_text(config: Study | Mapping[str, Any], did: pd.DataFrame | None) -> str:
+    """Describe the estimators, controls, standard errors and tests in words.
+
+    ``config`` is the typed study or the config :func:`wellby.config.validate_config`
+    returns (every default filled in).
+    """
+    study = Study.coerce(config)
+    models = study.models
+    unit = "respondent" if study.design == "panel" else "area"
     parts = [f"<p>Outcomes are compared between programme and comparison areas before and "
              f"after each programme area's start. Fixed effects are for the {unit} and the "
              "wave.</p><ul>"]
-    estimators = models["estimators"]
+    estimators = models.estimators
     if "twfe" in estimators:
         parts.append("<li><b>Two-way fixed effects</b> (<code>twfe</code>, term "
                      "<code>att</code>): the average effect across all treated waves.</li>")
@@ -266,7 +274,7 @@ def methods_text(config: Mapping[str, Any], did: pd.DataFrame | None) -> str:
                      "test that all pre-start effects are zero is <code>pretrend_wald</code> "
                      "(F test; a small p-value warns that trends were not parallel).</li>")
     if "callaway_santanna" in estimators:
-        control = models["control_group"].replace("_", "-")
+        control = models.control_group.replace("_", "-")
         parts.append(f"<li><b>Callaway and Sant'Anna (2021)</b>: each start cohort compared "
                      f"with {control} areas, wave by wave (doubly robust), then averaged "
                      "(<code>att_simple</code>, <code>att_group</code>, "
@@ -289,14 +297,14 @@ def methods_text(config: Mapping[str, Any], did: pd.DataFrame | None) -> str:
                          "are reported beside the analytic ones (<code>wild_*</code> "
                          "columns).</p>")
     parts.append(f"<p>Subgroup p-values are adjusted for the number of subgroup tests "
-                 f"({html.escape(models['subgroups']['adjust'])}). Alpha = "
-                 f"{models['alpha']}.</p>")
+                 f"({html.escape(models.subgroups.adjust)}). Alpha = "
+                 f"{models.alpha}.</p>")
     parts.append("<p class='source'>Config: <code>models</code>, <code>columns</code>, "
                  "<code>design</code>.</p>")
     return "".join(parts)
 
 
-def _results_section(tables, config) -> str:
+def _results_section(tables) -> str:
     did = tables.get("did")
     if did is None or not len(did):
         return "<p>No estimates.</p>"
@@ -335,29 +343,29 @@ def _who_gained(tables, figures, min_cell) -> str:
     return "".join(parts)
 
 
-def _mapping_note(settings: Mapping[str, Any]) -> str:
-    mapping = settings.get("mapping")
-    if not mapping:
+def _mapping_note(settings: Cba) -> str:
+    mapping = settings.mapping
+    if mapping is None:
         return ""
-    return (f"<p>{html.escape(settings['outcome'])} is converted to life-satisfaction points "
-            f"with a factor of {mapping['factor']} per unit (source: "
-            f"{html.escape(mapping['source'])}; config <code>cba.mapping</code>).</p>")
+    return (f"<p>{html.escape(settings.outcome)} is converted to life-satisfaction points "
+            f"with a factor of {mapping.factor} per unit (source: "
+            f"{html.escape(mapping.source)}; config <code>cba.mapping</code>).</p>")
 
 
-def _value_section(tables, figures, config) -> str:
+def _value_section(tables, figures, study: Study) -> str:
     cba = tables.get("cba")
     if cba is None or not len(cba):
         return "<p>No cost-benefit analysis was configured (config section <code>cba</code>).</p>"
-    settings = config["cba"]
+    settings = study.cba
     values = ", ".join(f"{scenario} £{wellby_value(scenario, WELLBY_BASE_YEAR):,.0f}"
                        for scenario in SCENARIOS)
-    parts = [f"<p>The effect on life satisfaction ({html.escape(settings['outcome'])}, "
-             f"{html.escape(settings['estimator'])}) is valued in WELLBYs (one point of life "
+    parts = [f"<p>The effect on life satisfaction ({html.escape(settings.outcome)}, "
+             f"{html.escape(settings.estimator)}) is valued in WELLBYs (one point of life "
              f"satisfaction for one person for one year) at the Green Book values ({values} "
              f"in {WELLBY_BASE_YEAR} prices), rebased to "
-             f"{settings['price_year']} prices with the GDP deflator and discounted with the "
-             f"Green Book {html.escape(settings['discounting'])} schedule "
-             f"(costs: {html.escape(settings['cost_discounting'])}).</p>",
+             f"{settings.price_year} prices with the GDP deflator and discounted with the "
+             f"Green Book {html.escape(settings.discounting)} schedule "
+             f"(costs: {html.escape(settings.cost_discounting)}).</p>",
              _mapping_note(settings),
              table_html(cba, digits=2), _source(["cba"], ["cba"])]
     montecarlo = tables.get("cba_montecarlo")
@@ -398,7 +406,7 @@ def _provenance_section(provenance: Mapping[str, Any]) -> str:
 
 
 def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str],
-                  config: Mapping[str, Any], provenance: Mapping[str, Any], *,
+                  config: Study | Mapping[str, Any], provenance: Mapping[str, Any], *,
                   min_cell: int) -> str:
     """Render the self-contained HTML report.
 
@@ -408,8 +416,9 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
         The study's tables by name (``did``, ``subgroups``, ``cba``, ...).
     figures : mapping of str to path
         PNG figures by name (``event_study_<outcome>``, ``subgroups_<outcome>``, ...).
-    config : mapping
-        The validated study config.
+    config : Study or mapping
+        The study config, typed, or as :func:`wellby.config.validate_config` returns it
+        (every default filled in).
     provenance : mapping
         From :func:`wellby.report.workbook.build_provenance`.
     min_cell : int
@@ -421,18 +430,19 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
     str
         The page.
     """
+    study = Study.coerce(config)
     tables = published_tables(tables, min_cell)
     body = {
         "data-checks": _data_checks_section(tables),
-        "study": _study_section(tables, figures, config, min_cell),
+        "study": _study_section(tables, figures, study, min_cell),
         "cleaning": _cleaning_section(tables, min_cell),
-        "methods": methods_text(config, tables.get("did")),
-        "results": _results_section(tables, config),
+        "methods": methods_text(study, tables.get("did")),
+        "results": _results_section(tables),
         "event-study": (_figures(figures, "event_study_", "Event study")
                         + (table_html(tables["event_study"]) + _source(["event_study"])
                            if "event_study" in tables and len(tables["event_study"]) else "")),
         "who-gained": _who_gained(tables, figures, min_cell),
-        "value": _value_section(tables, figures, config),
+        "value": _value_section(tables, figures, study),
         "provenance": _provenance_section(provenance),
     }
     nav = "".join(f"<li><a href='#{key}'>{html.escape(title)}</a></li>"
@@ -448,5 +458,5 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
         f"shown as &lt;{min_cell}; counts that would give one back by subtraction are shown "
         f"as {SECONDARY_MARKER}; shares are rounded to whole percent. Config sha256 "
         f"{html.escape(str(provenance.get('config_sha256', ''))[:12])}.</p>"
-        f"{_checks_banner(tables)}{_headline(tables, config)}<nav><ul>{nav}</ul></nav>"
+        f"{_checks_banner(tables)}{_headline(tables, study)}<nav><ul>{nav}</ul></nav>"
         f"{sections}</body></html>")

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from wellby.config.typed import Section, Study
+
 KEY_PACKAGES = ["wellby", "pandas", "numpy", "statsmodels", "pingouin",
                 "snakemake", "pyarrow", "pyreadstat", "matplotlib", "openpyxl"]
 
@@ -66,9 +68,14 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def config_sha256(config: Mapping[str, Any]) -> str:
-    """Return the SHA-256 of the config in canonical JSON (sorted keys)."""
-    canonical = json.dumps(config, sort_keys=True, default=str).encode()
+def config_sha256(config: Study | Mapping[str, Any]) -> str:
+    """Return the SHA-256 of the config in canonical JSON (sorted keys).
+
+    A typed study is hashed as the plain data it holds (:meth:`Section.as_dict`), so the
+    typed study and the validated mapping it was built from have the same hash.
+    """
+    plain = config.as_dict() if isinstance(config, Section) else config
+    canonical = json.dumps(plain, sort_keys=True, default=str).encode()
     return hashlib.sha256(canonical).hexdigest()
 
 
@@ -96,13 +103,13 @@ def package_versions(names: Iterable[str] = KEY_PACKAGES) -> dict[str, str | Non
     return versions
 
 
-def build_provenance(config: Mapping[str, Any], sources: Iterable[str | Path]) -> dict:
+def build_provenance(config: Study | Mapping[str, Any], sources: Iterable[str | Path]) -> dict:
     """Describe how the results were made: code, config, inputs, software, time.
 
     Parameters
     ----------
-    config : mapping
-        The validated study config.
+    config : Study or mapping
+        The study config, typed or as :func:`wellby.config.validate_config` returns it.
     sources : iterable of paths
         The raw input files.
 

@@ -16,8 +16,8 @@ checked in :mod:`wellby.valuation.inputs`, the uncertainty is drawn in
 
 The pipeline, in order (each step a small pure function):
 
-1. :func:`~wellby.valuation.inputs.cba_inputs` checks the config's ``cba`` section into a
-   :class:`~wellby.valuation.inputs.CbaInputs`;
+1. :func:`~wellby.valuation.inputs.cba_inputs` reads the config's ``cba`` section (typed,
+   or validated against the schema) into a :class:`~wellby.valuation.inputs.CbaInputs`;
 2. :func:`headline_effect` picks the estimate and its standard error from ``did.csv``;
 3. :func:`benefit_schedule` lays out the appraisal year by year (a reviewer can recompute
    every present value from it by hand);
@@ -65,6 +65,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.config.typed import Cba
 from wellby.errors import DataError
 from wellby.valuation.greenbook import SCENARIOS, discount_factors, wellby_value
 from wellby.valuation.inputs import HEADLINE_TERM, NOT_VALUED, CbaInputs, cba_inputs
@@ -273,8 +274,12 @@ def headline_effect(did: pd.DataFrame, outcome: str, estimator: str) -> tuple[fl
     return estimate, std_error
 
 
-def cba_from_did(did: pd.DataFrame, cba: Mapping[str, Any]) -> pd.DataFrame:
-    """Run :func:`cost_benefit` on the headline estimate named by the config's ``cba``."""
+def cba_from_did(did: pd.DataFrame, cba: Cba | Mapping[str, Any]) -> pd.DataFrame:
+    """Run :func:`cost_benefit` on the headline estimate named by the config's ``cba``.
+
+    ``cba`` is the typed section or a mapping, as :func:`~wellby.valuation.inputs.cba_inputs`
+    takes it.
+    """
     inputs = cba_inputs(cba)
     effect, _ = headline_effect(did, inputs.outcome, inputs.estimator)
     return cost_benefit(inputs, effect)

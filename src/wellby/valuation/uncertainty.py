@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from wellby.config.loading import check_setting
 from wellby.valuation.appraisal import (
     breakeven_effect,
     check_effect,
@@ -28,13 +29,7 @@ from wellby.valuation.appraisal import (
     present_value_kernel,
 )
 from wellby.valuation.greenbook import SCENARIOS, stpr_schedule, wellby_value
-from wellby.valuation.inputs import (
-    MIN_DRAWS,
-    VALUE_DISTRIBUTIONS,
-    CbaInputs,
-    check_choice,
-    check_whole,
-)
+from wellby.valuation.inputs import CbaInputs
 
 SENSITIVITY_COLUMNS = ["input", "description", "low_value", "high_value", "base_value",
                        "npv_low", "npv_high", "npv_base", "swing"]
@@ -119,11 +114,12 @@ def monte_carlo(inputs: CbaInputs, effect: float, std_error: float, draws: int |
     effect, std_error : float
         The DiD estimate (outcome's units) and its standard error.
     draws : int, optional
-        Number of draws, at least 10,000 (default ``inputs.draws``).
+        Number of draws (default ``inputs.draws``); the schema's bounds of
+        ``cba.monte_carlo.draws`` apply (at least 10,000).
     seed : int, optional
         Seed of :func:`numpy.random.default_rng` (default ``inputs.seed``).
     value_distribution : {"triangular", "uniform"}, optional
-        Default ``inputs.value_distribution``.
+        Default ``inputs.value_distribution``; the schema's options apply.
 
     Returns
     -------
@@ -142,12 +138,11 @@ def monte_carlo(inputs: CbaInputs, effect: float, std_error: float, draws: int |
     """
     effect = check_effect(effect)
     std_error = _check_std_error(std_error)
-    draws = check_whole(inputs.draws if draws is None else draws, "monte_carlo.draws",
-                        minimum=MIN_DRAWS)
-    seed = check_whole(inputs.seed if seed is None else seed, "monte_carlo.seed")
-    distribution = check_choice(inputs.value_distribution if value_distribution is None
-                                else value_distribution, "monte_carlo.value_distribution",
-                                VALUE_DISTRIBUTIONS)
+    # An argument given in place of a setting is held to the setting's schema.
+    draws = inputs.draws if draws is None else check_setting("cba.monte_carlo.draws", draws)
+    seed = inputs.seed if seed is None else check_setting("cba.monte_carlo.seed", seed)
+    distribution = (inputs.value_distribution if value_distribution is None else
+                    check_setting("cba.monte_carlo.value_distribution", value_distribution))
     rng = np.random.default_rng(seed)
     estimates = effect + std_error * rng.standard_normal(draws)
     low, central, high = (wellby_value(s, inputs.price_year) for s in SCENARIOS)

@@ -15,8 +15,7 @@ def main(smk):
     data = residents(pd.read_parquet(smk.input.panel, columns=needed), smk.params.columns)
     table = estimate_subgroups(data, outcome, subgroups=smk.params.subgroups,
                                columns=smk.params.columns, design=smk.params.design,
-                               models=smk.params.models, min_cell=smk.params.min_cell,
-                               settings=smk.params.models["subgroups"])
+                               models=smk.params.models, min_cell=smk.params.min_cell)
     table.to_csv(smk.output.table, index=False)
     did = pd.read_csv(smk.input.did)
     overall = did.loc[(did["estimator"] == "twfe") & (did["term"] == "att"), "estimate"]

@@ -3,6 +3,7 @@
 import pandas as pd
 
 from wellby.analysis.subgroups import population_shares, value_published_levels
+from wellby.config.typed import Cba
 from wellby.prepare.panel import residents
 from wellby.report.figures import save_figure
 from wellby.runner import run_step
@@ -17,7 +18,7 @@ from wellby.valuation.uncertainty import (
 
 
 def main(smk):
-    inputs = cba_inputs(smk.params.cba)
+    inputs = cba_inputs(Cba.coerce(smk.params.cba))  # validated at the start, not again
     estimate, std_error = headline_effect(pd.read_csv(smk.input.did), inputs.outcome,
                                           inputs.estimator)
     cost_benefit(inputs, estimate).to_csv(smk.output.cba, index=False)
