@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellby.estimators.ols import TIDY_COLUMNS, OlsResult, fit_ols
+from wellby.estimators._results import TIDY_COLUMNS
+from wellby.estimators.ols import OlsResult, fit_ols
 from wellby.estimators.twfe import TwfeResult, fit_twfe
 
 RESULTS = Path(__file__).parent / "results"

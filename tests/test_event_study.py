@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from wellby.estimators.event_study import EVENT_STUDY_COLUMNS, fit_event_study, relative_time
+from wellby.estimators.event_study import fit_event_study, relative_time
+from wellby.estimators.event_study_results import EVENT_STUDY_COLUMNS
 
 pf = pytest.importorskip("pyfixest")
 

@@ -30,8 +30,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wellby.analysis.tables import DID_COLUMNS
-from wellby.estimators.ols import Coefficient
+from wellby.estimators._results import (
+    TIDY_COLUMNS,
+    Coefficient,
+    EstimatorResult,
+    coefficient_table,
+)
 
 __all__ = ["MixedCohortResult", "fit_mixed_cohort"]
 
@@ -115,7 +119,7 @@ def _fit_random_intercept(
 
 
 @dataclass(frozen=True, eq=False)
-class MixedCohortResult:
+class MixedCohortResult(EstimatorResult):
     """Results of :func:`fit_mixed_cohort`.
 
     Attributes
@@ -212,14 +216,11 @@ class MixedCohortResult:
             }
             for c in self.coefficients
         ]
-        return pd.DataFrame(rows, columns=DID_COLUMNS)
+        return pd.DataFrame(rows, columns=TIDY_COLUMNS)
 
     def summary(self) -> str:
         """Return a readable multi-line summary."""
         method = "REML" if self.reml else "ML"
-        level = f"{100 * (1 - self.alpha):g}% CI"
-        coefs = self.coefficients
-        width = max(8, *(len(c.term) for c in coefs))
         lines = [
             f"Random-intercept mixed model ({method}): {self.outcome} by {self.wave}, "
             f"reference {self.reference}",
@@ -230,15 +231,10 @@ class MixedCohortResult:
             f"  converged: {'yes' if self.converged else 'NO'}",
             *(f"  warning: {w}" for w in self.warnings),
             "",
-            f"  {'term':<{width}} {'estimate':>12} {'std_error':>12} {'z':>8} {'p_value':>9}"
-            f"   {level}",
+            *coefficient_table(self.coefficients, self.alpha, statistic="z"),
+            "",
+            "  Inference: model-based standard errors, normal (z) intervals.",
         ]
-        for c in coefs:
-            lines.append(
-                f"  {c.term:<{width}} {c.estimate:>12.6g} {c.std_error:>12.6g} "
-                f"{c.statistic:>8.3f} {c.p_value:>9.4g}   [{c.ci_low:.6g}, {c.ci_high:.6g}]"
-            )
-        lines += ["", "  Inference: model-based standard errors, normal (z) intervals."]
         return "\n".join(lines)
 
 

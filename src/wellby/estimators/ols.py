@@ -1,12 +1,12 @@
-"""Least squares with absorbed fixed effects, and the coefficient record the estimators share.
+"""Least squares with absorbed fixed effects.
 
 :func:`fit_ols` is weighted least squares with any number of absorbed factors (or none,
 with an intercept); :func:`demeaned_design` selects its rows and absorbs the fixed effects
-(the wild cluster bootstrap resamples that design), and :class:`OlsResult` holds the fit.
-:class:`Coefficient` (one estimate with its inference) and the tidy table layout
-(:data:`TIDY_COLUMNS`, the columns of ``did.csv``) are shared by every estimator. The TWFE
-DiD estimator (:mod:`wellby.estimators.twfe`) and the event study are thin layers over
-:func:`fit_ols`, which the reference tests also use directly.
+(the wild cluster bootstrap resamples that design), and :class:`OlsResult` holds the fit;
+its coefficients, tidy table and summary lines are the shared ones of
+:mod:`wellby.estimators._results`. The TWFE DiD estimator (:mod:`wellby.estimators.twfe`)
+and the event study are thin layers over :func:`fit_ols`, which the reference tests also
+use directly.
 
 The fit is fully vectorised: each factor is encoded once with :func:`pandas.factorize`,
 the within transformation and the cluster sums are :func:`numpy.bincount` calls
@@ -18,44 +18,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from wellby.estimators import covariance as cov_mod
+from wellby.estimators._results import (
+    Coefficient,
+    EstimatorResult,
+    coefficient_lines,
+    sample_lines,
+    tidy_coefficients,
+)
 from wellby.estimators.covariance import VCOV_TYPES, VcovType
 from wellby.estimators.fixed_effects import FactorInfo, compress_codes, demean, describe_factors
 from wellby.estimators.fixed_effects import singleton_mask as _singleton_mask
 from wellby.estimators.validation import check_frame, numeric_column, require_columns
 
-if TYPE_CHECKING:
-    from wellby.estimators.twfe import TwfeResult
-
 __all__ = [
-    "TIDY_COLUMNS",
-    "Coefficient",
     "Design",
     "OlsResult",
-    "coefficient_lines",
     "demeaned_design",
     "fit_ols",
-    "sample_lines",
-    "tidy_coefficients",
-]
-
-TIDY_COLUMNS = [
-    "outcome",
-    "estimator",
-    "term",
-    "estimate",
-    "std_error",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "n_obs",
-    "n_clusters",
 ]
 
 # A regressor whose weighted norm falls below this fraction of its norm before the within
@@ -64,31 +49,8 @@ TIDY_COLUMNS = [
 _COLLINEAR_TOL = 1e-7
 
 
-@dataclass(frozen=True)
-class Coefficient:
-    """One estimated coefficient with its inference.
-
-    Attributes
-    ----------
-    term : str
-        Name of the coefficient (``"att"`` for the treatment effect, else the column).
-    estimate, std_error, statistic, p_value, ci_low, ci_high : float
-        Point estimate, standard error, t statistic, two-sided p-value and the bounds of
-        the ``1 - alpha`` confidence interval (t distribution).
-
-    """
-
-    term: str
-    estimate: float
-    std_error: float
-    statistic: float
-    p_value: float
-    ci_low: float
-    ci_high: float
-
-
 @dataclass(frozen=True, eq=False)
-class OlsResult:
+class OlsResult(EstimatorResult):
     """Results of :func:`fit_ols`.
 
     Attributes
@@ -179,63 +141,6 @@ class OlsResult:
         ]
         lines = coefficient_lines(self.coefficients, self.alpha, self.vcov_description)
         return "\n".join(head + lines)
-
-
-def tidy_coefficients(
-    outcome: str,
-    estimator: str,
-    coefs: Sequence[Coefficient],
-    n_obs: int,
-    n_clusters: int | None,
-) -> pd.DataFrame:
-    """Return one row per coefficient in the layout :data:`TIDY_COLUMNS`."""
-    rows = [
-        {
-            "outcome": outcome,
-            "estimator": estimator,
-            "term": c.term,
-            "estimate": c.estimate,
-            "std_error": c.std_error,
-            "ci_low": c.ci_low,
-            "ci_high": c.ci_high,
-            "p_value": c.p_value,
-            "n_obs": n_obs,
-            "n_clusters": n_clusters,
-        }
-        for c in coefs
-    ]
-    out = pd.DataFrame(rows, columns=TIDY_COLUMNS)
-    out["n_clusters"] = out["n_clusters"].astype("Int64")
-    return out
-
-
-def sample_lines(res: OlsResult | TwfeResult) -> list[str]:
-    """Return the summary lines on the sample: observations, dropped rows, weights, clusters."""
-    dropped = f"dropped {res.n_dropped_missing:,} with missing values"
-    dropped += f", {res.n_dropped_singletons:,} singletons"
-    lines = [f"  N = {res.n_obs:,} ({dropped})"]
-    if res.weights:
-        lines.append(f"  weights: {res.weights}")
-    if res.n_clusters is not None:
-        lines.append(f"  clusters: {res.n_clusters:,} ({res.cluster})")
-    return lines
-
-
-def coefficient_lines(coefs: Sequence[Coefficient], alpha: float, description: str) -> list[str]:
-    """Return the summary lines of a coefficient table and the variance estimator."""
-    level = f"{100 * (1 - alpha):g}% CI"
-    width = max(8, *(len(c.term) for c in coefs))
-    lines = [
-        "",
-        f"  {'term':<{width}} {'estimate':>12} {'std_error':>12} {'t':>8} {'p_value':>9}   {level}",
-    ]
-    for c in coefs:
-        lines.append(
-            f"  {c.term:<{width}} {c.estimate:>12.6g} {c.std_error:>12.6g} "
-            f"{c.statistic:>8.3f} {c.p_value:>9.4g}   [{c.ci_low:.6g}, {c.ci_high:.6g}]"
-        )
-    lines += ["", f"  Variance: {description}"]
-    return lines
 
 
 def fit_ols(

@@ -1,7 +1,7 @@
 """Event-study figures: effects by time relative to the start, with their intervals.
 
 :func:`event_plot` draws the figure of
-:meth:`wellby.estimators.event_study.EventStudyResult.plot` and
+:meth:`wellby.estimators.event_study_results.EventStudyResult.plot` and
 :meth:`wellby.estimators.callaway_santanna.CallawaySantAnnaResult.plot` on a Matplotlib
 Agg canvas (no pyplot state); Matplotlib is imported only when a figure is drawn.
 """

@@ -2,7 +2,7 @@
 
 :class:`PretrendTest` holds the test and its row of ``did.csv``; :func:`wald` computes the
 quadratic form. The event study refers it to an F distribution
-(:meth:`wellby.estimators.event_study.EventStudyResult.pretrend`), Callaway-Sant'Anna to a
+(:meth:`wellby.estimators.event_study_results.EventStudyResult.pretrend`), Callaway-Sant'Anna to a
 chi-squared one (:meth:`wellby.estimators.callaway_santanna.CallawaySantAnnaResult.pretrend`).
 """
 

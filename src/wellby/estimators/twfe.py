@@ -4,7 +4,8 @@
 covariates) with unit and period fixed effects absorbed, the canonical DiD estimator for a
 panel or for repeated cross-sections with area (unit) and wave (period) effects. It is a
 thin layer over :func:`wellby.estimators.ols.fit_ols`, weighted least squares with any
-number of absorbed factors, and returns a :class:`TwfeResult`.
+number of absorbed factors, and returns a :class:`TwfeResult` (its table and summary
+lines are the shared ones of :mod:`wellby.estimators._results`).
 """
 
 from __future__ import annotations
@@ -15,21 +16,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wellby.estimators.covariance import VcovType
-from wellby.estimators.ols import (
+from wellby.estimators._results import (
     Coefficient,
+    EstimatorResult,
     coefficient_lines,
-    fit_ols,
     sample_lines,
     tidy_coefficients,
 )
+from wellby.estimators.covariance import VcovType
+from wellby.estimators.ols import fit_ols
 from wellby.estimators.validation import check_frame, numeric_column, require_columns
 
 __all__ = ["TwfeResult", "fit_twfe"]
 
 
 @dataclass(frozen=True)
-class TwfeResult:
+class TwfeResult(EstimatorResult):
     """Results of :func:`fit_twfe`.
 
     Attributes

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from wellby.estimators._results import Coefficient
 from wellby.estimators.callaway_santanna.aggregate import aggregate
 from wellby.estimators.callaway_santanna.att_gt import BASE_PERIODS, group_time_effects
 from wellby.estimators.callaway_santanna.bootstrap import (
@@ -33,7 +34,6 @@ from wellby.estimators.callaway_santanna.results import (
     CallawaySantAnnaResult,
     pretrend_test,
 )
-from wellby.estimators.ols import Coefficient
 from wellby.estimators.validation import check_did_columns, check_frame
 
 __all__ = ["fit_callaway_santanna"]

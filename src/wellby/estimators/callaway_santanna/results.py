@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from wellby.estimators._results import Coefficient, EstimatorResult
 from wellby.estimators.callaway_santanna.att_gt import GroupTimeCells
 from wellby.estimators.callaway_santanna.preprocess import PreparedData
-from wellby.estimators.ols import Coefficient
 from wellby.estimators.plots import event_plot
 from wellby.estimators.pretrend import PretrendTest, wald
 
@@ -45,7 +45,7 @@ CS_TIDY_COLUMNS = [
 
 
 @dataclass(frozen=True, eq=False)
-class CallawaySantAnnaResult:
+class CallawaySantAnnaResult(EstimatorResult):
     """Results of :func:`fit_callaway_santanna`.
 
     Attributes
