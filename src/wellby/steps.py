@@ -1,24 +1,29 @@
-"""One function per data step of the workflow: typed inputs and paths in, files out.
+"""One function per step of the workflow: typed inputs and paths in, files out.
 
-The Snakemake rules' scripts call these and nothing else, and
+The Snakemake rules' scripts call these and nothing else (each script is one call), and
 :func:`wellby.prepare.study.prepare_study`
 uses the same library functions, so the workflow and the library cannot drift apart.
 
 The rules pass each step the slice of the validated config it reads, as plain data
-(:func:`wave_step_study`, :func:`panel_step_study`): Snakemake compares rule parameters by
-their ``repr`` to decide what to rerun. Each step coerces its slice to the typed
-:class:`~wellby.config.typed.Study` (a section the slice leaves out reads as None and is not
-read by that step).
+(:func:`wave_step_study`, :func:`panel_step_study`, :func:`estimate_models`): Snakemake
+compares rule parameters by their ``repr`` to decide what to rerun. Each data step coerces
+its slice to the typed :class:`~wellby.config.typed.Study` (a section the slice leaves out
+reads as None and is not read by that step).
+
+The Snakefile imports this module while it parses the workflow, so the analysis, value,
+report and demo steps import their libraries (estimators, plotting) when they run.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from wellby.analysis.tables import concat_csv
 from wellby.config.typed import Study
 from wellby.prepare.checks import gather_checks
 from wellby.prepare.clean import clean_wave
@@ -182,3 +187,266 @@ def data_checks_step(inputs: Sequence[str], output: str) -> None:
     """Gather every step's data checks into ``data_checks.csv`` (warnings first)."""
     tables = [pd.read_csv(path) for path in inputs]
     gather_checks(tables).to_csv(output, index=False)
+
+
+def cleaning_tables_step(*, exclusions: Sequence[str], corrections: Sequence[str],
+                         summaries: Sequence[str], outputs: Mapping[str, str]) -> None:
+    """Gather the per-wave cleaning tables into the study's three tables.
+
+    Parameters
+    ----------
+    exclusions, corrections, summaries : sequence of str
+        Every wave's exclusions, corrections and cleaning summary (CSV), in wave order.
+    outputs : mapping
+        Paths under the keys ``exclusions``, ``corrections`` and ``summary``.
+    """
+    concat_csv(exclusions).to_csv(outputs["exclusions"], index=False)
+    concat_csv(corrections).to_csv(outputs["corrections"], index=False)
+    concat_csv(summaries).to_csv(outputs["summary"], index=False)
+
+
+def gather_step(inputs: Sequence[str], output: str) -> None:
+    """Stack per-outcome tables (CSV, the same columns) into one study table ``output``."""
+    concat_csv(inputs).to_csv(output, index=False)
+
+
+# ------------------------------------------------------------------------------ analysis
+
+
+def _outcome_labels(scales: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Return the labels of every scale's score and items, for figure titles."""
+    from wellby.prepare.scales import scale_labels
+
+    labels: dict[str, str] = {}
+    for name, items in scales.items():
+        labels.update(scale_labels(name, items))
+    return labels
+
+
+def describe_step(panel: str, *, columns: Mapping[str, Any], outcomes: Sequence[str],
+                  scales: Mapping[str, Sequence[str]], min_cell: int, alpha: float,
+                  outputs: Mapping[str, str], figures: Sequence[str]) -> None:
+    """Describe the outcomes by wave and group, and each scale's reliability by wave.
+
+    Parameters
+    ----------
+    panel : str
+        The analysis file (Parquet); its residents are described.
+    columns : mapping
+        The ``columns`` section of the config.
+    outcomes : sequence of str
+        The outcomes, in the order of ``figures``.
+    scales : mapping of str to sequence of str
+        Each scale's items.
+    min_cell : int
+        The smallest cell published (``report.min_cell``).
+    alpha : float
+        Significance level of the trends' intervals (``models.alpha``).
+    outputs : mapping
+        Paths (CSV) under the keys ``means`` and ``reliability``.
+    figures : sequence of str
+        Path of each outcome's trends figure (PNG).
+    """
+    from wellby.analysis.describe import outcome_label, outcome_means, trends_plot
+    from wellby.analysis.reliability import cronbach_alpha_by_wave
+    from wellby.prepare.panel import residents
+    from wellby.report.figures import save_figure
+
+    data = residents(pd.read_parquet(panel), columns)
+    person = columns.get("id")
+    means = outcome_means(data, outcomes, wave=columns["wave"], min_cell=min_cell,
+                          person=person if person in data.columns else None)
+    means.to_csv(outputs["means"], index=False)
+    reliability = cronbach_alpha_by_wave(data, scales, columns["wave"], min_cell=min_cell)
+    reliability.to_csv(outputs["reliability"], index=False)
+    labels = _outcome_labels(scales)
+    for outcome, path in zip(outcomes, figures, strict=True):
+        save_figure(trends_plot(means, outcome, outcome_label(outcome, labels), alpha=alpha),
+                    path)
+
+
+def estimate_step(panel: str, *, outcome: str, columns: Mapping[str, Any],
+                  design: Mapping[str, Any], models: Mapping[str, Any],
+                  scales: Mapping[str, Sequence[str]], outputs: Mapping[str, str]) -> None:
+    """Estimate the programme's effect on one outcome with every configured estimator.
+
+    Parameters
+    ----------
+    panel : str
+        The analysis file (Parquet); only the columns the estimate needs are read.
+    outcome : str
+        The outcome.
+    columns, design : mapping
+        The ``columns`` and ``design`` sections of the config.
+    models : mapping
+        The ``models`` settings the estimate reads (:func:`estimate_models`).
+    scales : mapping of str to sequence of str
+        Each scale's items (the figure's title names the outcome with them).
+    outputs : mapping
+        Paths (CSV) under the keys ``did``, ``event_study`` and ``group_time``, and, when
+        the event study runs, of its figure (PNG) under ``figure``.
+    """
+    from wellby.analysis.describe import outcome_label
+    from wellby.analysis.effects import estimate_outcome
+    from wellby.prepare.panel import analysis_columns
+    from wellby.report.figures import save_figure
+
+    needed = analysis_columns(columns, outcome, covariates=models["covariates"])
+    data = pd.read_parquet(panel, columns=needed)
+    estimates = estimate_outcome(data, outcome, columns=columns, design=design, models=models)
+    estimates.did.to_csv(outputs["did"], index=False)
+    estimates.event_study.to_csv(outputs["event_study"], index=False)
+    estimates.group_time.to_csv(outputs["group_time"], index=False)
+    if "figure" in outputs:
+        label = outcome_label(outcome, _outcome_labels(scales))
+        save_figure(estimates.event_study_result.plot(label=label).figure, outputs["figure"])
+
+
+def subgroups_step(panel: str, did: str, *, outcome: str, columns: Mapping[str, Any],
+                   design: Mapping[str, Any], models: Mapping[str, Any],
+                   subgroups: Mapping[str, Any], min_cell: int,
+                   outputs: Mapping[str, str]) -> None:
+    """Estimate the effect on one outcome by subgroup; write the table and its forest plot.
+
+    Parameters
+    ----------
+    panel : str
+        The analysis file (Parquet); its residents are analysed.
+    did : str
+        The outcome's effects (CSV, :func:`estimate_step`): the forest plot marks the
+        overall TWFE estimate.
+    outcome : str
+        The outcome.
+    columns, design, models, subgroups : mapping
+        The ``columns``, ``design``, ``models`` and ``subgroups`` sections of the config.
+    min_cell : int
+        The smallest cell estimated and published (``report.min_cell``).
+    outputs : mapping
+        Paths of the table (CSV) under ``table`` and of the forest plot (PNG) under
+        ``figure``.
+    """
+    from wellby.analysis.subgroups import estimate_subgroups, forest_plot
+    from wellby.prepare.panel import analysis_columns, residents
+    from wellby.report.figures import save_figure
+
+    needed = analysis_columns(columns, outcome, *subgroups, covariates=models["covariates"])
+    data = residents(pd.read_parquet(panel, columns=needed), columns)
+    table = estimate_subgroups(data, outcome, subgroups=subgroups, columns=columns,
+                               design=design, models=models, min_cell=min_cell)
+    table.to_csv(outputs["table"], index=False)
+    effects = pd.read_csv(did)
+    overall = effects.loc[(effects["estimator"] == "twfe") & (effects["term"] == "att"),
+                          "estimate"]
+    figure = forest_plot(table, outcome, float(overall.iloc[0]) if len(overall) else None,
+                         alpha=models["alpha"])
+    save_figure(figure, outputs["figure"])
+
+
+# ------------------------------------------------------------------------ value, report
+
+
+def value_step(inputs: Mapping[str, str], *, cba: Mapping[str, Any],
+               columns: Mapping[str, Any], design: Mapping[str, Any],
+               subgroups: Mapping[str, Any], min_cell: int, alpha: float,
+               outputs: Mapping[str, str]) -> None:
+    """Value the effect in WELLBYs: scenarios, uncertainty, benefit schedule, who gains.
+
+    Parameters
+    ----------
+    inputs : mapping
+        Paths under the keys ``did`` (the effects, CSV), ``subgroups`` (the subgroup
+        effects, CSV) and ``panel`` (the analysis file, Parquet).
+    cba : mapping
+        The ``cba`` section of the config, validated when the run started (not again).
+    columns, design, subgroups : mapping
+        The ``columns``, ``design`` and ``subgroups`` sections of the config.
+    min_cell : int
+        The smallest cell published (``report.min_cell``).
+    alpha : float
+        Significance level of the sensitivity's effect interval (``models.alpha``).
+    outputs : mapping
+        Paths of the tables (CSV) under ``cba``, ``schedule``, ``montecarlo``,
+        ``sensitivity`` and ``subgroups``, and of the figures (PNG) under ``tornado`` and
+        ``distribution``.
+    """
+    from wellby.analysis.subgroups import population_shares, value_published_levels
+    from wellby.config.typed import Cba
+    from wellby.prepare.panel import residents
+    from wellby.report.figures import save_figure
+    from wellby.valuation.appraisal import benefit_schedule, cost_benefit, headline_effect
+    from wellby.valuation.inputs import cba_inputs
+    from wellby.valuation.uncertainty import (
+        monte_carlo,
+        montecarlo_plot,
+        one_way_sensitivity,
+        tornado_plot,
+    )
+
+    settings = cba_inputs(Cba.coerce(cba))
+    estimate, std_error = headline_effect(pd.read_csv(inputs["did"]), settings.outcome,
+                                          settings.estimator)
+    cost_benefit(settings, estimate).to_csv(outputs["cba"], index=False)
+    benefit_schedule(settings, estimate).to_csv(outputs["schedule"], index=False)
+    simulation = monte_carlo(settings, estimate, std_error)
+    simulation.summary().to_csv(outputs["montecarlo"], index=False)
+    sensitivity = one_way_sensitivity(settings, estimate, std_error, alpha=alpha)
+    sensitivity.to_csv(outputs["sensitivity"], index=False)
+    save_figure(tornado_plot(sensitivity, settings.price_year), outputs["tornado"])
+    save_figure(montecarlo_plot(simulation), outputs["distribution"])
+
+    panel = residents(pd.read_parquet(inputs["panel"]), columns)
+    shares = population_shares(panel, subgroups, columns=columns, design=design)
+    table = value_published_levels(settings, pd.read_csv(inputs["subgroups"]), shares,
+                                   min_cell=min_cell)
+    table.to_csv(outputs["subgroups"], index=False)
+
+
+def report_step(tables: Mapping[str, str], figures: Mapping[str, str], *,
+                sources: Sequence[str], config: Mapping[str, Any], min_cell: int,
+                outputs: Mapping[str, str]) -> None:
+    """Write the workbook, the provenance record and the self-contained HTML report.
+
+    Parameters
+    ----------
+    tables : mapping of str to str
+        Each table (CSV) by its sheet name, in the workbook's order.
+    figures : mapping of str to str
+        Each figure (PNG) the report embeds, by name.
+    sources : sequence of str
+        The study's raw input files (their checksums go into the provenance).
+    config : mapping
+        The validated study config.
+    min_cell : int
+        The smallest cell published (``report.min_cell``): smaller ones are suppressed.
+    outputs : mapping
+        Paths under the keys ``workbook`` (xlsx), ``provenance`` (JSON) and ``html``.
+    """
+    from wellby.report.disclosure import disclosure_notes, published_tables
+    from wellby.report.html import render_report
+    from wellby.report.workbook import build_provenance, write_workbook
+
+    frames = {name: pd.read_csv(path) for name, path in tables.items()}
+    write_workbook(published_tables(frames, min_cell), outputs["workbook"],
+                   notes=disclosure_notes(min_cell))
+    provenance = build_provenance(config, sources)
+    with open(outputs["provenance"], "w", encoding="utf-8") as handle:
+        json.dump(provenance, handle, indent=2)
+    html = render_report(frames, figures, config, provenance, min_cell=min_cell)
+    with open(outputs["html"], "w", encoding="utf-8") as handle:
+        handle.write(html)
+
+
+def demo_step(settings: Mapping[str, Any]) -> None:
+    """Write the embedded demo study's raw wave files and its truth.
+
+    Parameters
+    ----------
+    settings : mapping
+        The ``demo`` section of the config: ``out_dir`` (the folder written) and the
+        keyword arguments of :func:`wellby.demo.write_demo_study`.
+    """
+    from wellby.demo import write_demo_study
+
+    options = dict(settings)
+    out_dir = Path(options.pop("out_dir"))
+    write_demo_study(out_dir, **options)

@@ -3,9 +3,10 @@
 This package's one concern is the embedded demo study, and this module is its public API.
 The study is split by concern into :mod:`wellby.demo.layouts` (the five wave-file layouts
 and :func:`demo_wave_spec`), :mod:`wellby.demo.simulate` (the data-generating process,
-:func:`simulate_demo_study` and :class:`DemoStudy`), :mod:`wellby.demo.members` (the
-followed cohort of partnership members and their truth) and :mod:`wellby.demo.write` (the
-raw wave files and ``truth.json``, :func:`write_demo_study`).
+:func:`simulate_demo_study` and :class:`DemoStudy`), :mod:`wellby.demo.mess` (each raw
+wave's names, codings, identifiers, missing codes, typos and linkage errors),
+:mod:`wellby.demo.members` (the followed cohort of partnership members and their truth) and
+:mod:`wellby.demo.write` (the raw wave files and ``truth.json``, :func:`write_demo_study`).
 """
 
 from wellby.demo.layouts import (

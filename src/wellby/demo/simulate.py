@@ -7,8 +7,9 @@ has a known effect, heterogeneous by qualification and (in the first waves after
 by gender, whose population average is constant over event time and equal across cohorts,
 so a two-way fixed effects estimator is unbiased for it.
 
-The raw wave files are made messy the way real waves are: wave-specific column names and
-codings, missing codes, out-of-range typos, direct identifiers and mixed file formats.
+The raw wave files are made messy the way real waves are (by :mod:`wellby.demo.mess`):
+wave-specific column names and codings, missing codes, out-of-range typos, direct
+identifiers and mixed file formats.
 :func:`demo_wave_spec` documents, per wave, how to map each file back to the canonical
 names. The truth is computed from potential outcomes on the observed (rounded, clipped)
 scale before the mess is injected.
@@ -42,12 +43,11 @@ from wellby.demo.layouts import (
     ONS_ITEMS,
     QUALIFICATION_LEVELS,
     SWEMWBS_ITEMS,
-    column_order,
     demo_wave_spec,
     member_waves,
-    source_names,
     wave_layout,
 )
+from wellby.demo.mess import MISSING_RATE, raw_wave
 
 __all__ = [
     "TRUE_EFFECTS",
@@ -81,9 +81,6 @@ _FIRST_WAVES = 2
 
 _ATTRITION = 0.18
 _SIZE_JITTER = 2  # residents per area-wave vary by up to +-2 around the target
-_MISSING_RATE = 0.02
-_TYPOS_PER_WAVE = (5, 20)
-_TYPO_VALUES = {"ons": np.array([11, 77, 99]), "swemwbs": np.array([0, 6])}
 
 # Latent item model: item = mean + loading * factor + sd * noise, then rounded and clipped.
 # ONS items load on factor f, SWEMWBS items on factor g (f and g correlate ~0.7).
@@ -427,7 +424,7 @@ def _design_facts(seed, areas, data, waves, residents_per_area) -> dict:
         "n_rows": len(data),
         "attrition_rate": _ATTRITION,
         "missing_codes": {str(k): v for k, v in MISSING_CODES.items()},
-        "missing_rate": _MISSING_RATE,
+        "missing_rate": MISSING_RATE,
         "latent_effects": {k: float(v) for k, v in TRUE_EFFECTS.items()},
         "effect_multiplier_by_qualification": {
             QUALIFICATION_LEVELS[k]: float(v) for k, v in _QUAL_MULTIPLIER.items()
@@ -436,102 +433,6 @@ def _design_facts(seed, areas, data, waves, residents_per_area) -> dict:
             GENDER_LEVELS[k]: float(v) for k, v in _GENDER_SHIFT.items()
         },
     }
-
-
-# --------------------------------------------------------------------------- mess
-
-
-def _put_missing_codes(rng, values: np.ndarray) -> np.ndarray:
-    """Replace about 2% of ``values`` (in place) by missing codes; return the mask."""
-    missing = rng.random(values.shape) < _MISSING_RATE
-    codes = np.array(list(MISSING_CODES))
-    values[missing] = rng.choice(codes, size=int(missing.sum()))
-    return missing
-
-
-def _inject_missing(rng, frame: pd.DataFrame, items: list[str]) -> pd.DataFrame:
-    """Put missing codes (no typos) into a frame's item columns."""
-    values = frame[items].to_numpy().copy()
-    _put_missing_codes(rng, values)
-    out = frame.copy()
-    out[items] = values
-    return out
-
-
-def _inject_missing_and_typos(rng, frame: pd.DataFrame, items: list[str]) -> pd.DataFrame:
-    """Put missing codes and a few out-of-range typos into a wave's item columns."""
-    values = frame[items].to_numpy().copy()
-    missing = _put_missing_codes(rng, values)
-    n_typos = int(rng.integers(_TYPOS_PER_WAVE[0], _TYPOS_PER_WAVE[1] + 1))
-    cells = rng.choice(np.flatnonzero(~missing.ravel()), size=n_typos, replace=False)
-    rows, cols = np.unravel_index(cells, values.shape)
-    is_ons = cols < len(ONS_ITEMS)
-    typo_ons = rng.choice(_TYPO_VALUES["ons"], size=n_typos)
-    typo_sw = rng.choice(_TYPO_VALUES["swemwbs"], size=n_typos)
-    values[rows, cols] = np.where(is_ons, typo_ons, typo_sw)
-    out = frame.copy()
-    out[items] = values
-    return out
-
-
-#: Waves (by position) whose files carry keying errors that break respondent linkage.
-_LINKAGE_ERROR_WAVES = (3,)
-
-
-def _inject_linkage_errors(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mis-key gender for three long-standing respondents and age for two others.
-
-    The respondents with the smallest ids joined in the first wave, so the change is
-    visible across waves. Chosen by position, not by the random stream, so the rest of
-    the study does not depend on this step.
-    """
-    out = frame.copy()
-    binary = out.loc[out["gender"].isin([1, 2]), "person_id"].nsmallest(3).index
-    out.loc[binary, "gender"] = out.loc[binary, "gender"].map({1: 2, 2: 1})
-    others = out.loc[~out.index.isin(binary), "person_id"].nsmallest(2).index
-    out.loc[others, "age"] = out.loc[others, "age"] + 6
-    return out
-
-
-def _raw_wave(
-    rng,
-    clean: pd.DataFrame,
-    persons: pd.DataFrame,
-    layout: dict,
-    index: int,
-    flag: int | None = None,
-) -> pd.DataFrame:
-    """Turn one wave of clean data into its raw frame (source names, codes and mess).
-
-    ``flag`` is None for a wave without a member column, else the member flag of these
-    rows: 0 (residents: linkage errors, missing codes and typos; written empty in layouts
-    that leave residents' flag empty) or 1 (members: missing codes only).
-    """
-    frame = clean.copy()
-    members = flag == 1
-    if index in _LINKAGE_ERROR_WAVES and not members:
-        frame = _inject_linkage_errors(frame)
-    frame["qualification"] = frame["qualification"] + layout["qualification_offset"]
-    if layout["gender_strings"]:
-        frame["gender"] = frame["gender"].map({1: "M", 2: "F", 3: "X"})
-    never = frame["cohort"] == 0
-    if layout["never_treated"] is None:
-        frame["cohort"] = frame["cohort"].astype("Int64").mask(never)
-    ids = persons.set_index("person_id").loc[frame["person_id"], ["name", "postcode"]]
-    frame["name"] = ids["name"].to_numpy()
-    frame["postcode"] = ids["postcode"].to_numpy()
-    if members:
-        frame = _inject_missing(rng, frame, list(ITEMS))
-    else:
-        frame = _inject_missing_and_typos(rng, frame, list(ITEMS))
-    if flag is not None:
-        blank = layout["member_blank_residents"] and not members
-        frame[MEMBER_COLUMN] = pd.array([pd.NA if blank else flag] * len(frame), dtype="Int64")
-        if not blank:
-            frame[MEMBER_COLUMN] = frame[MEMBER_COLUMN].astype("int64")
-    names = source_names(layout)
-    order = column_order(layout, member=flag is not None)
-    return frame[order].rename(columns=names).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- simulate
@@ -669,11 +570,11 @@ def simulate_demo_study(
         clean_wave = data[data["wave"] == w]
         layout = wave_layout(index)
         if w not in surveyed:
-            raw[w] = _raw_wave(rng, clean_wave, persons, layout, index)
+            raw[w] = raw_wave(rng, clean_wave, persons, layout, index)
             continue
-        residents = _raw_wave(rng, clean_wave, persons, layout, index, flag=0)
+        residents = raw_wave(rng, clean_wave, persons, layout, index, flag=0)
         clean_members = members.loc[members["wave"] == w, list(CANONICAL_COLUMNS)]
-        member_rows = _raw_wave(member_rng, clean_members, member_persons, layout, index, 1)
+        member_rows = raw_wave(member_rng, clean_members, member_persons, layout, index, 1)
         raw[w] = pd.concat([residents, member_rows], ignore_index=True)
     return DemoStudy(
         data=data, raw=raw, truth=truth, potential_outcomes=po, spec=spec, members=members

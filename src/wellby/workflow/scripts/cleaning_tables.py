@@ -1,13 +1,13 @@
 """Gather the per-wave cleaning tables into the study's tables."""
 
-from wellby.analysis.tables import concat_csv
 from wellby.runner import run_step
+from wellby.steps import cleaning_tables_step
 
 
 def main(smk):
-    concat_csv(smk.input.exclusions).to_csv(smk.output.exclusions, index=False)
-    concat_csv(smk.input.corrections).to_csv(smk.output.corrections, index=False)
-    concat_csv(smk.input.summaries).to_csv(smk.output.summary, index=False)
+    cleaning_tables_step(exclusions=list(smk.input.exclusions),
+                         corrections=list(smk.input.corrections),
+                         summaries=list(smk.input.summaries), outputs=dict(smk.output.items()))
 
 
 run_step(snakemake, main)  # noqa: F821

@@ -1,11 +1,11 @@
 """Stack per-outcome tables into one study table."""
 
-from wellby.analysis.tables import concat_csv
 from wellby.runner import run_step
+from wellby.steps import gather_step
 
 
 def main(smk):
-    concat_csv(smk.input).to_csv(smk.output[0], index=False)
+    gather_step(list(smk.input), smk.output[0])
 
 
 run_step(snakemake, main)  # noqa: F821
