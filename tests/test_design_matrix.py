@@ -27,9 +27,9 @@ wave without the outcome adds nothing. A design with no comparison group, a coho
 the first wave, ids that collide within a wave and weights that are infinite or zero in a
 whole wave stop. One treated area estimates, with a warning in ``did.csv``.
 
-Cells where estimators disagree today carry ``xfail(strict=True)`` with what each one
-does: that list is the work left to do. A fixed cell then passes, and strict xfail fails
-until its mark is removed.
+A cell where estimators disagree goes into ``KNOWN_GAPS`` (or ``DESIGN_GAPS``) with what
+each one does, and runs as ``xfail(strict=True)``: that list is the work left to do, and
+it is empty today. A fixed cell then passes, and strict xfail fails until its entry goes.
 """
 
 from __future__ import annotations
@@ -354,48 +354,6 @@ def check_verdict(results: Mapping[str, Any], expected: Stop | str, truth: float
 # --------------------------------------------------------------------------- matrix test
 
 
-NO_COMPARISON_GAP = (
-    "every area treated at once: all three stop, but no message says there is no comparison "
-    "group or names columns.cohort, and every key is `models`. twfe: 'no variation in "
-    "treatment 'treated' after absorbing the fixed effects'; event_study: 'the relative-time "
-    "dummies are collinear ... bin the end points (leads=, lags=)' (binning cannot help); "
-    "callaway_santanna with never_treated controls: 'needs never-treated units ... use "
-    "control_group='not_yet_treated'' (cannot help with one cohort), with not_yet_treated: "
-    "'leaves no cohort with both a pre-treatment period and a period to estimate (all units "
-    "never treated, or treated from the first period)' (neither is the case)")
-ONE_AREA_GAP = (
-    "a single area, treated: all three stop with key `models` and no word of a comparison "
-    "group: twfe 'no observations left after dropping missing values and singletons', "
-    "event_study 'no observations left after dropping singletons', callaway_santanna 'leaves "
-    "no cohort with both a pre-treatment period and a period to estimate'")
-
-
-def _never_control_gap(twfe: str, event_study: str) -> str:
-    return ("staggered cohorts, no never-treated area, models.control_group never_treated: "
-            "callaway_santanna stops ('control_group='never_treated' needs never-treated "
-            "units ... use control_group='not_yet_treated'', key `models`, not "
-            f"models.control_group) while twfe reports {twfe} without a warning and "
-            f"event_study {event_study}")
-
-
-ES_COLLINEAR = "stops 'the relative-time dummies are collinear with the fixed effects'"
-
-
-def _event_study_gap(twfe: str, cs: str) -> str:
-    return ("staggered cohorts, no never-treated area, not_yet_treated controls: twfe "
-            f"({twfe}) and callaway_santanna ({cs}) estimate, event_study stops 'the "
-            "relative-time dummies are collinear with the fixed effects ... There are no "
-            "never-treated units ... bin the end points (leads=, lags=)': without never-treated "
-            "units it must omit a second relative time itself (it only estimates when "
-            "auto-binning happens to merge end points seen in fewer than 5 clusters)")
-
-
-def _few_clusters_gap(where: str, coverage: str) -> str:
-    return ("few clusters: callaway_santanna's analytic intervals (normal critical values, "
-            f"no small-sample factor) are too narrow: {where}; over 200 draws of this design "
-            f"(seeds 1000-1199) the 99% intervals cover: {coverage}")
-
-
 KNOWN_GAPS: dict[str, str] = {}
 """Cells that fail today, with what each estimator does: the work left to do."""
 
@@ -544,16 +502,6 @@ DESIGNS = {
 }
 
 
-NEVER_OBSERVED = ("stop 'cohort column 'cohort' has first-treated periods that are never "
-                  "observed in time column 'wave'")
-BOOTSTRAP_CRASH = (
-    "twfe crashes in the wild cluster bootstrap (30 areas, fewer than wild_cluster_below): "
-    "'the bootstrap design is collinear (a wave or covariate has no variation within the "
-    "units)', because wellby.estimators.wild_bootstrap builds the wave dummies before it drops "
-    "the rows "
-    "without an outcome or weight, so the empty wave is an all-zero column (twfe alone, with "
-    "wild_cluster_below: 0, estimates)")
-
 DESIGN_GAPS: dict[str, str] = {
 }
 
@@ -583,17 +531,6 @@ def notes(result: Any) -> str:
     return " ".join(did[c].dropna().astype(str).str.cat(sep=" ") for c in found)
 
 
-def did_has_notes() -> bool:
-    """Tell whether ``did.csv`` rows have a column for notes or warnings at all."""
-    data, columns, _ = make_study(n_clusters=4, n_waves=2, cohorts=(FIRST_WAVE + 1,))
-    models = {**study_models("panel", columns), "estimators": ["twfe"]}
-    did = estimate_outcome(data, OUTCOME, columns=columns, design="panel", models=models).did
-    return any(c.lower() in NOTE_COLUMNS for c in did.columns)
-
-
-@pytest.mark.xfail(not did_has_notes(), strict=True, reason=(
-    "did.csv rows have no note or warning column: a study with one treated cluster gets "
-    "estimates from every estimator and no warning that their inference is unreliable"))
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("design", ["panel", "repeated_cross_section"])
 def test_one_treated_cluster_estimates_with_a_warning(design):
