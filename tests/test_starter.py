@@ -284,3 +284,19 @@ def test_an_unused_column_named_like_a_used_one_is_renamed_away(tmp_path):
     assert rename["HAPPY"] == "happy"
     assert rename["happy"] == "happy_not_used"
     assert any("happy_not_used" in note for note in starter.notes)
+
+
+def test_the_r_did_example_names_are_guessed(tmp_path):
+    """mpdta as an analyst would export it from R's did: one file per year, county ids as
+    text, the cohort in first.treat (written first_treat), the outcome lemp."""
+    source = pd.read_csv(ROOT / "tests" / "results" / "mpdta.csv", comment="#")
+    source["county"] = "C" + source["countyreal"].astype(str).str.zfill(5)
+    paths = []
+    for year, rows in source.groupby("year"):
+        path = tmp_path / f"county_{year}.xlsx"
+        rows[["county", "first.treat", "lemp"]].rename(
+            columns={"first.treat": "first_treat"}).to_excel(path, index=False)
+        paths.append(path)
+    starter = starter_config(paths)
+    for wave in starter.config["data"]["waves"]:
+        assert wave["rename"] == {"county": "area_id", "first_treat": "cohort"}

@@ -79,14 +79,16 @@ NAME_RULES: dict[str, NameRule] = {
         ("area", "areacode", "areaid", "areano", "arearef", "blarea", "localarea", "lsoa",
          "lsoacode", "lsoa11", "lsoa11cd", "lsoa21", "lsoa21cd", "ward", "wardcode", "wardid",
          "site", "siteid", "sitecode", "neighbourhood", "neighbourhoodid", "neighborhood",
-         "neighborhoodid")),
+         "neighborhoodid", "county", "countyid", "countycode", "countyreal", "district",
+         "districtid", "msoa", "msoa11cd", "msoa21cd", "ladcd", "ladcode")),
     "wave": NameRule(
         ("wave", "waveno", "wavenumber", "surveywave", "year", "yr", "surveyyear",
          "interviewyear", "fieldyear", "sweep", "round")),
     "cohort": NameRule(
         ("cohort", "startyear", "start", "startwave", "firsttreated", "firsttreatedwave",
          "firsttreatedyear", "treatyear", "treatmentyear", "treatwave", "firstyear",
-         "yearstarted", "programmestart", "programmestartyear", "gvar"),
+         "yearstarted", "programmestart", "programmestartyear", "gvar", "firsttreat",
+         "gname"),
         contains=("cohort",)),
     "member": NameRule(
         ("member", "ismember", "blmember", "partmember", "partnershipmember", "membership"),
