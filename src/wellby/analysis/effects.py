@@ -467,14 +467,18 @@ def _event_headline(rows: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str
     rows.loc[wild, headline] = rows.loc[wild, ["wild_ci_low", "wild_ci_high",
                                                "wild_p_value"]].to_numpy()
     few = estimated & ~wild
-    df = few_cluster_df(data, cluster)
-    critical = stats.t.ppf(1 - models.alpha / 2, df)
-    estimate, se = rows.loc[few, "estimate"], rows.loc[few, "std_error"]
-    rows.loc[few, "inference"] = "t_few_clusters"
-    rows.loc[few, "headline_ci_low"] = estimate - critical * se
-    rows.loc[few, "headline_ci_high"] = estimate + critical * se
-    rows.loc[few, "headline_p_value"] = 2 * stats.t.sf(np.abs(estimate / se), df)
+    _set_few_cluster_t(rows, few, few_cluster_df(data, cluster), models.alpha)
     return rows
+
+
+def _set_few_cluster_t(rows: pd.DataFrame, where: pd.Series, df: int, alpha: float) -> None:
+    """Make t(df) intervals and p-values the headline of the rows ``where`` selects."""
+    critical = stats.t.ppf(1 - alpha / 2, df)
+    estimate, se = rows.loc[where, "estimate"], rows.loc[where, "std_error"]
+    rows.loc[where, "inference"] = "t_few_clusters"
+    rows.loc[where, "headline_ci_low"] = estimate - critical * se
+    rows.loc[where, "headline_ci_high"] = estimate + critical * se
+    rows.loc[where, "headline_p_value"] = 2 * stats.t.sf(np.abs(estimate / se), df)
 
 
 def lone_cohorts(data: pd.DataFrame, cohort: str, cluster: str) -> list[int]:
@@ -513,12 +517,7 @@ def _headline(did: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str, Any],
     n_clusters = data[cluster].nunique()
     n_treated = treated_clusters(data, cluster)
     df = few_cluster_df(data, cluster)
-    critical = stats.t.ppf(1 - models.alpha / 2, df)
-    estimate, se = did.loc[cs, "estimate"], did.loc[cs, "std_error"]
-    did.loc[cs, "inference"] = "t_few_clusters"
-    did.loc[cs, "headline_ci_low"] = estimate - critical * se
-    did.loc[cs, "headline_ci_high"] = estimate + critical * se
-    did.loc[cs, "headline_p_value"] = 2 * stats.t.sf(np.abs(estimate / se), df)
+    _set_few_cluster_t(did, cs, df, models.alpha)
     reason = (f"headline inference: t({df}) intervals (degrees of freedom from the smaller "
               f"of the treated and comparison clusters), as there are {n_clusters} clusters, "
               f"{n_treated} treated; std_error is R did's")

@@ -83,20 +83,22 @@ def per_wave(pattern):
     return lambda wildcards: expand(pattern, wave=study_waves())
 
 
-def ingested_wave(wildcards):
-    """One wave's ingested file, wherever ingest wrote it."""
+def ingest_folder():
+    """Where ingest wrote the waves: its folder, or the long file's split once it has run."""
     if LONG_FILE:
-        folder = checkpoints.ingest_long_file.get().output.folder
-        return f"{folder}/wave_{wildcards.wave}.parquet"
-    return f"results/interim/ingest/wave_{wildcards.wave}.parquet"
+        return checkpoints.ingest_long_file.get().output.folder
+    return "results/interim/ingest"
+
+
+def ingested_wave(wildcards):
+    """One wave's ingested file."""
+    return f"{ingest_folder()}/wave_{wildcards.wave}.parquet"
 
 
 def per_wave_ingest_checks():
     """An input function: every wave's ingest checks, wherever ingest wrote them."""
     def paths(wildcards):
-        folder = (checkpoints.ingest_long_file.get().output.folder if LONG_FILE
-                  else "results/interim/ingest")
-        return [f"{folder}/wave_{wave}_checks.csv" for wave in study_waves()]
+        return [f"{ingest_folder()}/wave_{wave}_checks.csv" for wave in study_waves()]
 
     return paths
 
