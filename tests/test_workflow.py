@@ -302,6 +302,28 @@ def test_the_subgroup_adjustment_reruns_subgroups_not_estimation(demo_run, tmp_p
     assert not {"ingest", "clean", "panel", "estimate", "describe"} & set(counts), counts
 
 
+def test_each_setting_reruns_the_steps_that_read_it_and_no_other(demo_run, tmp_path):
+    n_outcomes = len(yaml.safe_load((demo_run / "config" / "config.yaml").read_text())["outcomes"])
+
+    def alpha(config):
+        config["models"]["alpha"] = 0.1
+    counts = _plan_with(demo_run, tmp_path, alpha)
+    assert counts.get("describe") == 1 and counts.get("estimate") == n_outcomes, counts
+    assert counts.get("subgroups") == n_outcomes and counts.get("value") == 1, counts
+    assert not {"ingest", "clean", "panel"} & set(counts), counts
+
+    def min_cell(config):
+        config["report"]["min_cell"] = 20
+    counts = _plan_with(demo_run, tmp_path, min_cell)
+    assert {"describe", "subgroups", "value", "report"} <= set(counts), counts
+    assert not {"ingest", "clean", "panel", "estimate"} & set(counts), counts
+
+    def discount(config):
+        config["cba"]["costs"] = {year: cost * 1.1 for year, cost in config["cba"]["costs"].items()}
+    counts = _plan_with(demo_run, tmp_path, discount)
+    assert set(counts) == {"value", "report", "all"}, counts
+
+
 def test_a_users_study_replaces_the_demo_config(demo_run, tmp_path):
     """--configfile replaces the demo config: no demo data, subgroups or CBA leak in."""
     workdir = copy_workflow(tmp_path / "study")

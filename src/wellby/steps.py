@@ -4,11 +4,15 @@ The Snakemake rules' scripts call these and nothing else (each script is one cal
 :func:`wellby.prepare.study.prepare_study`
 uses the same library functions, so the workflow and the library cannot drift apart.
 
-The rules pass each step the slice of the validated config it reads, as plain data
-(:func:`wave_step_study`, :func:`panel_step_study`, :func:`estimate_models`): Snakemake
-compares rule parameters by their ``repr`` to decide what to rerun. Each data step coerces
-its slice to the typed :class:`~wellby.config.typed.Study` (a section the slice leaves out
-reads as None and is not read by that step).
+Every step takes the typed :class:`~wellby.config.typed.Study`, or the slice of it the
+step reads (a section the slice leaves out is None and is not read by that step). The rules
+hand each step its slice as plain data (``*_step_study`` below) and the rule's script
+builds the typed slice with :meth:`Study.coerce <wellby.config.typed.Section.coerce>`.
+Plain data, because Snakemake decides what to rerun by comparing the ``repr`` of each rule
+parameter, and it compares only parameters of builtin types: a dataclass parameter is
+skipped, so a change to a typed section would never rerun anything
+(``tests/test_workflow.py`` checks that each slice is builtin data all the way down).
+Each slice holds only what its step reads, so a change reruns only the steps it changes.
 
 The Snakefile imports this module while it parses the workflow, so the analysis, value,
 report and demo steps import their libraries (estimators, plotting) when they run.
@@ -24,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from wellby.analysis.tables import concat_csv
-from wellby.config.typed import Study
+from wellby.config.typed import Demo, Study
 from wellby.prepare.checks import gather_checks
 from wellby.prepare.clean import clean_wave
 from wellby.prepare.linkage import linkage_table
@@ -82,21 +86,53 @@ def panel_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
     return study
 
 
-def estimate_models(config: Study | Mapping[str, Any]) -> dict[str, Any]:
-    """Return the ``models`` settings the estimate step reads, as plain data.
+def _sections(config: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    return {name: config[name] for name in names}
 
-    All but the subgroups' own (their p-value adjustment and thresholds), so changing those
-    reruns the subgroups step only. ``config`` is as for :func:`wave_step_study`.
+
+def describe_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the describe step reads.
+
+    The columns, outcomes and scales, the smallest published cell and the intervals'
+    significance level. ``config`` is as for :func:`wave_step_study`.
     """
-    return {key: value for key, value in _plain(config)["models"].items()
-            if key != "subgroups"}
+    config = _plain(config)
+    return {**_sections(config, "columns", "outcomes", "scales"),
+            "report": {"min_cell": config["report"]["min_cell"]},
+            "models": {"alpha": config["models"]["alpha"]}}
+
+
+def estimate_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the estimate step reads: every ``models`` setting but the subgroups' own.
+
+    Changing the subgroups' p-value adjustment or thresholds reruns the subgroups step
+    only. ``config`` is as for :func:`wave_step_study`.
+    """
+    config = _plain(config)
+    models = {key: value for key, value in config["models"].items() if key != "subgroups"}
+    return {**_sections(config, "columns", "design", "scales"), "models": models}
+
+
+def subgroups_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the subgroups step reads. ``config`` is as for :func:`wave_step_study`."""
+    config = _plain(config)
+    return {**_sections(config, "columns", "design", "models", "subgroups"),
+            "report": {"min_cell": config["report"]["min_cell"]}}
+
+
+def value_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the value step reads. ``config`` is as for :func:`wave_step_study`."""
+    config = _plain(config)
+    return {**_sections(config, "cba", "columns", "design", "subgroups"),
+            "report": {"min_cell": config["report"]["min_cell"]},
+            "models": {"alpha": config["models"]["alpha"]}}
 
 
 def _write_checks(table: pd.DataFrame, path: str | Path) -> None:
     table.to_csv(path, index=False)
 
 
-def ingest_step(source: str, *, options: Mapping[str, Any], study: Study | Mapping[str, Any],
+def ingest_step(source: str, *, options: Mapping[str, Any], study: Study,
                 output: str, checks_output: str) -> None:
     """Read one wave's file, ingest it and write the interim Parquet and its checks.
 
@@ -106,20 +142,19 @@ def ingest_step(source: str, *, options: Mapping[str, Any], study: Study | Mappi
         The wave's raw file.
     options : mapping
         The wave's options (:func:`wellby.prepare.study.wave_options`).
-    study : Study or mapping
-        The study config, typed or validated, or its per-wave slice
-        (:func:`wave_step_study`: the ``data``, ``columns``, ``design``, ``scales``,
-        ``outcomes``, ``subgroups`` sections and ``models.covariates`` and
-        ``models.estimators``).
+    study : Study
+        The study, or its per-wave slice (:func:`wave_step_study`: the ``data``,
+        ``columns``, ``design``, ``scales``, ``outcomes``, ``subgroups`` sections and
+        ``models.covariates`` and ``models.estimators``).
     output, checks_output : str
         Paths of the ingested wave (Parquet) and of its data checks (CSV).
     """
-    ingested = ingest_wave_file(source, options, Study.coerce(study))
+    ingested = ingest_wave_file(source, options, study)
     ingested.data.to_parquet(output, index=False)
     _write_checks(ingested.checks, checks_output)
 
 
-def ingest_long_file_step(source: str, *, study: Study | Mapping[str, Any],
+def ingest_long_file_step(source: str, *, study: Study,
                           folder: str) -> None:
     """Split one long file into ingested waves, each written to ``folder``.
 
@@ -129,12 +164,12 @@ def ingest_long_file_step(source: str, *, study: Study | Mapping[str, Any],
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    for wave, ingested in ingest_long_file_at(source, Study.coerce(study)).items():
+    for wave, ingested in ingest_long_file_at(source, study).items():
         ingested.data.to_parquet(out / f"wave_{wave}.parquet", index=False)
         _write_checks(ingested.checks, out / f"wave_{wave}_checks.csv")
 
 
-def clean_step(ingested: str, *, options: Mapping[str, Any], study: Study | Mapping[str, Any],
+def clean_step(ingested: str, *, options: Mapping[str, Any], study: Study,
                outputs: Mapping[str, str]) -> None:
     """Clean one ingested wave and write it with its exclusions, corrections, summary, checks.
 
@@ -144,13 +179,13 @@ def clean_step(ingested: str, *, options: Mapping[str, Any], study: Study | Mapp
         The ingested wave (Parquet).
     options : mapping
         The wave's options.
-    study : Study or mapping
-        The study config or its per-wave slice (see :func:`ingest_step`).
+    study : Study
+        The study, or its per-wave slice (see :func:`ingest_step`).
     outputs : mapping
         Paths under the keys ``data``, ``exclusions``, ``corrections``, ``summary`` and
         ``checks``.
     """
-    result = clean_wave(pd.read_parquet(ingested), Study.coerce(study), wave=options["wave"],
+    result = clean_wave(pd.read_parquet(ingested), study, wave=options["wave"],
                         source=options["path"], config_key=options["config_key"],
                         recode=options["recode"])
     result.data.to_parquet(outputs["data"], index=False)
@@ -160,7 +195,7 @@ def clean_step(ingested: str, *, options: Mapping[str, Any], study: Study | Mapp
     _write_checks(result.checks, outputs["checks"])
 
 
-def panel_step(cleaned: Sequence[str], *, study: Study | Mapping[str, Any],
+def panel_step(cleaned: Sequence[str], *, study: Study,
                outputs: Mapping[str, str]) -> None:
     """Stack the cleaned waves into the analysis file; write it, the linkage table, checks.
 
@@ -168,13 +203,12 @@ def panel_step(cleaned: Sequence[str], *, study: Study | Mapping[str, Any],
     ----------
     cleaned : sequence of str
         The cleaned waves (Parquet).
-    study : Study or mapping
-        The study config, typed or validated, or the panel step's slice
-        (:func:`panel_step_study`: the per-wave slice with ``data.waves``).
+    study : Study
+        The study, or the panel step's slice (:func:`panel_step_study`: the per-wave
+        slice with ``data.waves``).
     outputs : mapping
         Paths under the keys ``panel``, ``linkage`` and ``checks``.
     """
-    study = Study.coerce(study)
     waves = [pd.read_parquet(path) for path in cleaned]
     assembled = assemble_panel(waves, study, read_areas(study))
     linkage = linkage_table(assembled.data, study)
@@ -213,61 +247,54 @@ def gather_step(inputs: Sequence[str], output: str) -> None:
 # ------------------------------------------------------------------------------ analysis
 
 
-def _outcome_labels(scales: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    """Return the labels of every scale's score and items, for figure titles."""
+def outcome_labels(study: Study) -> dict[str, str]:
+    """Return the label of every configured scale's score and items, for titles."""
     from wellby.prepare.scales import scale_labels
 
     labels: dict[str, str] = {}
-    for name, items in scales.items():
-        labels.update(scale_labels(name, items))
+    for name, scale in study.scales.items():
+        labels.update(scale_labels(name, scale.items))
     return labels
 
 
-def describe_step(panel: str, *, columns: Mapping[str, Any], outcomes: Sequence[str],
-                  scales: Mapping[str, Sequence[str]], min_cell: int, alpha: float,
-                  outputs: Mapping[str, str], figures: Sequence[str]) -> None:
+def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
+                  figures: Sequence[str]) -> None:
     """Describe the outcomes by wave and group, and each scale's reliability by wave.
 
     Parameters
     ----------
     panel : str
         The analysis file (Parquet); its residents are described.
-    columns : mapping
-        The ``columns`` section of the config.
-    outcomes : sequence of str
-        The outcomes, in the order of ``figures``.
-    scales : mapping of str to sequence of str
-        Each scale's items.
-    min_cell : int
-        The smallest cell published (``report.min_cell``).
-    alpha : float
-        Significance level of the trends' intervals (``models.alpha``).
+    study : Study
+        The study, or the describe step's slice (:func:`describe_step_study`).
     outputs : mapping
         Paths (CSV) under the keys ``means`` and ``reliability``.
     figures : sequence of str
-        Path of each outcome's trends figure (PNG).
+        Path of each outcome's trends figure (PNG), in the order of ``study.outcomes``.
     """
     from wellby.analysis.describe import outcome_label, outcome_means, trends_plot
     from wellby.analysis.reliability import cronbach_alpha_by_wave
     from wellby.prepare.panel import residents
     from wellby.report.figures import save_figure
 
+    columns, min_cell = study.columns, study.report.min_cell
     data = residents(pd.read_parquet(panel), columns)
-    person = columns.get("id")
-    means = outcome_means(data, outcomes, wave=columns["wave"], min_cell=min_cell,
+    person = columns.id
+    means = outcome_means(data, study.outcomes, wave=columns.wave, min_cell=min_cell,
                           person=person if person in data.columns else None)
     means.to_csv(outputs["means"], index=False)
-    reliability = cronbach_alpha_by_wave(data, scales, columns["wave"], min_cell=min_cell)
+    items = {name: scale.items for name, scale in study.scales.items()}
+    reliability = cronbach_alpha_by_wave(data, items, columns.wave, min_cell=min_cell)
     reliability.to_csv(outputs["reliability"], index=False)
-    labels = _outcome_labels(scales)
-    for outcome, path in zip(outcomes, figures, strict=True):
-        save_figure(trends_plot(means, outcome, outcome_label(outcome, labels), alpha=alpha),
-                    path)
+    labels = outcome_labels(study)
+    for outcome, path in zip(study.outcomes, figures, strict=True):
+        figure = trends_plot(means, outcome, outcome_label(outcome, labels),
+                             alpha=study.models.alpha)
+        save_figure(figure, path)
 
 
-def estimate_step(panel: str, *, outcome: str, columns: Mapping[str, Any],
-                  design: Mapping[str, Any], models: Mapping[str, Any],
-                  scales: Mapping[str, Sequence[str]], outputs: Mapping[str, str]) -> None:
+def estimate_step(panel: str, *, outcome: str, study: Study,
+                  outputs: Mapping[str, str]) -> None:
     """Estimate the programme's effect on one outcome with every configured estimator.
 
     Parameters
@@ -276,12 +303,8 @@ def estimate_step(panel: str, *, outcome: str, columns: Mapping[str, Any],
         The analysis file (Parquet); only the columns the estimate needs are read.
     outcome : str
         The outcome.
-    columns, design : mapping
-        The ``columns`` and ``design`` sections of the config.
-    models : mapping
-        The ``models`` settings the estimate reads (:func:`estimate_models`).
-    scales : mapping of str to sequence of str
-        Each scale's items (the figure's title names the outcome with them).
+    study : Study
+        The study, or the estimate step's slice (:func:`estimate_step_study`).
     outputs : mapping
         Paths (CSV) under the keys ``did``, ``event_study`` and ``group_time``, and, when
         the event study runs, of its figure (PNG) under ``figure``.
@@ -291,20 +314,20 @@ def estimate_step(panel: str, *, outcome: str, columns: Mapping[str, Any],
     from wellby.prepare.panel import analysis_columns
     from wellby.report.figures import save_figure
 
-    needed = analysis_columns(columns, outcome, covariates=models["covariates"])
+    columns, models = study.columns, study.models
+    needed = analysis_columns(columns, outcome, covariates=models.covariates)
     data = pd.read_parquet(panel, columns=needed)
-    estimates = estimate_outcome(data, outcome, columns=columns, design=design, models=models)
+    estimates = estimate_outcome(data, outcome, columns=columns, design=study.design,
+                                 models=models)
     estimates.did.to_csv(outputs["did"], index=False)
     estimates.event_study.to_csv(outputs["event_study"], index=False)
     estimates.group_time.to_csv(outputs["group_time"], index=False)
     if "figure" in outputs:
-        label = outcome_label(outcome, _outcome_labels(scales))
+        label = outcome_label(outcome, outcome_labels(study))
         save_figure(estimates.event_study_result.plot(label=label).figure, outputs["figure"])
 
 
-def subgroups_step(panel: str, did: str, *, outcome: str, columns: Mapping[str, Any],
-                   design: Mapping[str, Any], models: Mapping[str, Any],
-                   subgroups: Mapping[str, Any], min_cell: int,
+def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
                    outputs: Mapping[str, str]) -> None:
     """Estimate the effect on one outcome by subgroup; write the table and its forest plot.
 
@@ -317,10 +340,8 @@ def subgroups_step(panel: str, did: str, *, outcome: str, columns: Mapping[str, 
         overall TWFE estimate.
     outcome : str
         The outcome.
-    columns, design, models, subgroups : mapping
-        The ``columns``, ``design``, ``models`` and ``subgroups`` sections of the config.
-    min_cell : int
-        The smallest cell estimated and published (``report.min_cell``).
+    study : Study
+        The study, or the subgroups step's slice (:func:`subgroups_step_study`).
     outputs : mapping
         Paths of the table (CSV) under ``table`` and of the forest plot (PNG) under
         ``figure``.
@@ -329,25 +350,26 @@ def subgroups_step(panel: str, did: str, *, outcome: str, columns: Mapping[str, 
     from wellby.prepare.panel import analysis_columns, residents
     from wellby.report.figures import save_figure
 
-    needed = analysis_columns(columns, outcome, *subgroups, covariates=models["covariates"])
+    columns, models = study.columns, study.models
+    needed = analysis_columns(columns, outcome, *study.subgroups,
+                              covariates=models.covariates)
     data = residents(pd.read_parquet(panel, columns=needed), columns)
-    table = estimate_subgroups(data, outcome, subgroups=subgroups, columns=columns,
-                               design=design, models=models, min_cell=min_cell)
+    table = estimate_subgroups(data, outcome, subgroups=study.subgroups, columns=columns,
+                               design=study.design, models=models,
+                               min_cell=study.report.min_cell)
     table.to_csv(outputs["table"], index=False)
     effects = pd.read_csv(did)
     overall = effects.loc[(effects["estimator"] == "twfe") & (effects["term"] == "att"),
                           "estimate"]
     figure = forest_plot(table, outcome, float(overall.iloc[0]) if len(overall) else None,
-                         alpha=models["alpha"])
+                         alpha=models.alpha)
     save_figure(figure, outputs["figure"])
 
 
 # ------------------------------------------------------------------------ value, report
 
 
-def value_step(inputs: Mapping[str, str], *, cba: Mapping[str, Any],
-               columns: Mapping[str, Any], design: Mapping[str, Any],
-               subgroups: Mapping[str, Any], min_cell: int, alpha: float,
+def value_step(inputs: Mapping[str, str], *, study: Study,
                outputs: Mapping[str, str]) -> None:
     """Value the effect in WELLBYs: scenarios, uncertainty, benefit schedule, who gains.
 
@@ -356,21 +378,15 @@ def value_step(inputs: Mapping[str, str], *, cba: Mapping[str, Any],
     inputs : mapping
         Paths under the keys ``did`` (the effects, CSV), ``subgroups`` (the subgroup
         effects, CSV) and ``panel`` (the analysis file, Parquet).
-    cba : mapping
-        The ``cba`` section of the config, validated when the run started (not again).
-    columns, design, subgroups : mapping
-        The ``columns``, ``design`` and ``subgroups`` sections of the config.
-    min_cell : int
-        The smallest cell published (``report.min_cell``).
-    alpha : float
-        Significance level of the sensitivity's effect interval (``models.alpha``).
+    study : Study
+        The study, or the value step's slice (:func:`value_step_study`); its ``cba`` was
+        validated when the run started, with the appraisal's own rules, and is not again.
     outputs : mapping
         Paths of the tables (CSV) under ``cba``, ``schedule``, ``montecarlo``,
         ``sensitivity`` and ``subgroups``, and of the figures (PNG) under ``tornado`` and
         ``distribution``.
     """
     from wellby.analysis.subgroups import population_shares, value_published_levels
-    from wellby.config.typed import Cba
     from wellby.prepare.panel import residents
     from wellby.report.figures import save_figure
     from wellby.valuation.appraisal import benefit_schedule, cost_benefit, headline_effect
@@ -382,28 +398,28 @@ def value_step(inputs: Mapping[str, str], *, cba: Mapping[str, Any],
         tornado_plot,
     )
 
-    settings = cba_inputs(Cba.coerce(cba))
+    settings = cba_inputs(study.cba)
     estimate, std_error = headline_effect(pd.read_csv(inputs["did"]), settings.outcome,
                                           settings.estimator)
     cost_benefit(settings, estimate).to_csv(outputs["cba"], index=False)
     benefit_schedule(settings, estimate).to_csv(outputs["schedule"], index=False)
     simulation = monte_carlo(settings, estimate, std_error)
     simulation.summary().to_csv(outputs["montecarlo"], index=False)
-    sensitivity = one_way_sensitivity(settings, estimate, std_error, alpha=alpha)
+    sensitivity = one_way_sensitivity(settings, estimate, std_error, alpha=study.models.alpha)
     sensitivity.to_csv(outputs["sensitivity"], index=False)
     save_figure(tornado_plot(sensitivity, settings.price_year), outputs["tornado"])
     save_figure(montecarlo_plot(simulation), outputs["distribution"])
 
+    columns = study.columns
     panel = residents(pd.read_parquet(inputs["panel"]), columns)
-    shares = population_shares(panel, subgroups, columns=columns, design=design)
+    shares = population_shares(panel, study.subgroups, columns=columns, design=study.design)
     table = value_published_levels(settings, pd.read_csv(inputs["subgroups"]), shares,
-                                   min_cell=min_cell)
+                                   min_cell=study.report.min_cell)
     table.to_csv(outputs["subgroups"], index=False)
 
 
 def report_step(tables: Mapping[str, str], figures: Mapping[str, str], *,
-                sources: Sequence[str], config: Mapping[str, Any], min_cell: int,
-                outputs: Mapping[str, str]) -> None:
+                sources: Sequence[str], study: Study, outputs: Mapping[str, str]) -> None:
     """Write the workbook, the provenance record and the self-contained HTML report.
 
     Parameters
@@ -414,10 +430,9 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], *,
         Each figure (PNG) the report embeds, by name.
     sources : sequence of str
         The study's raw input files (their checksums go into the provenance).
-    config : mapping
-        The validated study config.
-    min_cell : int
-        The smallest cell published (``report.min_cell``): smaller ones are suppressed.
+    study : Study
+        The whole study (its hash goes into the provenance); counts of fewer than
+        ``report.min_cell`` persons are suppressed.
     outputs : mapping
         Paths under the keys ``workbook`` (xlsx), ``provenance`` (JSON) and ``html``.
     """
@@ -425,28 +440,29 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], *,
     from wellby.report.html import render_report
     from wellby.report.workbook import build_provenance, write_workbook
 
+    min_cell = study.report.min_cell
     frames = {name: pd.read_csv(path) for name, path in tables.items()}
     write_workbook(published_tables(frames, min_cell), outputs["workbook"],
                    notes=disclosure_notes(min_cell))
-    provenance = build_provenance(config, sources)
+    provenance = build_provenance(study, sources)
     with open(outputs["provenance"], "w", encoding="utf-8") as handle:
         json.dump(provenance, handle, indent=2)
-    html = render_report(frames, figures, config, provenance, min_cell=min_cell)
+    html = render_report(frames, figures, study, provenance, min_cell=min_cell)
     with open(outputs["html"], "w", encoding="utf-8") as handle:
         handle.write(html)
 
 
-def demo_step(settings: Mapping[str, Any]) -> None:
+def demo_step(settings: Demo) -> None:
     """Write the embedded demo study's raw wave files and its truth.
 
     Parameters
     ----------
-    settings : mapping
-        The ``demo`` section of the config: ``out_dir`` (the folder written) and the
-        keyword arguments of :func:`wellby.demo.write_demo_study`.
+    settings : Demo
+        The ``demo`` section: ``out_dir`` (the folder written) and the keyword arguments
+        of :func:`wellby.demo.write_demo_study`.
     """
     from wellby.demo import write_demo_study
 
-    options = dict(settings)
+    options = settings.as_dict()
     out_dir = Path(options.pop("out_dir"))
     write_demo_study(out_dir, **options)

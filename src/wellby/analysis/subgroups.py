@@ -458,7 +458,7 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
     columns, models = Columns.coerce(columns), Models.coerce(models)
     settings = models.subgroups
     rows: list[dict[str, Any]] = []
-    if not compares_areas({"models": models}) or not subgroups:
+    if not compares_areas(models) or not subgroups:
         return _empty_table(outcome)
     person = columns.id if design == "panel" else None
     by_name = subgroup_levels(data, subgroups, settings.cross, person, columns.wave)

@@ -382,7 +382,7 @@ def clean_wave(
     # The cohort comes from the area file when there is one; a study that only follows a
     # member cohort needs no programme timing (an absent cohort column means no area is
     # treated).
-    timing_elsewhere = study.data.areas is not None or not compares_areas(study)
+    timing_elsewhere = study.data.areas is not None or not compares_areas(study.models)
     required = [columns.area] + ([] if timing_elsewhere else [columns.cohort])
     if study.design == "panel":
         required.append(columns.id)
@@ -473,7 +473,7 @@ def clean_wave(
                             rows=data.loc[fractional, SOURCE_ROW].tolist(),
                             config_key="columns.cohort")
         data[columns.cohort] = cohort.fillna(0).astype("int64")
-    elif not compares_areas(study):
+    elif not compares_areas(study.models):
         data[columns.cohort] = np.int64(0)
 
     for scale_name, scale in study.scales.items():

@@ -440,7 +440,7 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
                                   columns.wave)
     data = data.drop(columns=[ID_FORMAT], errors="ignore")
     data = attach_treatment(data, columns.wave, columns.cohort)
-    if compares_areas(study) and not data[TREATED].any():
+    if compares_areas(study.models) and not data[TREATED].any():
         raise DataError("no row is treated: no area has a cohort at or before the last wave",
                         column=columns.cohort, config_key="columns.cohort")
     return AssembledPanel(data, check_rows(checks))

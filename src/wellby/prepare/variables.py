@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wellby.config.typed import Study
+from wellby.config.typed import Models, Study
 from wellby.prepare.scales import SCALES, scale_outputs
 
 
@@ -51,14 +51,13 @@ DID_ESTIMATORS = ("twfe", "event_study", "callaway_santanna")
 """Estimators that compare programme and comparison areas (all but ``mixed_cohort``)."""
 
 
-def compares_areas(config: Study | Mapping[str, Any]) -> bool:
+def compares_areas(models: Models) -> bool:
     """Return True when the study runs a difference-in-differences estimator.
 
     A study that only follows a member cohort (``mixed_cohort``) needs no programme
     timing and no comparison areas. Only ``models.estimators`` is read.
     """
-    study = Study.coerce(config)
-    return any(e in DID_ESTIMATORS for e in study.models.estimators)
+    return any(e in DID_ESTIMATORS for e in models.estimators)
 
 
 def _known_measures() -> dict[str, ValidRange]:

@@ -8,7 +8,14 @@ from snakemake.utils import min_version
 from wellby.config import load_yaml, validate_config
 from wellby.demo import demo_wave_spec
 from wellby.errors import ConfigError, WellbyError
-from wellby.steps import estimate_models, panel_step_study, wave_step_study
+from wellby.steps import (
+    describe_step_study,
+    estimate_step_study,
+    panel_step_study,
+    subgroups_step_study,
+    value_step_study,
+    wave_step_study,
+)
 from wellby.prepare.study import long_file_options, missing_wave_files, wave_options
 
 min_version("9.0")
@@ -47,10 +54,16 @@ wildcard_constraints:
     outcome="|".join(OUTCOMES),
 
 
-# What the data steps read: a wave's steps see no other wave's file entry, and no data
-# step sees the estimators' options, so changing either reruns only what it changes.
+# What each step reads, as plain data (Snakemake compares only builtin-typed params when it
+# decides what to rerun): a wave's steps see no other wave's file entry, no data step sees
+# the estimators' options, and estimation does not see the subgroups' own settings, so a
+# change reruns only the steps it changes. Each script builds the typed slice it passes on.
 WAVE_STUDY = wave_step_study(config)
 PANEL_STUDY = panel_step_study(config)
+DESCRIBE_STUDY = describe_step_study(config)
+ESTIMATE_STUDY = estimate_step_study(config)
+SUBGROUPS_STUDY = subgroups_step_study(config)
+VALUE_STUDY = value_step_study(config) if "cba" in config else None
 
 
 GATHERED_TABLES = {

@@ -23,11 +23,7 @@ rule describe:
             category="Descriptives",
         ),
     params:
-        columns=config["columns"],
-        outcomes=OUTCOMES,
-        scales={name: scale["items"] for name, scale in config["scales"].items()},
-        min_cell=config["report"]["min_cell"],
-        alpha=config["models"]["alpha"],
+        study=DESCRIBE_STUDY,
     benchmark:
         "results/benchmarks/describe.tsv",
     log:

@@ -8,10 +8,7 @@ rule estimate:
     output:
         **estimate_outputs(),
     params:
-        columns=config["columns"],
-        design=config["design"],
-        models=estimate_models(config),
-        scales={name: scale["items"] for name, scale in config["scales"].items()},
+        study=ESTIMATE_STUDY,
     benchmark:
         "results/benchmarks/estimate/{outcome}.tsv",
     log:

@@ -17,8 +17,7 @@ rule report:
     params:
         sheets=list(report_tables()),
         figure_names=list(report_figures()),
-        config=config,
-        min_cell=config["report"]["min_cell"],
+        study=config,
     benchmark:
         "results/benchmarks/report.tsv",
     log:

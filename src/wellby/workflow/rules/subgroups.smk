@@ -14,11 +14,7 @@ rule subgroups:
             category="Who gained",
         ),
     params:
-        columns=config["columns"],
-        design=config["design"],
-        models=config["models"],
-        subgroups=config["subgroups"],
-        min_cell=config["report"]["min_cell"],
+        study=SUBGROUPS_STUDY,
     benchmark:
         "results/benchmarks/subgroups/{outcome}.tsv",
     log:

@@ -29,12 +29,7 @@ if "cba" in config:
                 category="Value for money",
             ),
         params:
-            cba=config["cba"],
-            columns=config["columns"],
-            design=config["design"],
-            subgroups=config["subgroups"],
-            min_cell=config["report"]["min_cell"],
-            alpha=config["models"]["alpha"],
+            study=VALUE_STUDY,
         benchmark:
             "results/benchmarks/value.tsv",
         log:

@@ -1,13 +1,12 @@
 """Describe outcomes by wave and group, and the reliability of each scale by wave."""
 
+from wellby.config.typed import Study
 from wellby.runner import run_step
 from wellby.steps import describe_step
 
 
 def main(smk):
-    describe_step(smk.input[0], columns=smk.params.columns, outcomes=smk.params.outcomes,
-                  scales=smk.params.scales, min_cell=smk.params.min_cell,
-                  alpha=smk.params.alpha,
+    describe_step(smk.input[0], study=Study.coerce(smk.params.study),
                   outputs={"means": smk.output.means, "reliability": smk.output.reliability},
                   figures=list(smk.output.figures))
 

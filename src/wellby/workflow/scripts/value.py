@@ -1,13 +1,12 @@
 """Value the effect on life satisfaction in WELLBYs, with its uncertainty and who gains."""
 
+from wellby.config.typed import Study
 from wellby.runner import run_step
 from wellby.steps import value_step
 
 
 def main(smk):
-    value_step(dict(smk.input.items()), cba=smk.params.cba, columns=smk.params.columns,
-               design=smk.params.design, subgroups=smk.params.subgroups,
-               min_cell=smk.params.min_cell, alpha=smk.params.alpha,
+    value_step(dict(smk.input.items()), study=Study.coerce(smk.params.study),
                outputs=dict(smk.output.items()))
 
 
