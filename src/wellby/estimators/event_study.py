@@ -14,7 +14,8 @@ pin down the period effects.
 The result, :class:`~wellby.estimators.event_study_results.EventStudyResult` (its table,
 summary, figure and pre-trend test), lives in :mod:`wellby.estimators.event_study_results`.
 What it shares with :mod:`wellby.estimators.callaway_santanna` lives in modules of its own:
-the unit, cluster and cohort codes in :mod:`wellby.estimators._sample`, the pre-trend test
+the estimation sample (the rows used and their unit, period, cohort and cluster codes) in
+:func:`wellby.estimators._sample.estimation_sample`, the pre-trend test
 in :mod:`wellby.estimators.pretrend` and the figure in :mod:`wellby.estimators.plots`.
 """
 
@@ -29,14 +30,13 @@ import pandas as pd
 from wellby.estimators._results import Coefficient
 from wellby.estimators._sample import (
     cohort_index,
-    constant_within,
-    dense_codes,
-    factor_codes,
+    estimation_sample,
+    n_distinct,
     never_treated,
+    sorted_unique,
 )
 from wellby.estimators.covariance import VCOV_TYPES, VcovType
 from wellby.estimators.event_study_results import EventStudyResult
-from wellby.estimators.fixed_effects import singleton_mask
 from wellby.estimators.ols import fit_ols
 from wellby.estimators.validation import (
     check_did_columns,
@@ -91,7 +91,7 @@ def relative_time(data: pd.DataFrame, time: str, cohort: str) -> pd.Series:
     t = numeric_column(data, time, "time")
     g = numeric_column(data, cohort, "cohort")
     never = never_treated(g, cohort)
-    periods = np.unique(t[~np.isnan(t)])
+    periods = sorted_unique(t[~np.isnan(t)])
     gi = cohort_index(g, never, periods, cohort, time)
     ti = np.searchsorted(periods, t)
     rel = pd.array(ti - gi, dtype="Int64")
@@ -112,7 +112,7 @@ def _auto_bins(
     min_obs = AUTO_BIN_MIN_SHARE * rel.size
 
     def thin(mask: np.ndarray) -> bool:
-        n_cl = np.unique(clusters[mask]).size
+        n_cl = n_distinct(clusters[mask])
         return bool(mask.sum() < min_obs or n_cl < AUTO_BIN_MIN_CLUSTERS)
 
     lead_bin = lag_bin = None
@@ -270,53 +270,23 @@ def fit_event_study(
                       covariates=covariates, cluster=cluster if use_cluster else None,
                       weights=weights)
 
-    y = numeric_column(data, outcome, "outcome")
-    t = numeric_column(data, time, "time")
-    g = numeric_column(data, cohort, "cohort")
-    xs = [numeric_column(data, c, "covariate") for c in covariates]
-    keep = ~np.isnan(y) & ~np.isnan(t)
-    for x in xs:
-        keep &= ~np.isnan(x)
-    if weights:
-        w = numeric_column(data, weights, "weights")
-        if (w < 0).any():
-            raise ValueError(f"weights column '{weights}' has negative values")
-        keep &= ~np.isnan(w) & (w > 0)
-    u_codes = factor_codes(data, unit)
-    keep &= u_codes >= 0
-    cl_codes = factor_codes(data, cluster) if use_cluster else u_codes
-    keep &= cl_codes >= 0
-    never_all = never_treated(g, cohort)
-    n_missing = int(len(data) - keep.sum())
-    if not keep.any():
-        raise ValueError("no observations left after dropping rows with missing values")
-
-    # singletons, exactly as fit_ols would drop them, so that counts below are exact
-    t_codes = pd.factorize(t[keep])[0]
-    uk, _ = dense_codes(u_codes[keep])
-    single = singleton_mask([uk, t_codes])
-    n_single = int(single.sum())
-    if n_single:
-        idx = np.flatnonzero(keep)
-        keep[idx[single]] = False
-    if not keep.any():
-        raise ValueError("no observations left after dropping singletons")
-
-    tk, gk, never = t[keep], g[keep], never_all[keep]
-    periods = np.unique(tk)
-    gi = cohort_index(gk, never, periods, cohort, time)
-    ukd, n_units = dense_codes(u_codes[keep])
-    same, _ = constant_within(gi, ukd, n_units)
-    if not same:
-        raise ValueError(
-            f"cohort column '{cohort}' varies within units of '{unit}'; the first treated "
-            "period must be constant within a unit"
-        )
+    sample = estimation_sample(
+        data,
+        outcome,
+        unit,
+        time,
+        cohort,
+        cluster=cluster if use_cluster else None,
+        weights=weights,
+        covariates=covariates,
+        drop_singletons=True,
+    )
+    never = sample.never
     if never.all():
         raise ValueError(f"cohort column '{cohort}' has no ever-treated units (all 0 or missing)")
-    rel = np.searchsorted(periods, tk) - gi  # meaningless for never-treated rows
+    rel = sample.period - sample.cohort  # meaningless for never-treated rows
     treated = ~never
-    clk, _ = dense_codes(cl_codes[keep])
+    clk = sample.cluster
 
     if leads is None or lags is None:
         auto_lead, auto_lag = _auto_bins(rel[treated], clk[treated], reference)
@@ -342,18 +312,18 @@ def fit_event_study(
     if not est_levels:
         raise ValueError("no relative time other than the reference period is observed")
 
-    frame = {outcome: y[keep], "__unit": ukd, "__time": pd.factorize(tk)[0]}
+    frame = {outcome: sample.y, "__unit": sample.unit, "__time": pd.factorize(sample.period)[0]}
     names = []
     for k, e in enumerate(est_levels):
         name = f"__rel_{k}"
         frame[name] = (treated & (binned == e)).astype(np.float64)
         names.append(name)
-    for c, x in zip(covariates, xs, strict=True):
-        frame[c] = x[keep]
+    for j, c in enumerate(covariates):
+        frame[c] = sample.x[:, j]
     if use_cluster:
         frame["__cluster"] = clk
     if weights:
-        frame[weights] = w[keep]
+        frame[weights] = sample.weights
     frame = pd.DataFrame(frame)
     try:
         res = fit_ols(
@@ -400,7 +370,7 @@ def fit_event_study(
             )
     counts = [int(np.sum(treated & (binned == e))) for e in all_levels]
     k_rel = len(est_levels)
-    n_treated_units = int(np.unique(ukd[treated]).size)
+    n_treated_units = n_distinct(sample.unit[treated])
     return EventStudyResult(
         outcome=outcome,
         estimator="event_study",
@@ -419,7 +389,7 @@ def fit_event_study(
         n_units=res.fixed_effects[0].n_levels,
         n_periods=res.fixed_effects[1].n_levels,
         n_treated_units=n_treated_units,
-        n_never_treated_units=n_units - n_treated_units,
+        n_never_treated_units=sample.n_units - n_treated_units,
         vcov_type=res.vcov_type,
         vcov_description=res.vcov_description.replace("'__cluster'", f"'{cluster}'").replace(
             "by __cluster", f"by {cluster}"
@@ -430,8 +400,8 @@ def fit_event_study(
         cohort=cohort,
         cluster=cluster if use_cluster else None,
         weights=weights,
-        n_dropped_missing=n_missing + res.n_dropped_missing,
-        n_dropped_singletons=n_single,
+        n_dropped_missing=sample.n_dropped_missing + res.n_dropped_missing,
+        n_dropped_singletons=sample.n_dropped_singletons,
         design=frame if keep_design else None,
         design_terms=dict(zip(est_levels, names, strict=True)),
     )

@@ -1,10 +1,11 @@
 """The estimation sample of Callaway-Sant'Anna, prepared as R did's ``pre_process_did``.
 
-:func:`prepare` reads the outcome, period, cohort, covariates, weights, unit and cluster
-columns; drops rows with a missing value (or a zero weight); checks that cohorts are
-observed periods and constant within units; drops the cohorts without a base period and,
-without never-treated units, the periods from the last cohort's start on; balances a
-panel on request; and returns a :class:`PreparedData`: periods and cohorts as indices,
+:func:`prepare` takes the rows from the estimators' one sample builder,
+:func:`wellby.estimators._sample.estimation_sample` (rows with a missing value or a zero
+weight dropped; cohorts checked to be observed periods, constant within units); drops the
+cohorts without a base period and, without never-treated units, the periods from the last
+cohort's start on; balances a panel on request; checks that a panel has one row per unit
+and period; and returns a :class:`PreparedData`: periods and cohorts as indices,
 outcomes (wide for a panel), weights normalised to mean 1 and dense cluster codes.
 """
 
@@ -17,13 +18,12 @@ import numpy as np
 import pandas as pd
 
 from wellby.estimators._sample import (
-    cohort_index,
+    EstimationSample,
     constant_within,
     dense_codes,
-    factor_codes,
-    never_treated,
+    duplicated_pairs,
+    estimation_sample,
 )
-from wellby.estimators.validation import numeric_column
 
 __all__ = ["CONTROL_GROUPS", "DESIGNS", "PreparedData", "prepare"]
 
@@ -76,47 +76,43 @@ def prepare(
     anticipation: int,
     balanced_panel: bool,
 ) -> PreparedData:
-    """Check the data and build the estimation sample (R did's ``pre_process_did``)."""
-    y = numeric_column(data, outcome, "outcome")
-    t = numeric_column(data, time, "time")
-    g = numeric_column(data, cohort, "cohort")
-    never_all = never_treated(g, cohort)
-    xs = [numeric_column(data, c, "covariate") for c in covariates]
-    keep = ~np.isnan(y) & ~np.isnan(t)
-    for x in xs:
-        keep &= ~np.isnan(x)
-    w = np.ones(len(data))
-    if weights:
-        w = numeric_column(data, weights, "weights")
-        if (w < 0).any():
-            raise ValueError(f"weights column '{weights}' has negative values")
-        keep &= ~np.isnan(w) & (w > 0)
-    u_codes = factor_codes(data, unit)
-    keep &= u_codes >= 0
-    cl_codes = factor_codes(data, cluster) if cluster else u_codes
-    keep &= cl_codes >= 0
-    n_missing = int(len(data) - keep.sum())
-    if not keep.any():
-        raise ValueError("no observations left after dropping rows with missing values")
+    """Check the data and build the estimation sample (R did's ``pre_process_did``).
 
-    tk = t[keep]
-    periods = np.unique(tk)
-    if periods.size < 2:
-        raise ValueError(f"time column '{time}' has fewer than two periods with data")
-    gi = cohort_index(g[keep], never_all[keep], periods, cohort, time)
-    ti = np.searchsorted(periods, tk)
-    uk, n_units = dense_codes(u_codes[keep])
-    same, gi_unit = constant_within(gi, uk, n_units)
-    if not same:
-        raise ValueError(
-            f"cohort column '{cohort}' varies within units of '{unit}'; the first treated "
-            "period must be constant within a unit"
-        )
-    clk, _ = dense_codes(cl_codes[keep])
-    wk = w[keep]
-    xk = np.column_stack([x[keep] for x in xs]) if xs else np.empty((tk.size, 0))
-    yk = y[keep]
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long data.
+    outcome, unit, time, cohort : str
+        The outcome, unit, period and first-treated-period columns.
+    design : {"panel", "repeated_cross_section"}
+        The survey design.
+    control_group : {"never_treated", "not_yet_treated"}
+        The comparison units.
+    cluster, weights : str or None
+        Cluster and weights columns.
+    covariates : list of str
+        Covariates.
+    anticipation : int
+        Periods of anticipation.
+    balanced_panel : bool
+        Keep only the units observed in every period (panel).
 
+    Returns
+    -------
+    PreparedData
+    """
+    sample = estimation_sample(
+        data,
+        outcome,
+        unit,
+        time,
+        cohort,
+        cluster=cluster,
+        weights=weights,
+        covariates=covariates,
+        min_periods=2,
+    )
+    periods, gi = sample.periods, sample.cohort
     # cohorts without a base period (treated in the first period, or anticipation reaching
     # before it) are dropped, as R did does
     too_early = (gi >= 0) & (gi - anticipation <= 0)
@@ -128,9 +124,30 @@ def prepare(
             "there is no pre-treatment period to compare with, so their units are dropped",
             stacklevel=3,
         )
-    sel = ~too_early
+    sel, groups, last_period = _select_cells(
+        sample, ~too_early, control_group, cohort, anticipation
+    )
+    common = {
+        "design": design,
+        "periods": periods,
+        "groups": tuple(int(v) for v in groups),
+        "dropped_cohorts": dropped,
+        "n_dropped_missing": sample.n_dropped_missing,
+        "last_period": last_period,
+    }
+    if design == "panel":
+        return _panel(sample, sel, balanced_panel, (unit, time, cluster, weights), common)
+    return _cross_sections(sample, sel, common)
+
+
+def _select_cells(
+    sample: EstimationSample, sel: np.ndarray, control_group: str, cohort: str,
+    anticipation: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Restrict the rows and cohorts to the estimable ATT(g, t); return rows, cohorts, last t."""
+    gi, ti = sample.cohort, sample.period
     has_never = bool(np.any(gi[sel] < 0))
-    last_period = periods.size - 1
+    last_period = sample.periods.size - 1
     if not has_never:
         if control_group == "never_treated":
             raise ValueError(
@@ -142,7 +159,7 @@ def prepare(
         latest = int(gi[sel].max())
         last_period = latest - anticipation - 1
         sel &= ti <= last_period
-    groups = np.unique(gi[sel & (gi >= 0)])
+    groups = np.flatnonzero(np.bincount(gi[sel & (gi >= 0)], minlength=sample.periods.size))
     if not has_never:
         groups = groups[groups < latest]
     if groups.size == 0:
@@ -150,80 +167,79 @@ def prepare(
             f"cohort column '{cohort}' leaves no cohort with both a pre-treatment period and "
             "a period to estimate (all units never treated, or treated from the first period)"
         )
+    return sel, groups, last_period
+
+
+def _panel(
+    sample: EstimationSample, sel: np.ndarray, balanced_panel: bool,
+    names: tuple[str, str, str | None, str | None], common: dict,
+) -> PreparedData:
+    """Put a panel's rows in wide form, one row per unit; check units and periods."""
+    unit, time, cluster, weights = names
+    uk, ti, periods = sample.unit, sample.period, sample.periods
     notes = []
     n_dropped_units = 0
-    if design == "panel":
-        if balanced_panel:
-            counts = np.bincount(uk[sel], minlength=n_units)
-            n_t = last_period + 1
-            full = counts == n_t
-            n_dropped_units = int(np.count_nonzero((counts > 0) & ~full))
-            sel &= full[uk]
-            if n_dropped_units:
-                notes.append(f"{n_dropped_units:,} units not observed in every period dropped")
-        uk2, n = dense_codes(uk[sel])
-        tsel = ti[sel]
-        pair = uk2 * periods.size + tsel
-        if np.unique(pair).size != pair.size:
-            raise ValueError(
-                f"unit column '{unit}' has more than one row in some period of '{time}'; a "
-                "panel needs one row per unit and period (for different respondents each wave "
-                "use design='repeated_cross_section')"
-            )
-        for name, values in (("weights", wk), ("cluster", clk)):
-            ok, _ = constant_within(values[sel], uk2, n)
-            if not ok:
-                col = weights if name == "weights" else cluster
-                raise ValueError(
-                    f"{name} column '{col}' varies within units of '{unit}'; in a panel it must "
-                    "be constant within a unit"
-                )
-        y_wide = np.full((n, periods.size), np.nan)
-        y_wide[uk2, tsel] = yk[sel]
-        x_wide = np.full((n, periods.size, xk.shape[1]), np.nan)
-        x_wide[uk2, tsel, :] = xk[sel]
-        cohort_u = np.empty(n, dtype=np.intp)
-        cohort_u[uk2] = gi[sel]
-        w_u = np.empty(n)
-        w_u[uk2] = wk[sel]
-        cl_u = np.empty(n, dtype=np.intp)
-        cl_u[uk2] = clk[sel]
-        cl_u, n_cl = dense_codes(cl_u)
-        return PreparedData(
-            design=design,
-            periods=periods,
-            n=n,
-            n_rows=int(sel.sum()),
-            cohort=cohort_u,
-            w=w_u / w_u.mean(),
-            clusters=cl_u,
-            n_clusters=n_cl,
-            y_wide=y_wide,
-            x_wide=x_wide,
-            groups=tuple(int(v) for v in groups),
-            dropped_cohorts=dropped,
-            n_dropped_missing=n_missing,
-            n_dropped_units=n_dropped_units,
-            last_period=last_period,
-            notes=notes,
+    if balanced_panel:
+        counts = np.bincount(uk[sel], minlength=sample.n_units)
+        full = counts == common["last_period"] + 1
+        n_dropped_units = int(np.count_nonzero((counts > 0) & ~full))
+        sel &= full[uk]
+        if n_dropped_units:
+            notes.append(f"{n_dropped_units:,} units not observed in every period dropped")
+    uk2, n = dense_codes(uk[sel])
+    tsel = ti[sel]
+    if duplicated_pairs(uk2, tsel, periods.size).any():
+        raise ValueError(
+            f"unit column '{unit}' has more than one row in some period of '{time}'; a "
+            "panel needs one row per unit and period (for different respondents each wave "
+            "use design='repeated_cross_section')"
         )
-    cl_r, n_cl = dense_codes(clk[sel])
-    w_r = wk[sel]
+    for name, col, values in (("weights", weights, sample.weights),
+                              ("cluster", cluster, sample.cluster)):
+        if not constant_within(values[sel], uk2, n)[0]:
+            raise ValueError(
+                f"{name} column '{col}' varies within units of '{unit}'; in a panel it must "
+                "be constant within a unit"
+            )
+    y_wide = np.full((n, periods.size), np.nan)
+    y_wide[uk2, tsel] = sample.y[sel]
+    x_wide = np.full((n, periods.size, sample.x.shape[1]), np.nan)
+    x_wide[uk2, tsel, :] = sample.x[sel]
+    cohort_u = np.empty(n, dtype=np.intp)
+    cohort_u[uk2] = sample.cohort[sel]
+    w_u = np.empty(n)
+    w_u[uk2] = sample.weights[sel]
+    cl_u = np.empty(n, dtype=np.intp)
+    cl_u[uk2] = sample.cluster[sel]
+    cl_u, n_cl = dense_codes(cl_u)
     return PreparedData(
-        design=design,
-        periods=periods,
+        n=n,
+        n_rows=int(sel.sum()),
+        cohort=cohort_u,
+        w=w_u / w_u.mean(),
+        clusters=cl_u,
+        n_clusters=n_cl,
+        y_wide=y_wide,
+        x_wide=x_wide,
+        n_dropped_units=n_dropped_units,
+        notes=notes,
+        **common,
+    )
+
+
+def _cross_sections(sample: EstimationSample, sel: np.ndarray, common: dict) -> PreparedData:
+    """Keep repeated cross-sections in long form, one entry per row."""
+    cl_r, n_cl = dense_codes(sample.cluster[sel])
+    w_r = sample.weights[sel]
+    return PreparedData(
         n=int(sel.sum()),
         n_rows=int(sel.sum()),
-        cohort=gi[sel],
+        cohort=sample.cohort[sel],
         w=w_r / w_r.mean(),
         clusters=cl_r,
         n_clusters=n_cl,
-        y=yk[sel],
-        t=ti[sel],
-        x=xk[sel],
-        groups=tuple(int(v) for v in groups),
-        dropped_cohorts=dropped,
-        n_dropped_missing=n_missing,
-        last_period=last_period,
-        notes=notes,
+        y=sample.y[sel],
+        t=sample.period[sel],
+        x=sample.x[sel],
+        **common,
     )
