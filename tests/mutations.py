@@ -58,6 +58,8 @@ STAGGERED = ("tests/test_staggered.py",)
 DISCLOSURE = ("tests/test_disclosure.py",)
 SUBGROUPS = ("tests/test_subgroups.py",)
 SCALES = ("tests/test_scales.py",)
+VERDICT = ("tests/test_verdict.py",)
+WORKBOOK = ("tests/test_workbook.py",)
 
 MUTATIONS: tuple[Mutation, ...] = (
     # (a) the WELLBY (health) discount schedule -------------------------------------------
@@ -262,6 +264,28 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    rounded = np.floor(raw + 0.5)\n",
         "    rounded = np.round(raw)\n",
         SCALES, "prorated totals rounded half to even before the lookup"),
+    # (f) the report's verdict and the workbook's live case --------------------------------
+    Mutation(
+        "auto_values_twfe_under_staggering", "valuation/inputs.py",
+        '    if "callaway_santanna" in estimators and (n_cohorts > 1 or "twfe" not in '
+        'estimators):\n',
+        '    if "callaway_santanna" in estimators and "twfe" not in estimators:\n',
+        VALUATION, "cba.estimator auto values TWFE even when areas start in several waves"),
+    Mutation(
+        "verdict_interval_ignores_the_headline", "report/verdict.py",
+        '    if "headline_ci_low" in row and pd.notna(row["headline_ci_low"]):\n',
+        '    if False:\n',
+        VERDICT, "the verdict states the analytic interval where a bootstrap is the headline"),
+    Mutation(
+        "verdict_disagreement_never_flagged", "report/verdict.py",
+        "        if not outside:\n            continue\n",
+        "        if True:\n            continue\n",
+        VERDICT, "TWFE and Callaway-Sant'Anna disagreeing is never a caveat"),
+    Mutation(
+        "workbook_bcr_formula_is_roi", "report/workbook_cba.py",
+        """            "bcr": f"={c('benefits_pv')}/{c('costs_pv')}",\n""",
+        """            "bcr": f"={c('npv')}/{c('costs_pv')}",\n""",
+        WORKBOOK, "the live cost-benefit sheet's BCR formula divides the NPV by costs"),
 )
 
 

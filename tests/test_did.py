@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from wellby.analysis.effects import INFERENCE_COLUMNS, WILD_COLUMNS, estimate_did, model_units
-from wellby.analysis.tables import DID_COLUMNS
+from wellby.analysis.tables import DID_COLUMNS, TEST_COLUMNS
 from wellby.errors import DataError
 
 from .test_subgroups import COLUMNS, MODELS, simulated
@@ -12,7 +12,8 @@ from .test_subgroups import COLUMNS, MODELS, simulated
 def test_panel_uses_person_effects_and_reports_the_convention():
     data = simulated(effects={"male": 0.5, "female": 0.5})
     table = estimate_did(data, "y", columns=COLUMNS, design="panel", models=MODELS)
-    assert list(table.columns) == [*DID_COLUMNS, "vcov", *WILD_COLUMNS, *INFERENCE_COLUMNS]
+    assert list(table.columns) == [*DID_COLUMNS, *TEST_COLUMNS, "vcov", *WILD_COLUMNS,
+                                   *INFERENCE_COLUMNS]
     row = table.iloc[0]
     assert (row["estimator"], row["term"], row["n_clusters"]) == ("twfe", "att", 60)
     assert row["ci_low"] <= 0.5 <= row["ci_high"]

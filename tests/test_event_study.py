@@ -167,6 +167,9 @@ def test_wald_f_form_matches_pyfixest_when_only_leads(panel):
     row = test.tidy()
     assert row["term"].iloc[0] == "pretrend_wald" and row["distribution"].iloc[0] == "F"
     assert row["p_value"].iloc[0] == pytest.approx(test.p_value)
+    # The test's statistic is in its own column, never in the effect's.
+    assert np.isnan(row["estimate"].iloc[0])
+    assert row["statistic"].iloc[0] == pytest.approx(f_ref["statistic"], rel=1e-6)
 
 
 def test_pretrend_detected_and_parallel_trends_not_rejected():

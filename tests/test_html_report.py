@@ -46,8 +46,8 @@ def test_report_is_self_contained_traceable_and_suppresses_small_counts(tmp_path
     assert "http://" not in page and "https://" not in page and "<script" not in page
     assert "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()[:40] in page
     # Every section and the traceability notes.
-    for section in ["study", "cleaning", "methods", "results", "event-study", "who-gained",
-                    "value", "provenance"]:
+    for section in ["verdict", "study", "cleaning", "methods", "assumptions", "results",
+                    "event-study", "who-gained", "value", "provenance"]:
         assert f"<section id='{section}'>" in page
     assert "results/tables/did.csv" in page and "models.estimators" in page
     # The 3 excluded rows are below the cell size: marked, not shown, and rows_in is
@@ -59,7 +59,7 @@ def test_report_is_self_contained_traceable_and_suppresses_small_counts(tmp_path
     # The audit tables appear as counts, never row by row: no source rows, no ids.
     assert "row detail" not in page and "900001" not in page and "2016:4" not in page
     assert "do not link across waves (kept, flagged for review): fewer than 10" in page
-    assert "0.096" in page and "benefit-cost" not in page
+    assert "0.096" in page and "Is it value for money?" not in page  # no cba section
 
 
 def test_methods_describe_the_estimators_and_conventions():
@@ -124,7 +124,11 @@ def test_data_checks_come_first_with_a_banner_when_something_needs_attention():
     assert "need attention</b>: see" not in quiet and "No finding needs attention" in quiet
 
 
-def test_key_results_use_the_headline_inference_and_show_its_warning():
+def verdict_of(page: str) -> str:
+    return page[page.index("<section id='verdict'>"):page.index("<section id='data-checks'>")]
+
+
+def test_the_verdict_uses_the_headline_inference_and_shows_its_warnings():
     did = tables()["did"].assign(
         inference=["wild_bootstrap", "none_reliable"],
         headline_ci_low=[-1.465, np.nan], headline_ci_high=[3.011, np.nan],
@@ -134,11 +138,16 @@ def test_key_results_use_the_headline_inference_and_show_its_warning():
               "WARNING: cohort(s) [2018] have a single treated cluster"])
     page = render_report({**tables(), "did": did}, {}, CONFIG,
                          {"inputs": [], "packages": {}}, min_cell=10)
-    key = page[page.index("Key results"):page.index("<nav>")]
-    assert "95% CI -1.465 to 3.011; p = 0.344; wild cluster bootstrap" in key
-    assert "0.037" not in key  # the analytic interval is not the headline here
-    assert "WARNING: one treated cluster: no standard error is reliable; read it as" in key
-    assert "no reliable interval" in key and "WARNING: cohort(s) [2018]" in key
+    key = verdict_of(page)
+    assert ">-1.47</span> to <span" in key and ">3.01</span>, wild cluster bootstrap" in key
+    assert ">0.04</span>" not in key  # the analytic interval is not the headline here
+    assert "Life satisfaction (twfe): one treated cluster: no standard error is reliable" in key
+    assert "cohort(s) [2018] have a single treated cluster" in key
+    # Callaway-Sant'Anna has no reliable interval: with staggered starts it leads, and says so.
+    group_time = pd.DataFrame({"term": "att_g", "group": [2018, 2019]})
+    page = render_report({**tables(), "did": did, "group_time": group_time}, {}, CONFIG,
+                         {"inputs": [], "packages": {}}, min_cell=10)
+    assert "but there is no reliable interval" in verdict_of(page)
 
 
 def test_the_report_reads_the_studys_settings_typed_or_validated():
@@ -149,15 +158,17 @@ def test_the_report_reads_the_studys_settings_typed_or_validated():
         cba={"population": 1000, "duration_years": 2, "costs": {"0": 1_000_000},
              "price_year": 2024, "discounting": "standard"}))
     cba = pd.DataFrame({"scenario": ["low", "central", "high"], "benefits_pv": [1e6, 2e6, 3e6],
-                        "costs_pv": [1e6] * 3, "bcr": [1.0, 2.0, 3.0]})
+                        "costs_pv": [1e6] * 3, "npv": [0.0, 1e6, 2e6], "bcr": [1.0, 2.0, 3.0],
+                        "wellby_value": [10_000.0, 13_000.0, 16_000.0],
+                        "estimator": "twfe"})
     page = render_report({**tables(), "cba": cba}, {}, config, {"inputs": [], "packages": {}},
                          min_cell=10)
-    key = page[page.index("Key results"):page.index("<nav>")]
-    assert key.count("90% CI") == 2 and "95% CI" not in key  # models.alpha
+    key = verdict_of(page)
+    assert key.count("90% CI") == 1 and "95% CI" not in key  # models.alpha
     assert "(fdr_bh). Alpha = 0.1." in page
     assert "rebased to 2024 prices" in page
     assert "Green Book standard schedule (costs: standard)" in page  # the schema's default
-    assert "benefit-cost ratio 2.00" in key
+    assert "benefits are <span" in key and ">2.00</span> times costs" in key
     typed = render_report({**tables(), "cba": cba}, {}, Study.from_validated(config),
                           {"inputs": [], "packages": {}}, min_cell=10)
     assert typed == page

@@ -67,7 +67,10 @@ def test_two_studies_run_into_folders_of_their_own(demo_files, tmp_path):
     done = wellby(tmp_path, "run", study.name, "--cores", "2")
     assert done.returncode == 0, done.stderr[-3000:]
     results = tmp_path / "small-wellby" / "results"
-    assert "small-wellby" in done.stdout
+    # It ends with the run's summary, the report named in full.
+    assert "wellby: finished. Headline effects" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith(
+        f"Report: {(results / 'report.html').resolve().as_posix()}")
     did = pd.read_csv(results / "tables" / "did.csv")
     assert {"twfe", "callaway_santanna"} <= set(did["estimator"])
     assert (results / "report.html").is_file()

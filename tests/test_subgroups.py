@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from wellby.analysis.subgroups import (
     HETEROGENEITY,
@@ -56,17 +57,22 @@ def test_stratified_effects_recover_the_truth_and_the_pooled_model_agrees():
     twfe = table[table["estimator"] == "twfe"].set_index("level")
     assert twfe.loc["male", "ci_low"] <= 1.0 <= twfe.loc["male", "ci_high"]
     assert twfe.loc["female", "ci_low"] <= 0.0 <= twfe.loc["female", "ci_high"]
-    assert twfe.loc["unknown", "n_obs"] == 0 and twfe.loc["unknown", "n_persons"] == 0
     # persons beside person-waves: each person is in 4 waves
     people = simulated().drop_duplicates("pid")["gender"].value_counts()
     assert twfe.loc["male", "n_persons"] == people["male"]
     assert twfe.loc["male", "n_obs"] == 4 * people["male"]
     assert (twfe["suppressed"] == "").all()
-    assert "no observations" in twfe.loc["unknown", "note"]
+    # Every code mapped, so the unknown level did not occur: it has no row at all.
+    assert "unknown" not in set(table["level"])
     pooled = table[table["estimator"] == "twfe_interaction"].set_index("level")
     # Fully interacted (unit and wave-by-level effects): the same point estimates.
     assert pooled.loc["male", "estimate"] == pytest.approx(twfe.loc["male", "estimate"])
-    assert pooled.loc[HETEROGENEITY, "p_value"] < 0.001
+    test = pooled.loc[HETEROGENEITY]
+    assert test["p_value"] < 0.001
+    # The F test in its own columns: its p-value follows from them, and no effect size.
+    assert np.isnan(test["estimate"]) and test["distribution"] == "F"
+    assert (test["df1"], test["df2"]) == (1, test["n_clusters"] - 1)
+    assert test["p_value"] == pytest.approx(stats.f.sf(test["statistic"], 1, test["df2"]))
     present = table["p_value"].notna()
     assert (table.loc[present, "p_adjusted"] >= table.loc[present, "p_value"]).all()
     # Standardised by the first wave's SD of the outcome.
@@ -279,7 +285,7 @@ def test_forest_plot_draws_every_estimated_level():
                                design="panel", models=MODELS, min_cell=10)
     figure = forest_plot(table, "y", overall=0.5, alpha=MODELS["alpha"])
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
-    assert labels == ["gender: male", "gender: female"]  # top to bottom
+    assert [lab.split(" (n = ")[0] for lab in labels] == ["Gender: male", "Gender: female"]
     assert "95% CI" in figure.axes[0].get_xlabel()
 
 

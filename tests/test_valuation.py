@@ -17,7 +17,14 @@ from wellby.valuation.appraisal import (
     headline_effect,
 )
 from wellby.valuation.distribution import subgroup_value
-from wellby.valuation.inputs import HEADLINE_TERM, CbaInputs, cba_inputs, cost_to_price_year
+from wellby.valuation.inputs import (
+    AUTO,
+    HEADLINE_TERM,
+    CbaInputs,
+    cba_inputs,
+    cost_to_price_year,
+    valued_estimator,
+)
 from wellby.valuation.uncertainty import (
     monte_carlo,
     montecarlo_plot,
@@ -207,7 +214,7 @@ def test_identities_hold_in_every_row():
     assert table["bcr"].is_monotonic_increasing
     check_identities(cost_benefit(worked_inputs(), -0.3))
     check_identities(monte_carlo(inputs, 0.08, 0.03).draws)
-    sensitivity = one_way_sensitivity(inputs, 0.08, 0.03)
+    sensitivity = one_way_sensitivity(inputs, 0.08, 0.03, alpha=0.05)
     central_npv = table.set_index("scenario").loc["central", "npv"]
     assert np.allclose(sensitivity["npv_base"], central_npv)
 
@@ -259,6 +266,20 @@ def test_headline_effect_picks_the_overall_att():
         headline_effect(DID, "happy", "twfe")
 
 
+def test_auto_values_callaway_santanna_under_staggered_adoption_else_twfe():
+    both = ["twfe", "event_study", "callaway_santanna"]
+    assert valued_estimator("auto", both, n_cohorts=3) == "callaway_santanna"
+    assert valued_estimator("auto", both, n_cohorts=1) == "twfe"
+    assert valued_estimator("auto", ["callaway_santanna"], n_cohorts=1) == "callaway_santanna"
+    assert valued_estimator("auto", ["twfe"], n_cohorts=4) == "twfe"
+    assert valued_estimator("twfe", both, n_cohorts=3) == "twfe"  # the config's choice stands
+    cba = {"outcome": "life_satisfaction", "population": 1000, "duration_years": 2,
+           "first_benefit_year": 1, "costs": {"0": 2_000_000}}
+    assert (cba_from_did(DID, cba, n_cohorts=2)["effect"] == 0.09).all()
+    assert (cba_from_did(DID, cba, n_cohorts=2)["estimator"] == "callaway_santanna").all()
+    assert (cba_from_did(DID, cba, n_cohorts=1)["effect"] == 0.1).all()
+
+
 def test_cba_uses_the_headline_estimate():
     cba = {"outcome": "life_satisfaction", "estimator": "twfe", "population": 1000,
            "duration_years": 2, "first_benefit_year": 1, "costs": {"0": 2_000_000},
@@ -269,7 +290,7 @@ def test_cba_uses_the_headline_estimate():
         cba_from_did(DID, {**cba, "outcome": "happy", "mapping": {"factor": 1,
                                                                   "source": "x"}})
     with pytest.raises(ConfigError, match="cba.estimator: 'event_study' is not one of "
-                                          r"\['twfe', 'callaway_santanna'\]"):
+                                          r"\['auto', 'twfe', 'callaway_santanna'\]"):
         cba_from_did(DID, {**cba, "estimator": "event_study"})
 
 
@@ -360,7 +381,7 @@ def test_monte_carlo_refuses_bad_settings():
 def test_each_swing_matches_a_direct_recomputation():
     inputs = worked_inputs(discounting="health")
     effect, se = 0.5, 0.1
-    table = one_way_sensitivity(inputs, effect, se).set_index("input")
+    table = one_way_sensitivity(inputs, effect, se, alpha=0.05).set_index("input")
     assert table["swing"].is_monotonic_decreasing
     assert set(table.index) == {"effect", "wellby_value", "discounting", "population",
                                 "costs", "duration_years", "persistence_years",
@@ -406,7 +427,7 @@ def test_each_swing_matches_a_direct_recomputation():
 def test_duration_sensitivity_extends_a_population_mapping():
     inputs = demo_like(population={str(year): 30_000 for year in range(2, 8)},
                        duration_years=5, persistence_years=1)
-    table = one_way_sensitivity(inputs, 0.096, 0.03).set_index("input")
+    table = one_way_sensitivity(inputs, 0.096, 0.03, alpha=0.05).set_index("input")
     longer = dataclasses.replace(inputs, duration_years=6,
                                  population={year: 30_000 for year in range(2, 9)})
     assert table.loc["duration_years", "npv_high"] == pytest.approx(
@@ -505,7 +526,7 @@ def test_inputs_are_frozen_and_checked_on_replace():
         dataclasses.replace(inputs, population={1: 1, 2: 1}, duration_years=3)
     by_hand = CbaInputs(
         population=10, duration_years=1, costs={0: 1}, outcome="life_satisfaction",
-        estimator="twfe", mapping_factor=1.0, mapping_source=None, price_year=2019,
+        estimator="auto", mapping_factor=1.0, mapping_source=None, price_year=2019,
         start_year=None, discounting="health", cost_discounting="standard",
         first_benefit_year=0, persistence_years=0, drop_off=0.0, attribution=1.0,
         displacement=0.0, cost_prices="real", draws=10_000, seed=2010,
@@ -526,7 +547,7 @@ def test_every_default_and_option_is_the_schemas():
         assert spec.default is dataclasses.MISSING, spec.name
         assert spec.default_factory is dataclasses.MISSING, spec.name
     schema = yaml.safe_load(SCHEMA.read_text())["properties"]["cba"]["properties"]
-    assert set(HEADLINE_TERM) == set(schema["estimator"]["enum"])
+    assert {AUTO, *HEADLINE_TERM} == set(schema["estimator"]["enum"])
     inputs = cba_inputs({"population": 10, "duration_years": 1, "costs": {"0": 1}})
     for key in ("outcome", "estimator", "price_year", "discounting", "cost_discounting",
                 "first_benefit_year", "persistence_years", "drop_off", "attribution",
@@ -575,7 +596,7 @@ def test_a_typed_section_is_not_validated_again(monkeypatch):
 
 def test_figures_have_titles_and_units():
     inputs = demo_like()
-    tornado = tornado_plot(one_way_sensitivity(inputs, 0.096, 0.03), inputs.price_year)
+    tornado = tornado_plot(one_way_sensitivity(inputs, 0.096, 0.03, alpha=0.05), inputs.price_year)
     assert isinstance(tornado, Figure)
     ax = tornado.axes[0]
     assert "£m, 2019 prices" in ax.get_xlabel() and "sensitivity" in ax.get_title()

@@ -19,6 +19,8 @@ from wellby.demo import simulate_demo_study
 from wellby.prepare.ingest import looks_like_identifier
 
 from .conftest import ROOT
+from .test_verdict import cell as verdict_cell
+from .test_verdict import shown_matches
 
 pytestmark = pytest.mark.workflow
 
@@ -155,6 +157,11 @@ def test_value_for_money_resembles_big_local_and_is_reproducible(demo_run):
     assert cba.loc["central", "wellby_value"] == 13_000
     # The demo's central case: benefits roughly 30% above costs, as Big Local found.
     assert 1.15 <= cba.loc["central", "bcr"] <= 1.45
+    # Staggered starts (2018 and 2019): cba.estimator auto values Callaway-Sant'Anna's effect.
+    did = pd.read_csv(tables / "did.csv").set_index(["outcome", "estimator", "term"])
+    assert (cba["estimator"] == "callaway_santanna").all()
+    assert cba.loc["central", "effect"] == pytest.approx(
+        did.loc[("life_satisfaction", "callaway_santanna", "att_simple"), "estimate"])
     assert ((cba["npv"] - (cba["benefits_pv"] - cba["costs_pv"])).abs() < 1e-6).all()
     assert ((cba["bcr"] - cba["benefits_pv"] / cba["costs_pv"]).abs() < 1e-12).all()
     montecarlo = pd.read_csv(tables / "cba_montecarlo.csv").iloc[0]
@@ -477,11 +484,42 @@ def test_report_renders_in_a_real_browser(demo_run):
             "Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
         headings = page.evaluate(
             "Array.from(document.querySelectorAll('h2')).map(h => h.textContent)")
+        verdict = page.inner_text("#verdict")
+        numbers = page.evaluate(
+            "Array.from(document.querySelectorAll('#verdict span.num')).map(s => ({table: "
+            "s.dataset.table, column: s.dataset.column, key: s.dataset.key, value: "
+            "s.dataset.value, text: s.textContent}))")
+        assumptions = page.evaluate(
+            "Array.from(document.querySelectorAll('#assumptions tbody tr')).map("
+            "r => Array.from(r.cells).map(c => c.textContent))")
         page.screenshot(path=str(screenshot), full_page=True)
+        page.locator("#verdict").screenshot(path=str(demo_run / "results" / "verdict.png"))
+        page.locator("#assumptions").screenshot(
+            path=str(demo_run / "results" / "assumptions.png"))
         browser.close()
     assert not problems, problems
     assert len(images) >= 6 and all(done and width > 0 for done, width in images), images
-    assert len(headings) == 9 and headings[0].startswith("Data checks"), headings
+    assert len(headings) == 11 and headings[0].startswith("The answer"), headings
+    assert headings[1].startswith("Data checks"), headings
+    # The verdict answers the question, and each of its numbers is its table's cell.
+    assert "Life satisfaction rose by" in verdict and "times costs" in verdict, verdict
+    assert "the probability that benefits exceed costs is" in verdict
+    tables = {name: pd.read_csv(demo_run / "results" / "tables" / f"{name}.csv")
+              for name in {n["table"] for n in numbers}}
+    assert len(numbers) >= 10 and {"did", "subgroups", "cba", "cba_montecarlo"} <= set(tables)
+    for number in numbers:
+        value = verdict_cell(tables, number)
+        assert float(number["value"]) == value, number
+        assert shown_matches(number["text"], value), number
+    # The assumptions: each with this study's test and a status.
+    names = [row[0] for row in assumptions]
+    assert names[:4] == ["Parallel trends", "No anticipation", "Stable composition",
+                         "No spillover"], names
+    assert all(row[4] in {"no sign of a problem", "in doubt", "not tested"}
+               for row in assumptions), assumptions
+    assert "p = " in assumptions[0][3]
+    for name in ["verdict", "assumptions"]:
+        assert (demo_run / "results" / f"{name}.png").stat().st_size > 10_000
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
     assert screenshot.stat().st_size > 50_000
 

@@ -7,7 +7,9 @@
   clean, panel: every check the workflow makes before estimating) and prints what it
   found; nothing is written.
 - ``wellby run study.yaml [--cores N] [--out DIR]`` runs the whole workflow through
-  Snakemake's API in the study's own folder (:mod:`wellby.run`).
+  Snakemake's API in the study's own folder (:mod:`wellby.run`) and ends with a summary
+  of what it found and where the report is; when a step fails, the last lines name it,
+  its log and where the previous results were set aside.
 - ``wellby --version`` prints the version.
 
 Paths in the study file are relative to the working directory, as they are for
@@ -27,7 +29,7 @@ from pathlib import Path
 from wellby.config import load_config
 from wellby.errors import WellbyError
 from wellby.prepare.study import missing_wave_files, prepare_study
-from wellby.run import run_study
+from wellby.run import run_study, study_summary
 
 
 def _version() -> str:
@@ -109,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             folder = run_study(args.config, out=args.out, cores=args.cores,
                                dry_run=args.dry_run)
             if not args.dry_run:
-                print(f"wellby: results in {folder / 'results'} (open report.html)")
+                sys.stderr.flush()
+                print(f"\n{study_summary(folder)}", flush=True)
             return 0
     except WellbyError as err:
         print(f"wellby: {err}", file=sys.stderr)

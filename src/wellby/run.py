@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from wellby.errors import WellbyError
+
+if TYPE_CHECKING:
+    from wellby.report.summary import RunOutcome
 
 WORKFLOW = Path(__file__).resolve().parent / "workflow"
 """The workflow's folder (rules, scripts, report captions), shipped as package data."""
@@ -92,10 +95,12 @@ def run_study(config_path: str | Path, *, out: str | Path | None = None, cores: 
     ------
     WellbyError
         For an invalid study (before anything runs) or a failed step (after the workflow
-        has moved the results it could not bring up to date to ``results/stale/``).
+        has moved the results it could not bring up to date to ``results/stale/``): the
+        message names the failed step and its log (:func:`failure_text`).
     """
     # Imported here: the clone's Snakefile imports this module for SNAKEFILE at parse time.
     from snakemake.api import SnakemakeApi
+    from snakemake.settings.enums import Quietness
     from snakemake.settings.types import (
         ConfigSettings,
         ExecutionSettings,
@@ -105,6 +110,7 @@ def run_study(config_path: str | Path, *, out: str | Path | None = None, cores: 
 
     from wellby.config import load_config, load_yaml
     from wellby.prepare.study import missing_wave_files
+    from wellby.report.summary import closing_to_caller
 
     config = load_config(config_path)
     problems = [] if "demo" in config else missing_wave_files(config)  # the demo makes its own
@@ -115,19 +121,77 @@ def run_study(config_path: str | Path, *, out: str | Path | None = None, cores: 
     study_file = folder / "study.yaml"
     study_file.write_text(yaml.safe_dump(with_absolute_paths(load_yaml(config_path), Path.cwd()),
                                          sort_keys=False), encoding="utf-8")
-    try:
-        with SnakemakeApi(OutputSettings(dryrun=dry_run, show_failed_logs=True)) as api:
-            workflow = api.workflow(
-                resource_settings=ResourceSettings(cores=cores),
-                config_settings=ConfigSettings(configfiles=[study_file]),
-                snakefile=SNAKEFILE, workdir=folder)
-            workflow.dag().execute_workflow(
-                executor="dryrun" if dry_run else "local",
-                execution_settings=ExecutionSettings(keep_going=False))
-    except SystemExit as err:  # the workflow's own config check stops with a message
-        raise WellbyError(f"the workflow stopped before running (exit status {err.code}); "
-                          "see the message above") from None
-    except Exception as err:
-        raise WellbyError(f"the workflow failed: {err}; see the step's log under "
-                          f"{folder / 'results' / 'logs'}") from None
+    # As the clone's profile: no banner, no job-by-job lines (the workflow's lifecycle.smk
+    # keeps those off the terminal), a failed step's log in full.
+    output = OutputSettings(dryrun=dry_run, show_failed_logs=True, quiet={Quietness.HOST})
+    with closing_to_caller() as outcome:
+        try:
+            with SnakemakeApi(output) as api:
+                workflow = api.workflow(
+                    resource_settings=ResourceSettings(cores=cores),
+                    config_settings=ConfigSettings(configfiles=[study_file]),
+                    snakefile=SNAKEFILE, workdir=folder)
+                workflow.dag().execute_workflow(
+                    executor="dryrun" if dry_run else "local",
+                    execution_settings=ExecutionSettings(keep_going=False))
+        except SystemExit as err:  # the workflow's own config check stops with a message
+            raise WellbyError(f"the workflow stopped before running (exit status {err.code}); "
+                              "see the message above") from None
+        except Exception as err:
+            raise WellbyError(failure_text(folder, outcome, err)) from None
     return folder
+
+
+def failure_text(folder: Path, outcome: RunOutcome, error: BaseException) -> str:
+    """Say why a study's run failed: which step, where its log is, where the results went.
+
+    Parameters
+    ----------
+    folder : Path
+        The study's folder.
+    outcome : RunOutcome
+        What the workflow's ``onerror:`` hook recorded (nothing when the run stopped
+        before any step ran, e.g. for a missing input file).
+    error : BaseException
+        What Snakemake raised.
+
+    Returns
+    -------
+    str
+        The message, without the leading ``wellby: `` the command adds; one line per
+        failed step, then the stale-results line when results were set aside.
+    """
+    from wellby.report.staleness import RESULTS_DIR, failure_message
+    from wellby.report.summary import failure_lines
+
+    results = folder / RESULTS_DIR
+    lines = failure_lines(outcome.failed, workdir=folder)
+    if not lines:
+        lines = [f"wellby: the workflow failed: {error}; see the step's log under "
+                 f"{results / 'logs'}"]
+    if outcome.set_aside:
+        lines.append(failure_message(results))
+    return "\n".join(lines).removeprefix("wellby: ")
+
+
+def study_summary(folder: str | Path) -> str:
+    """Summarise the results of a study run in its folder (:func:`run_study`).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The study's folder, with the ``study.yaml`` :func:`run_study` wrote.
+
+    Returns
+    -------
+    str
+        :func:`wellby.report.summary.run_summary` of its ``results/``, with full paths.
+    """
+    from wellby.config import load_config
+    from wellby.report.staleness import RESULTS_DIR
+    from wellby.report.summary import run_summary
+
+    folder = Path(folder).resolve()
+    config = load_config(folder / "study.yaml")
+    return run_summary(folder / RESULTS_DIR, alpha=config.models.alpha,
+                       cba=config.cba is not None)

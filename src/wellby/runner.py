@@ -4,6 +4,10 @@ Workflow scripts are thin: they hand a function to :func:`run_step`, which sends
 step's log and warnings to the rule's ``log:`` file and turns a :class:`WellbyError` into
 one readable message (no traceback) and a non-zero exit, so Snakemake removes the
 step's outputs and the run stops before partial results are kept.
+
+Warnings also reach the terminal, one line each, naming the step (``wellby: value:
+warning: ...``), and a warning the step has already shown is not shown again; the log
+file keeps every one with its time.
 """
 
 from __future__ import annotations
@@ -11,23 +15,61 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import warnings
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from wellby.errors import WellbyError
 
 logger = logging.getLogger("wellby")
 
 
-def _configure_logging(log_path: str | None) -> None:
+class _Console(logging.Formatter):
+    """One line per record on the terminal, naming the step: ``wellby: value: warning: ...``."""
+
+    def __init__(self, step: str) -> None:
+        super().__init__()
+        self.step = step
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"wellby: {self.step}: {record.levelname.lower()}: {record.getMessage()}"
+
+
+class _Once(logging.Filter):
+    """Let each distinct message through once (a step may warn the same thing repeatedly)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in self.seen:
+            return False
+        self.seen.add(message)
+        return True
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+    """Log a warning on one line, with its category and the file and line that raised it."""
+    logging.getLogger("py.warnings").warning(
+        "%s: %s (%s:%d)", category.__name__, message, Path(filename).name, lineno)
+
+
+def _configure_logging(log_path: str | None, step: str = "step") -> None:
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
+    console.setFormatter(_Console(step))
+    console.addFilter(_Once())
     handlers: list[logging.Handler] = [console]
     if log_path:
-        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(message)s")
-    logging.captureWarnings(True)
+        log_file = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+        log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        handlers.append(log_file)
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
+    warnings.showwarning = _show_warning
 
 
 def run_step(smk: Any, step: Callable[[Any], None]) -> None:
@@ -41,7 +83,8 @@ def run_step(smk: Any, step: Callable[[Any], None]) -> None:
         The step's body; it reads ``smk.input``/``smk.params`` and writes ``smk.output``.
     """
     log_path = smk.log[0] if len(smk.log) else None
-    _configure_logging(log_path)
+    wildcards = ", ".join(f"{key}={value}" for key, value in smk.wildcards.items())
+    _configure_logging(log_path, f"{smk.rule} ({wildcards})" if wildcards else str(smk.rule))
     started = time.perf_counter()
     logger.info("rule %s started (wildcards: %s)", smk.rule, dict(smk.wildcards.items()))
     try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,7 @@ def estimate_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
 def subgroups_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
     """Return what the subgroups step reads. ``config`` is as for :func:`wave_step_study`."""
     config = _plain(config)
-    return {**_sections(config, "columns", "design", "models", "subgroups"),
+    return {**_sections(config, "columns", "design", "models", "subgroups", "scales"),
             "report": {"min_cell": config["report"]["min_cell"]}}
 
 
@@ -125,7 +126,7 @@ def value_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
     config = _plain(config)
     return {**_sections(config, "cba", "columns", "design", "subgroups"),
             "report": {"min_cell": config["report"]["min_cell"]},
-            "models": {"alpha": config["models"]["alpha"]}}
+            "models": {key: config["models"][key] for key in ("alpha", "estimators")}}
 
 
 def _write_checks(table: pd.DataFrame, path: str | Path) -> None:
@@ -247,16 +248,6 @@ def gather_step(inputs: Sequence[str], output: str) -> None:
 # ------------------------------------------------------------------------------ analysis
 
 
-def outcome_labels(study: Study) -> dict[str, str]:
-    """Return the label of every configured scale's score and items, for titles."""
-    from wellby.prepare.scales import scale_labels
-
-    labels: dict[str, str] = {}
-    for name, scale in study.scales.items():
-        labels.update(scale_labels(name, scale.items))
-    return labels
-
-
 def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
                   figures: Sequence[str]) -> None:
     """Describe the outcomes by wave and group, and each scale's reliability by wave.
@@ -272,7 +263,12 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
     figures : sequence of str
         Path of each outcome's trends figure (PNG), in the order of ``study.outcomes``.
     """
-    from wellby.analysis.describe import outcome_label, outcome_means, trends_plot
+    from wellby.analysis.describe import (
+        outcome_label,
+        outcome_labels,
+        outcome_means,
+        trends_plot,
+    )
     from wellby.analysis.reliability import cronbach_alpha_by_wave
     from wellby.prepare.panel import residents
     from wellby.report.figures import save_figure
@@ -281,7 +277,8 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
     data = residents(pd.read_parquet(panel), columns)
     person = columns.id
     means = outcome_means(data, study.outcomes, wave=columns.wave, min_cell=min_cell,
-                          person=person if person in data.columns else None)
+                          person=person if person in data.columns else None,
+                          cluster=columns.area, alpha=study.models.alpha)
     means.to_csv(outputs["means"], index=False)
     items = {name: scale.items for name, scale in study.scales.items()}
     reliability = cronbach_alpha_by_wave(data, items, columns.wave, min_cell=min_cell)
@@ -309,9 +306,10 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
         Paths (CSV) under the keys ``did``, ``event_study`` and ``group_time``, and, when
         the event study runs, of its figure (PNG) under ``figure``.
     """
-    from wellby.analysis.describe import outcome_label
+    from wellby.analysis.describe import outcome_label, outcome_labels
     from wellby.analysis.effects import estimate_outcome
     from wellby.prepare.panel import analysis_columns
+    from wellby.report.effect_figures import event_study_figure
     from wellby.report.figures import save_figure
 
     columns, models = study.columns, study.models
@@ -324,7 +322,8 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
     estimates.group_time.to_csv(outputs["group_time"], index=False)
     if "figure" in outputs:
         label = outcome_label(outcome, outcome_labels(study))
-        save_figure(estimates.event_study_result.plot(label=label).figure, outputs["figure"])
+        save_figure(event_study_figure(estimates.event_study, label, models.alpha),
+                    outputs["figure"])
 
 
 def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
@@ -346,6 +345,7 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
         Paths of the table (CSV) under ``table`` and of the forest plot (PNG) under
         ``figure``.
     """
+    from wellby.analysis.describe import outcome_label, outcome_labels
     from wellby.analysis.subgroups import estimate_subgroups, forest_plot
     from wellby.prepare.panel import analysis_columns, residents
     from wellby.report.figures import save_figure
@@ -362,7 +362,7 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     overall = effects.loc[(effects["estimator"] == "twfe") & (effects["term"] == "att"),
                           "estimate"]
     figure = forest_plot(table, outcome, float(overall.iloc[0]) if len(overall) else None,
-                         alpha=models.alpha)
+                         alpha=models.alpha, label=outcome_label(outcome, outcome_labels(study)))
     save_figure(figure, outputs["figure"])
 
 
@@ -387,10 +387,10 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
         ``distribution``.
     """
     from wellby.analysis.subgroups import population_shares, value_published_levels
-    from wellby.prepare.panel import residents
+    from wellby.prepare.panel import residents, start_waves
     from wellby.report.figures import save_figure
     from wellby.valuation.appraisal import benefit_schedule, cost_benefit, headline_effect
-    from wellby.valuation.inputs import cba_inputs
+    from wellby.valuation.inputs import cba_inputs, valued_estimator
     from wellby.valuation.uncertainty import (
         monte_carlo,
         montecarlo_plot,
@@ -398,7 +398,12 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
         tornado_plot,
     )
 
+    columns = study.columns
+    panel = residents(pd.read_parquet(inputs["panel"]), columns)
     settings = cba_inputs(study.cba)
+    valued = valued_estimator(settings.estimator, study.models.estimators,
+                              len(start_waves(panel, columns)))
+    settings = replace(settings, estimator=valued)
     estimate, std_error = headline_effect(pd.read_csv(inputs["did"]), settings.outcome,
                                           settings.estimator)
     cost_benefit(settings, estimate).to_csv(outputs["cba"], index=False)
@@ -410,8 +415,6 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
     save_figure(tornado_plot(sensitivity, settings.price_year), outputs["tornado"])
     save_figure(montecarlo_plot(simulation), outputs["distribution"])
 
-    columns = study.columns
-    panel = residents(pd.read_parquet(inputs["panel"]), columns)
     shares = population_shares(panel, study.subgroups, columns=columns, design=study.design)
     table = value_published_levels(settings, pd.read_csv(inputs["subgroups"]), shares,
                                    min_cell=study.report.min_cell)
@@ -436,14 +439,13 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], *,
     outputs : mapping
         Paths under the keys ``workbook`` (xlsx), ``provenance`` (JSON) and ``html``.
     """
-    from wellby.report.disclosure import disclosure_notes, published_tables
     from wellby.report.html import render_report
-    from wellby.report.workbook import build_provenance, write_workbook
+    from wellby.report.provenance import build_provenance
+    from wellby.report.workbook import write_tables_workbook
 
     min_cell = study.report.min_cell
     frames = {name: pd.read_csv(path) for name, path in tables.items()}
-    write_workbook(published_tables(frames, min_cell), outputs["workbook"],
-                   notes=disclosure_notes(min_cell))
+    write_tables_workbook(frames, outputs["workbook"], min_cell=min_cell, cba=study.cba)
     provenance = build_provenance(study, sources)
     with open(outputs["provenance"], "w", encoding="utf-8") as handle:
         json.dump(provenance, handle, indent=2)

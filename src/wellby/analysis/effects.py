@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from wellby.analysis.designs import check_design
-from wellby.analysis.tables import DID_COLUMNS
+from wellby.analysis.tables import DID_COLUMNS, TEST_COLUMNS
 from wellby.config.typed import EventWindow, Models
 from wellby.errors import DataError
 from wellby.estimators.callaway_santanna import fit_callaway_santanna
@@ -339,7 +339,7 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
             raise DataError(f"the {estimator} model of '{outcome}' cannot be estimated: {err}",
                             column=column, config_key=key) from None
     did = pd.concat(did_rows, ignore_index=True)
-    for column in WILD_COLUMNS:
+    for column in [*WILD_COLUMNS, *TEST_COLUMNS]:
         if column not in did:
             did[column] = np.nan
     did = _label_inference(did, data, columns, models)
@@ -348,7 +348,7 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
         did_rows = did["estimator"].isin(DID_ESTIMATORS)
         did.loc[did_rows, "note"] = [
             "; ".join(filter(None, [existing, *notes])) for existing in did.loc[did_rows, "note"]]
-    did = did[[*DID_COLUMNS, "vcov", *WILD_COLUMNS, *INFERENCE_COLUMNS]]
+    did = did[[*DID_COLUMNS, *TEST_COLUMNS, "vcov", *WILD_COLUMNS, *INFERENCE_COLUMNS]]
     event_study = (_event_headline(pd.concat(event_rows, ignore_index=True), data, columns,
                                    models)[EVENT_STUDY_COLUMNS]
                    if event_rows else pd.DataFrame(columns=EVENT_STUDY_COLUMNS))

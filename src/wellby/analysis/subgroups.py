@@ -9,8 +9,9 @@ qualification x gender):
 - one pooled interaction (triple-difference) model: treatment interacted with every level,
   unit fixed effects and wave-by-level fixed effects (each level keeps its own time path),
   reported as estimator ``twfe_interaction``, with a Wald test that the effect is equal in
-  every level (level ``heterogeneity_wald``, F statistic in ``estimate``, p-value in
-  ``p_value``; F(q, G-1) with the cluster-robust covariance, as fixest's ``wald()``).
+  every level (level ``heterogeneity_wald``: the F statistic in ``statistic`` with ``df1``
+  and ``df2``, ``estimate`` empty, p-value in ``p_value``; F(q, G-1) with the
+  cluster-robust covariance, as fixest's ``wald()``).
 
 p-values are adjusted for the number of subgroup tests (``p_adjusted``, by
 ``models.subgroups.adjust``: Holm or Benjamini-Hochberg): one family per outcome and
@@ -47,7 +48,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from wellby.analysis.effects import model_units
-from wellby.analysis.tables import SUBGROUP_COLUMNS
+from wellby.analysis.tables import SUBGROUP_COLUMNS, TEST_COLUMNS
 from wellby.config.typed import Columns, Models, SubgroupSettings
 from wellby.errors import DataError
 from wellby.estimators.callaway_santanna import fit_callaway_santanna
@@ -65,10 +66,14 @@ from wellby.report.disclosure import (
     primary_reason,
     protect,
 )
+from wellby.report.subgroup_figures import forest_plot  # noqa: F401  (moved; re-exported)
 
 EXTRA_COLUMNS = ["n_persons", "estimator", "term", "rel_time", "n_clusters", "std_effect",
-                 "note", SUPPRESSED]
+                 *TEST_COLUMNS, "note", SUPPRESSED]
 HETEROGENEITY = "heterogeneity_wald"
+NO_OBSERVATIONS = "not estimated: no observations in this level"
+"""A level no one with the outcome is in (such as ``unknown`` when every code mapped): it
+is left out of the table, as it did not occur."""
 
 
 def baseline_levels(levels: pd.Series, person: pd.Series, wave: pd.Series) -> pd.Series:
@@ -141,7 +146,7 @@ def _too_small(rows: pd.DataFrame, columns: Columns, settings: SubgroupSettings
                ) -> str | None:
     n_obs, n_treated = len(rows), int(rows[TREATED].sum())
     if n_obs == 0:
-        return "not estimated: no observations in this level"
+        return NO_OBSERVATIONS
     if n_obs < settings.min_obs or n_treated < settings.min_obs:
         return (f"not estimated: fewer than {settings.min_obs} observations or treated "
                 "observations")
@@ -276,7 +281,8 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
     statistic = float(difference @ np.linalg.solve(contrast @ cov @ contrast.T, difference)) / q
     df2 = (result.n_clusters - 1) if result.n_clusters else result.df_resid
     rows.append({"subgroup": name, "level": HETEROGENEITY, "estimator": "twfe_interaction",
-                 "term": HETEROGENEITY, "estimate": statistic,
+                 "term": HETEROGENEITY, "statistic": statistic, "df1": q, "df2": df2,
+                 "distribution": "F",
                  "p_value": float(stats.f.sf(statistic, q, df2)), "n_obs": result.n_obs,
                  "n_clusters": result.n_clusters,
                  "n_persons": (int(sum(persons[value] for value in fitted))
@@ -496,48 +502,8 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
         sd = baseline_sd(data, outcome, columns.wave)
         table["std_effect"] = np.where(effects, table["estimate"] / sd, np.nan)
         table = suppress_subgroup_counts(table, persons, crosses, min_cell)
+        table = table[table["note"].fillna("") != NO_OBSERVATIONS].reset_index(drop=True)
     return table[[*SUBGROUP_COLUMNS, *EXTRA_COLUMNS]]
-
-
-def forest_plot(table: pd.DataFrame, outcome: str, overall: float | None = None, *,
-                alpha: float):
-    """Draw a forest plot of the stratified effects of one outcome.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Rows of :func:`estimate_subgroups` for the outcome.
-    outcome : str
-        The outcome (for labels).
-    overall : float, optional
-        The overall effect, drawn as a dashed line.
-    alpha : float
-        The level of the table's intervals (``models.alpha``), for the axis label.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from matplotlib.figure import Figure
-
-    rows = table[(table["estimator"] == "twfe") & (table["term"] == "att")
-                 & table["estimate"].notna()]
-    labels = [f"{s}: {lvl}" for s, lvl in zip(rows["subgroup"], rows["level"], strict=True)]
-    figure = Figure(figsize=(7.5, 0.35 * len(rows) + 1.6))
-    ax = figure.subplots()
-    y = np.arange(len(rows))[::-1]
-    ax.errorbar(rows["estimate"], y, xerr=[rows["estimate"] - rows["ci_low"],
-                                           rows["ci_high"] - rows["estimate"]],
-                fmt="o", color="tab:blue", capsize=3)
-    ax.axvline(0, color="black", linewidth=0.8)
-    if overall is not None:
-        ax.axvline(overall, color="tab:red", linestyle="--", linewidth=0.8,
-                   label=f"all residents ({overall:.3f})")
-        ax.legend(loc="best", fontsize=8)
-    ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlabel(f"Effect on {outcome} (TWFE within level, {100 * (1 - alpha):g}% CI)")
-    ax.set_title(f"Who gained: {outcome}")
-    return figure
 
 
 def population_shares(data: pd.DataFrame, subgroups: Mapping[str, Any], *,

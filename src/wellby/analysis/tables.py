@@ -9,6 +9,10 @@ import pandas as pd
 
 DID_COLUMNS = ["outcome", "estimator", "term", "estimate", "std_error", "ci_low", "ci_high",
                "p_value", "n_obs", "n_clusters"]
+TEST_COLUMNS = ["statistic", "df1", "df2", "distribution"]
+"""A test's own columns (its statistic, degrees of freedom and reference distribution): a
+test row of did.csv or subgroups.csv leaves ``estimate`` empty and gives its p-value in
+``p_value``."""
 SUBGROUP_COLUMNS = ["outcome", "subgroup", "level", "estimate", "std_error", "ci_low",
                     "ci_high", "p_value", "p_adjusted", "n_obs"]
 

@@ -172,9 +172,13 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
     if models["bootstrap"].get("multiplier") and models["bootstrap"].get("weights") == "webb":
         yield ("models.bootstrap.weights: the Callaway-Sant'Anna multiplier bootstrap takes "
                "mammen or rademacher weights (or auto)")
-    if "cba" in config and config["cba"]["estimator"] not in models["estimators"]:
-        yield (f"cba.estimator: '{config['cba']['estimator']}' is not one of "
-               f"models.estimators {models['estimators']}; the case values its effect")
+    valued = config["cba"]["estimator"] if "cba" in config else None
+    if valued == "auto" and not {"twfe", "callaway_santanna"} & set(models["estimators"]):
+        yield (f"cba.estimator: auto values the effect of twfe or callaway_santanna, and "
+               f"neither is in models.estimators {models['estimators']}")
+    elif valued not in (None, "auto") and valued not in models["estimators"]:
+        yield (f"cba.estimator: '{valued}' is not one of models.estimators "
+               f"{models['estimators']}; the case values its effect")
     for outcome in unranged_outcomes(config):
         yield (f"outcomes: '{outcome}' has no known valid range, so out-of-range values could "
                f"not be caught: declare it as data.ranges.{outcome}: {{min: ..., max: ..., "

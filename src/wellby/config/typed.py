@@ -377,9 +377,10 @@ class Cba(Section):
 
 @dataclass(frozen=True)
 class Report(Section):
-    """``report``: what the published tables may show."""
+    """``report``: what the published tables may show, and what the verdict flags."""
 
     min_cell: int
+    bcr_flag_above: float
 
 
 @dataclass(frozen=True)

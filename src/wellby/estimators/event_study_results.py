@@ -284,9 +284,11 @@ class EventStudyResult(EstimatorResult):
         matplotlib.axes.Axes
             The axes, with a zero line, a dashed vertical line half a period before the
             start (between the reference period and the first treated period), labelled
-            axes and a title.
+            axes and a title (the label without its range, or the column name).
 
         """
+        from wellby.report.figures import short_label
+
         return event_plot(
             ax,
             x=np.asarray(self.rel_times, dtype=float),
@@ -295,7 +297,7 @@ class EventStudyResult(EstimatorResult):
             high=np.array([c.ci_high for c in self.coefficients]),
             outcome=label or self.outcome,
             alpha=self.alpha,
-            title=f"Event study (TWFE): {self.outcome}",
+            title=f"Event study (TWFE): {short_label(label) if label else self.outcome}",
             ticklabels=_tick_labels(self.rel_times, self.lead_bin, self.lag_bin),
             reference=self.reference,
         )

@@ -94,15 +94,16 @@ class PretrendTest:
         -------
         DataFrame
             Columns ``outcome, estimator, term, estimate, std_error, ci_low, ci_high,
-            p_value, n_obs, n_clusters`` (``estimate`` holds the statistic, the standard
-            error and interval are empty) plus ``statistic, df1, df2, distribution``.
+            p_value, n_obs, n_clusters`` (``estimate``, the standard error and the interval
+            are empty: a test has no effect size) plus ``statistic, df1, df2,
+            distribution``.
 
         """
         row = {
             "outcome": self.outcome,
             "estimator": self.estimator,
             "term": "pretrend_wald",
-            "estimate": self.statistic,
+            "estimate": np.nan,
             "std_error": np.nan,
             "ci_low": np.nan,
             "ci_high": np.nan,

@@ -472,6 +472,16 @@ def residents(data: pd.DataFrame, columns: Columns | Mapping[str, Any]) -> pd.Da
     return data[data[member] != 1]
 
 
+def start_waves(data: pd.DataFrame, columns: Columns | Mapping[str, Any]) -> list[int]:
+    """Return the distinct first treated waves of the programme areas in the analysis file.
+
+    More than one is a staggered adoption. A cohort of 0 or empty is a comparison area (the
+    panel step has already made a cohort after the last wave one).
+    """
+    cohort = pd.to_numeric(data[Columns.coerce(columns).cohort], errors="coerce")
+    return sorted(int(wave) for wave in cohort[cohort > 0].unique())
+
+
 def cohort_members(data: pd.DataFrame, columns: Columns | Mapping[str, Any]) -> pd.DataFrame:
     """Rows of the followed cohort (``columns.member`` = 1); empty without one."""
     member = Columns.coerce(columns).member

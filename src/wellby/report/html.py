@@ -1,7 +1,10 @@
 """The evaluator's report: one self-contained HTML page.
 
-Every number on the page comes from a results table, and every section says which table
-(and which config keys) it came from, so a reviewer can trace it. Images are embedded as
+It opens with the answer (:mod:`wellby.report.verdict`: did it work, for whom, is it value
+for money, how sure are we), then the data checks, and states the assumptions the effect
+rests on with this study's test of each (:mod:`wellby.report.assumptions`). Every number
+on the page comes from a results table, and every section says which table (and which
+config keys) it came from, so a reviewer can trace it. Images are embedded as
 data URIs and the page loads nothing from the network. Every table is shown through
 :func:`wellby.report.disclosure.published_tables` (the same views as ``tables.xlsx``): counts of
 fewer than ``min_cell`` persons read ``<10``, counts hidden so that they cannot be
@@ -14,17 +17,25 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
+from wellby.analysis.describe import outcome_labels
 from wellby.config.typed import Cba, Study
+from wellby.report.assumptions import study_assumptions
+from wellby.report.columns import describe_column
 from wellby.report.disclosure import COUNT_COLUMNS as _COUNTS
 from wellby.report.disclosure import SECONDARY_MARKER, published_tables, small_count_marker
+from wellby.report.formatting import format_value, readable
+from wellby.report.pdf import PRINT_CSS
+from wellby.report.verdict import build_verdict
 from wellby.valuation.greenbook import SCENARIOS, WELLBY_BASE_YEAR, wellby_value
-from wellby.valuation.inputs import HEADLINE_TERM
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1050px;margin:2em auto;
@@ -40,13 +51,20 @@ figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85em;color:#444}
 nav ul{columns:2;font-size:.9em}code{background:#f3f3f3;padding:0 3px}
 .wide{overflow-x:auto}
-"""
+td.text,th.text{text-align:left;min-width:14em;max-width:32em}
+.verdict{background:#f6f8fb;border-left:4px solid #0072b2;padding:.4em 1.2em;margin:1em 0}
+.verdict li{margin:.3em 0}.caveats{border-left-color:#d55e00}
+.status-holds{color:#00734d}.status-in-doubt{color:#b34700;font-weight:bold}
+.status-not-tested{color:#666}
+""" + PRINT_CSS
 
 SECTIONS = [
+    ("verdict", "The answer: did it work, for whom, and is it value for money"),
     ("data-checks", "Data checks: what to look at first"),
     ("study", "The study and its data"),
     ("cleaning", "Cleaning: what was excluded and why"),
     ("methods", "Methods"),
+    ("assumptions", "Assumptions and limitations"),
     ("results", "The programme's effect"),
     ("event-study", "Effects over time (event study)"),
     ("who-gained", "Who gained"),
@@ -85,20 +103,55 @@ def _cell(column: str, value: Any, digits: int) -> str:
 
 
 def table_html(table: pd.DataFrame, columns: Sequence[str] | None = None,
-               digits: int = 3, max_rows: int = 60) -> str:
-    """Render a table (selected columns) as HTML with numbers formatted for reading."""
+               digits: int = 3, max_rows: int = 60, *, name: str | None = None,
+               labels: Mapping[str, str] | None = None) -> str:
+    """Render a table (selected columns) as HTML with numbers formatted for reading.
+
+    With the table's ``name`` every cell is formatted by its column's kind (pounds,
+    percentages, counts, p-values below 0.001 as ``<0.001``: :func:`readable`), outcomes
+    read as their ``labels``, and each header says what its column holds and in what unit.
+    Without it, numbers are shown with ``digits`` decimals.
+    """
     if columns is not None:
         table = table[[c for c in columns if c in table.columns]]
     shown = table.head(max_rows)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(c, v, digits))}</td>"
-                         for c, v in zip(shown.columns, row, strict=True)) + "</tr>"
-        for row in shown.itertuples(index=False))
+    if name is not None:
+        cells = readable(shown, name, labels)
+        described = {c: describe_column(name, c, shown[c]) for c in shown.columns}
+        text_columns = {c for c in shown.columns if described[c].kind.name == "text"
+                        and c in {"note", "message", "description", "interval"}}
+        head = "".join(f"<th class='{'text' if c in text_columns else 'value'}'"
+                       f" title='{html.escape(described[c].description)} "
+                       f"({html.escape(described[c].unit)})'>{html.escape(str(c))}</th>"
+                       for c in shown.columns)
+        body = "".join(
+            "<tr>" + "".join(
+                f"<td class='text'>{html.escape(v)}</td>" if c in text_columns
+                else f"<td>{html.escape(v)}</td>"
+                for c, v in zip(cells.columns, row, strict=True)) + "</tr>"
+            for row in cells.itertuples(index=False))
+    else:
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(c, v, digits))}</td>"
+                             for c, v in zip(shown.columns, row, strict=True)) + "</tr>"
+            for row in shown.itertuples(index=False))
     more = (f"<p class='source'>First {max_rows} of {len(table):,} rows; all rows are in "
             "the table file.</p>" if len(table) > max_rows else "")
     return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
             f"</table></div>{more}")
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Environment:
+    """Return the report's templates (package data in ``wellby/report/templates``)."""
+    return Environment(loader=PackageLoader("wellby.report", "templates"),
+                       autoescape=select_autoescape(default=True), keep_trailing_newline=False)
+
+
+def _render(template: str, **context: Any) -> Markup:
+    """Render one of the report's templates; text in ``context`` is escaped."""
+    return Markup(_templates().get_template(template).render(**context).strip())
 
 
 def _source(tables: Sequence[str], keys: Sequence[str] = ()) -> str:
@@ -117,52 +170,30 @@ def image_html(path: str | Path, caption: str) -> str:
             "</figcaption></figure>")
 
 
-_INFERENCE_LABELS = {
-    "analytic": "", "wild_bootstrap": "wild cluster bootstrap",
-    "t_few_clusters": "few-cluster t interval",
-}
+def _verdict_section(tables: Mapping[str, pd.DataFrame], study: Study,
+                     labels: Mapping[str, str]) -> Markup:
+    """Return the answer first: effects, who gained, value for money, and the caveats."""
+    verdict = build_verdict(tables, outcomes=study.outcomes, labels=labels,
+                            alpha=study.models.alpha,
+                            valued_outcome=study.cba.outcome if study.cba else None,
+                            bcr_flag_above=study.report.bcr_flag_above)
+
+    def marked(statements) -> list[Markup]:
+        return [Markup(s.html()) for s in statements]  # Statement.html escapes its text
+
+    parts = [("Did it work?", marked(verdict.effects)), ("For whom?", marked(verdict.who)),
+             ("Is it value for money?", marked(verdict.value))]
+    return _render("verdict.html", parts=parts, caveats=marked(verdict.caveats),
+                   bcr_flag_above=f"{study.report.bcr_flag_above:g}")
 
 
-def _headline_item(outcome: str, row: pd.Series, study: Study) -> str:
-    """One key result, with the inference did.csv names as the headline and its warnings."""
-    level = round(100 * (1 - study.models.alpha))
-    inference = row.get("inference", "analytic")
-    low, high, p = (row.get(f"headline_{k}", row[k]) for k in ("ci_low", "ci_high", "p_value"))
-    if inference == "none_reliable" or pd.isna(low):
-        interval = "no reliable interval"
-    else:
-        label = _INFERENCE_LABELS.get(inference, str(inference))
-        interval = (f"{level}% CI {_fmt(low)} to {_fmt(high)}; p = {_fmt(p)}"
-                    + (f"; {label}" if label else ""))
-    note = str(row.get("note", "") or "")
-    start = note.find("WARNING")
-    warning = f"<br><b>{html.escape(note[start:])}</b>" if start >= 0 else ""
-    return (f"<li>{html.escape(outcome)} ({html.escape(row['estimator'])}): "
-            f"<b>{_fmt(row['estimate'])}</b> ({html.escape(interval)}){warning}</li>")
-
-
-def _headline(tables: Mapping[str, pd.DataFrame], study: Study) -> str:
-    did = tables.get("did")
-    items = []
-    if did is not None and len(did):
-        overall = did["estimator"].map(HEADLINE_TERM) == did["term"]  # att, att_simple
-        for outcome in study.outcomes:
-            rows = did[(did["outcome"] == outcome) & overall]
-            for _, row in rows.iterrows():
-                items.append(_headline_item(outcome, row, study))
-    cba = tables.get("cba")
-    if cba is not None and len(cba):
-        central = cba[cba["scenario"] == "central"]
-        if len(central):
-            row = central.iloc[0]
-            items.append(
-                f"<li>Value for money (central WELLBY value): benefits "
-                f"£{_fmt(row['benefits_pv'] / 1e6, 1)}m against costs "
-                f"£{_fmt(row['costs_pv'] / 1e6, 1)}m (present values); "
-                f"<b>benefit-cost ratio {_fmt(row['bcr'], 2)}</b></li>")
-    if not items:
-        return ""
-    return "<div class='key'><b>Key results</b><ul>" + "".join(items) + "</ul></div>"
+def _assumptions_section(tables: Mapping[str, pd.DataFrame], study: Study,
+                         labels: Mapping[str, str]) -> Markup:
+    """Return each assumption the effect rests on, with this study's test of it."""
+    source = _source(["did", "event_study", "descriptives", "cleaning_summary"],
+                     ["models.anticipation", "design", "cba.mapping"])
+    return _render("assumptions.html", assumptions=study_assumptions(tables, study, labels),
+                   source=Markup(source))  # built from escaped names
 
 
 def _study_section(tables, figures, study: Study, min_cell) -> str:
@@ -179,9 +210,12 @@ def _study_section(tables, figures, study: Study, min_cell) -> str:
         text.append("<h3>Outcomes by wave, programme and comparison areas</h3>")
         text.append(f"<p><code>n</code> counts respondents (persons) in the wave; cells of "
                     f"fewer than {min_cell} are suppressed with their mean and SD.</p>")
-        text.append(table_html(descriptives, ["outcome", "wave", "group", "n", "mean", "sd"]))
+        text.append(table_html(descriptives, ["outcome", "wave", "group", "n", "mean", "sd",
+                                              "ci_low", "ci_high"], name="descriptives",
+                               labels=outcome_labels(study)))
         text.append(_source(["descriptives"], ["outcomes", "report.min_cell"]))
-    text.append(_figures(figures, "trends_", "Outcome trends"))
+    text.append(_figures(figures, "trends_", "Mean by wave in programme and comparison "
+                         "areas, with intervals clustered by area", outcome_labels(study)))
     return "".join(text)
 
 
@@ -199,7 +233,7 @@ def _data_checks_section(tables) -> str:
     lead += (" What must not pass (text in a numeric column, a wave coded on a shifted "
              "scale, a wave that does not link) stops the run instead.</p>")
     return lead + table_html(checks, ["severity", "check", "wave", "column", "count",
-                                      "message"], max_rows=200) + _source(
+                                      "message"], max_rows=200, name="data_checks") + _source(
         ["data_checks"], ["data", "subgroups"])
 
 
@@ -220,18 +254,18 @@ def _cleaning_section(tables, min_cell) -> str:
     if summary is not None:
         parts.append("<p>Rows read, excluded and kept per wave "
                      "(rows in = rows excluded + rows out; one row per respondent).</p>")
-        parts.append(table_html(summary))
+        parts.append(table_html(summary, name="cleaning_summary"))
         parts.append(_source(["cleaning_summary"], ["report.min_cell"]))
     exclusions = tables.get("exclusions")
     if exclusions is not None:
         parts.append("<h3>Excluded rows by wave and reason</h3>")
-        parts.append(table_html(exclusions) if len(exclusions)
+        parts.append(table_html(exclusions, name="exclusions") if len(exclusions)
                      else "<p>No row was excluded.</p>")
         parts.append(_source(["exclusions"], ["data.out_of_range", "data.duplicate_ids"]))
     corrections = tables.get("corrections")
     if corrections is not None and len(corrections):
         parts.append("<h3>Item values set to missing (out of their scale's range)</h3>")
-        parts.append(table_html(corrections))
+        parts.append(table_html(corrections, name="corrections"))
         parts.append(_source(["corrections"], ["scales", "data.out_of_range"]))
     linkage = tables.get("linkage")
     if linkage is not None and len(linkage):
@@ -241,13 +275,13 @@ def _cleaning_section(tables, min_cell) -> str:
         parts.append(f"<p>Respondents whose answers do not link across waves (kept, flagged "
                      f"for review): {shown}.</p>")
         if len(linkage) > 1:
-            parts.append(table_html(linkage))
+            parts.append(table_html(linkage, name="linkage"))
         parts.append(_source(["linkage"], ["data.linkage"]))
     reliability = tables.get("reliability")
     if reliability is not None and len(reliability):
         parts.append("<h3>Scale reliability (Cronbach's alpha)</h3>")
         parts.append(table_html(reliability, ["scale", "wave", "alpha", "ci_low", "ci_high",
-                                              "n_complete"]))
+                                              "n_complete"], name="reliability"))
         parts.append(_source(["reliability"], ["scales"]))
     return "".join(parts)
 
@@ -304,7 +338,7 @@ def methods_text(config: Study | Mapping[str, Any], did: pd.DataFrame | None) ->
     return "".join(parts)
 
 
-def _results_section(tables) -> str:
+def _results_section(tables, labels) -> str:
     did = tables.get("did")
     if did is None or not len(did):
         return "<p>No estimates.</p>"
@@ -312,23 +346,48 @@ def _results_section(tables) -> str:
                "p_value", "n_obs", "n_clusters"]
     if did["wild_p_value"].notna().any() if "wild_p_value" in did else False:
         columns += ["wild_p_value", "wild_ci_low", "wild_ci_high"]
-    return table_html(did, columns) + _source(["did"], ["outcomes", "models.estimators"])
+    tests = did[did["statistic"].notna()] if "statistic" in did else did.iloc[:0]
+    effects = did.drop(tests.index)
+    out = table_html(effects, [*columns, "inference", "headline_ci_low", "headline_ci_high",
+                               "headline_p_value"], name="did", labels=labels)
+    if len(tests):
+        out += ("<h3>Tests</h3>" + table_html(tests, ["outcome", "estimator", "term",
+                                                      "statistic", "df1", "df2",
+                                                      "distribution", "p_value"],
+                                              name="did", labels=labels))
+    return out + _source(["did"], ["outcomes", "models.estimators"])
 
 
-def _figures(figures: Mapping[str, str], prefix: str, caption: str) -> str:
-    return "".join(image_html(path, f"{caption}: {name[len(prefix):]}")
+FIGURE_NAMES = {"cba_tornado": "one-way sensitivity of the net present value (tornado)",
+                "cba_montecarlo": "distribution of the net present value over the Monte Carlo "
+                                  "draws"}
+
+
+def _figures(figures: Mapping[str, str], prefix: str, caption: str,
+             labels: Mapping[str, str] | None = None) -> str:
+    """Embed the figures whose name starts with ``prefix``, captioned by what they show."""
+    from wellby.report.formatting import outcome_label
+
+    def name_of(name: str) -> str:
+        if name in FIGURE_NAMES:
+            return FIGURE_NAMES[name]
+        return outcome_label(name[len(prefix):], labels or {})
+
+    return "".join(image_html(path, f"{caption}: {name_of(name)}")
                    for name, path in figures.items() if name.startswith(prefix))
 
 
-def _who_gained(tables, figures, min_cell) -> str:
-    parts = [_figures(figures, "subgroups_", "Effect by subgroup")]
+def _who_gained(tables, figures, min_cell, labels) -> str:
+    parts = [_figures(figures, "subgroups_", "Effect within each subgroup level (TWFE)",
+                      labels)]
     table = tables.get("subgroups")
     if table is not None and len(table):
         tests = table[table["level"] == "heterogeneity_wald"]
         if len(tests):
             parts.append("<h3>Do effects differ between subgroups?</h3>")
-            parts.append(table_html(tests, ["outcome", "subgroup", "estimate", "p_value",
-                                            "p_adjusted", "note"]))
+            parts.append(table_html(tests, ["outcome", "subgroup", "statistic", "df1", "df2",
+                                            "p_value", "p_adjusted", "note"],
+                                    name="subgroups", labels=labels))
         effects = table[(table["estimator"] == "twfe") & (table["term"] == "att")]
         parts.append("<h3>Effects within subgroups (TWFE)</h3>")
         parts.append(f"<p><code>n_persons</code> counts respondents, <code>n_obs</code> their "
@@ -338,7 +397,7 @@ def _who_gained(tables, figures, min_cell) -> str:
         parts.append(table_html(effects,
                                 ["outcome", "subgroup", "level", "estimate", "ci_low",
                                  "ci_high", "p_adjusted", "std_effect", "n_persons", "n_obs",
-                                 "note"]))
+                                 "note"], name="subgroups", labels=labels))
         parts.append(_source(["subgroups"], ["subgroups", "models.subgroups"]))
     return "".join(parts)
 
@@ -357,36 +416,38 @@ def _value_section(tables, figures, study: Study) -> str:
     if cba is None or not len(cba):
         return "<p>No cost-benefit analysis was configured (config section <code>cba</code>).</p>"
     settings = study.cba
+    valued = str(cba["estimator"].iloc[0]) if "estimator" in cba else settings.estimator
     values = ", ".join(f"{scenario} £{wellby_value(scenario, WELLBY_BASE_YEAR):,.0f}"
                        for scenario in SCENARIOS)
     parts = [f"<p>The effect on life satisfaction ({html.escape(settings.outcome)}, "
-             f"{html.escape(settings.estimator)}) is valued in WELLBYs (one point of life "
+             f"{html.escape(valued)}) is valued in WELLBYs (one point of life "
              f"satisfaction for one person for one year) at the Green Book values ({values} "
              f"in {WELLBY_BASE_YEAR} prices), rebased to "
              f"{settings.price_year} prices with the GDP deflator and discounted with the "
              f"Green Book {html.escape(settings.discounting)} schedule "
              f"(costs: {html.escape(settings.cost_discounting)}).</p>",
              _mapping_note(settings),
-             table_html(cba, digits=2), _source(["cba"], ["cba"])]
+             table_html(cba, name="cba"), _source(["cba"], ["cba"])]
     montecarlo = tables.get("cba_montecarlo")
     if montecarlo is not None and len(montecarlo):
         long = montecarlo.iloc[0].rename("value").rename_axis("statistic").reset_index()
-        long["value"] = [_cell(k, v, 3) for k, v in zip(long["statistic"], long["value"],
-                                                       strict=True)]
+        long["value"] = [
+            format_value(v, describe_column("cba_montecarlo", str(k)).kind)
+            for k, v in zip(long["statistic"], long["value"], strict=True)]
         parts += ["<h3>Uncertainty (Monte Carlo)</h3>", table_html(long),
                   _source(["cba_montecarlo"], ["cba.monte_carlo"])]
     sensitivity = tables.get("cba_sensitivity")
     if sensitivity is not None and len(sensitivity):
         parts += ["<h3>One-way sensitivity of the NPV</h3>",
                   table_html(sensitivity, ["input", "low_value", "high_value", "npv_low",
-                                           "npv_high", "swing"], digits=2),
+                                           "npv_high", "swing"], name="cba_sensitivity"),
                   _source(["cba_sensitivity"], ["cba.sensitivity"])]
     who = tables.get("cba_subgroups")
     if who is not None and len(who):
         valued = who[who["estimate"].notna()]
         parts += ["<h3>Who the benefits reach</h3>",
                   table_html(valued, ["subgroup", "level", "share", "estimate", "wellbys",
-                                      "wellby_share", "benefits_pv"], digits=2),
+                                      "wellby_share", "benefits_pv"], name="cba_subgroups"),
                   _source(["cba_subgroups", "subgroups"], ["cba", "subgroups"])]
     parts.append(_figures(figures, "cba_", "Value for money"))
     return "".join(parts)
@@ -420,7 +481,7 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
         The study config, typed, or as :func:`wellby.config.validate_config` returns it
         (every default filled in).
     provenance : mapping
-        From :func:`wellby.report.workbook.build_provenance`.
+        From :func:`wellby.report.provenance.build_provenance`.
     min_cell : int
         Smallest count of persons shown; smaller counts are marked ``<min_cell`` and
         counts that would give one back by subtraction ``suppressed``.
@@ -431,32 +492,26 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
         The page.
     """
     study = Study.coerce(config)
-    tables = published_tables(tables, min_cell)
+    labels = outcome_labels(study)
+    written, tables = tables, published_tables(tables, min_cell)
     body = {
+        "verdict": _verdict_section(written, study, labels),
+        "assumptions": _assumptions_section(tables, study, labels),
         "data-checks": _data_checks_section(tables),
         "study": _study_section(tables, figures, study, min_cell),
         "cleaning": _cleaning_section(tables, min_cell),
         "methods": methods_text(study, tables.get("did")),
-        "results": _results_section(tables),
-        "event-study": (_figures(figures, "event_study_", "Event study")
-                        + (table_html(tables["event_study"]) + _source(["event_study"])
+        "results": _results_section(tables, labels),
+        "event-study": (_figures(figures, "event_study_", "Effect by wave relative to the "
+                                 "start, TWFE event study and Callaway-Sant'Anna", labels)
+                        + (table_html(tables["event_study"], name="event_study",
+                                      labels=labels) + _source(["event_study"])
                            if "event_study" in tables and len(tables["event_study"]) else "")),
-        "who-gained": _who_gained(tables, figures, min_cell),
+        "who-gained": _who_gained(tables, figures, min_cell, labels),
         "value": _value_section(tables, figures, study),
         "provenance": _provenance_section(provenance),
     }
-    nav = "".join(f"<li><a href='#{key}'>{html.escape(title)}</a></li>"
-                  for key, title in SECTIONS)
-    sections = "".join(f"<section id='{key}'><h2>{html.escape(title)}</h2>{body[key]}</section>"
-                       for key, title in SECTIONS)
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>wellby evaluation report</title><style>{CSS}</style></head><body>"
-        "<h1>Programme evaluation: wellbeing effects and value for money</h1>"
-        f"<p class='source'>Counts of fewer than {min_cell} persons are suppressed and "
-        f"shown as &lt;{min_cell}; counts that would give one back by subtraction are shown "
-        f"as {SECONDARY_MARKER}; shares are rounded to whole percent. Config sha256 "
-        f"{html.escape(str(provenance.get('config_sha256', ''))[:12])}.</p>"
-        f"{_checks_banner(tables)}{_headline(tables, study)}<nav><ul>{nav}</ul></nav>"
-        f"{sections}</body></html>")
+    return str(_render("report.html", css=Markup(CSS), min_cell=min_cell, sections=SECTIONS,
+                   secondary_marker=SECONDARY_MARKER, banner=Markup(_checks_banner(tables)),
+                   config_sha=str(provenance.get("config_sha256", ""))[:12],
+                   body={key: Markup(str(part)) for key, part in body.items()}))

@@ -1,7 +1,7 @@
 """No stale results: a failed run leaves nothing in ``results/`` that looks current.
 
-When a run fails, :func:`set_aside` moves the published outputs (the report, the workbook,
-the provenance record, the tables and the figures) from ``results/`` to
+When a run fails, :func:`set_aside` moves the published outputs (the report and its PDF,
+the workbook, the provenance record, the tables and the figures) from ``results/`` to
 ``results/stale/`` under the same relative paths and writes ``results/STALE.txt`` saying
 when and why. The next run then finds them missing and rebuilds them; once it succeeds,
 :func:`clear_stale` deletes the stale copies and the note.
@@ -34,7 +34,8 @@ STALE_NOTE = "STALE.txt"
 REPORT = "report.html"
 """The report: it depends on every table and figure, so a rebuilt report means a full run."""
 
-PUBLISHED = ("report.html", "tables.xlsx", "provenance.json", "tables/*.csv", "figures/*")
+PUBLISHED = ("report.html", "report.pdf", "tables.xlsx", "provenance.json", "tables/*.csv",
+             "figures/*")
 """Glob patterns, relative to the results folder, of the outputs reviewers read."""
 
 

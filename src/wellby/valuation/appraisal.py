@@ -60,6 +60,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -68,10 +69,16 @@ import pandas as pd
 from wellby.config.typed import Cba
 from wellby.errors import DataError
 from wellby.valuation.greenbook import SCENARIOS, discount_factors, wellby_value
-from wellby.valuation.inputs import HEADLINE_TERM, NOT_VALUED, CbaInputs, cba_inputs
+from wellby.valuation.inputs import (
+    HEADLINE_TERM,
+    NOT_VALUED,
+    CbaInputs,
+    cba_inputs,
+    valued_estimator,
+)
 
 CBA_COLUMNS = ["scenario", "wellby_value", "wellbys", "benefits_pv", "costs_pv", "npv", "bcr",
-               "roi", "effect", "wellbys_pv", "price_year", "discounting"]
+               "roi", "effect", "wellbys_pv", "price_year", "discounting", "estimator"]
 SCHEDULE_COLUMNS = ["year", "calendar_year", "persons", "persistence", "effect", "wellbys",
                     "discount_factor", "wellbys_pv", "cost", "cost_real",
                     "cost_discount_factor", "cost_pv"]
@@ -167,7 +174,8 @@ def cost_benefit(inputs: CbaInputs, effect: float) -> pd.DataFrame:
         One row per scenario (low, central, high) with ``CBA_COLUMNS``: scenario,
         wellby_value (£ per WELLBY, price-year prices), wellbys (undiscounted), benefits_pv,
         costs_pv, npv, bcr, roi, effect (the net life-satisfaction effect valued),
-        wellbys_pv (discounted WELLBYs), price_year, discounting (the WELLBY schedule).
+        wellbys_pv (discounted WELLBYs), price_year, discounting (the WELLBY schedule),
+        estimator (whose effect is valued).
 
     Notes
     -----
@@ -188,7 +196,8 @@ def cost_benefit(inputs: CbaInputs, effect: float) -> pd.DataFrame:
                      "benefits_pv": benefits_pv, "costs_pv": costs_pv, "npv": npv,
                      "bcr": benefits_pv / costs_pv, "roi": npv / costs_pv,
                      "effect": float(effect) * inputs.net_factor, "wellbys_pv": wellbys_pv,
-                     "price_year": inputs.price_year, "discounting": inputs.discounting})
+                     "price_year": inputs.price_year, "discounting": inputs.discounting,
+                     "estimator": inputs.estimator})
     return pd.DataFrame(rows, columns=CBA_COLUMNS)
 
 
@@ -274,12 +283,18 @@ def headline_effect(did: pd.DataFrame, outcome: str, estimator: str) -> tuple[fl
     return estimate, std_error
 
 
-def cba_from_did(did: pd.DataFrame, cba: Cba | Mapping[str, Any]) -> pd.DataFrame:
+def cba_from_did(did: pd.DataFrame, cba: Cba | Mapping[str, Any], *,
+                 n_cohorts: int = 1) -> pd.DataFrame:
     """Run :func:`cost_benefit` on the headline estimate named by the config's ``cba``.
 
     ``cba`` is the typed section or a mapping, as :func:`~wellby.valuation.inputs.cba_inputs`
-    takes it.
+    takes it. ``n_cohorts`` (the distinct start waves of the programme areas) settles
+    ``cba.estimator: auto`` among the estimators ``did`` holds
+    (:func:`~wellby.valuation.inputs.valued_estimator`).
     """
     inputs = cba_inputs(cba)
+    estimators = did.loc[did["outcome"] == inputs.outcome, "estimator"].unique().tolist()
+    inputs = replace(inputs, estimator=valued_estimator(inputs.estimator, estimators,
+                                                        n_cohorts))
     effect, _ = headline_effect(did, inputs.outcome, inputs.estimator)
     return cost_benefit(inputs, effect)

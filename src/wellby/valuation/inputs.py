@@ -19,7 +19,7 @@ Conventions (appraisal years, net effect, benefit years, prices) are those of
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -34,6 +34,42 @@ from wellby.valuation.greenbook import deflator_years, gdp_deflator, real_terms
 LIFE_SATISFACTION = "life_satisfaction"
 HEADLINE_TERM = {"twfe": "att", "callaway_santanna": "att_simple"}
 """The overall effect of each estimator the case can value (the schema's ``cba.estimator``)."""
+AUTO = "auto"
+"""``cba.estimator``'s default: the robust estimator under staggered adoption."""
+
+
+def valued_estimator(choice: str, estimators: Sequence[str], n_cohorts: int) -> str:
+    """Return the estimator whose overall effect the case values (``cba.estimator``).
+
+    Parameters
+    ----------
+    choice : {"auto", "twfe", "callaway_santanna"}
+        The config's choice. ``auto`` takes Callaway-Sant'Anna under staggered adoption
+        (more than one start cohort) when it runs, since two-way fixed effects average
+        already-treated areas into the comparison there and can be biased by effects that
+        change over time (Goodman-Bacon 2021); otherwise TWFE when it runs.
+    estimators : sequence of str
+        The estimators that ran (``models.estimators``).
+    n_cohorts : int
+        The number of distinct start waves among the programme areas.
+
+    Returns
+    -------
+    str
+        ``"twfe"`` or ``"callaway_santanna"``.
+
+    Examples
+    --------
+    >>> valued_estimator("auto", ["twfe", "callaway_santanna"], n_cohorts=2)
+    'callaway_santanna'
+    >>> valued_estimator("auto", ["twfe", "callaway_santanna"], n_cohorts=1)
+    'twfe'
+    """
+    if choice != AUTO:
+        return choice
+    if "callaway_santanna" in estimators and (n_cohorts > 1 or "twfe" not in estimators):
+        return "callaway_santanna"
+    return "twfe"
 NOT_VALUED = {
     "event_study": (
         "the event study has no single overall effect to value: its coefficients are one "
@@ -90,8 +126,9 @@ class CbaInputs:
         Programme costs by appraisal year (0 = first year), in ``cost_prices`` terms.
     outcome : str
         The outcome whose effect is valued.
-    estimator : {"twfe", "callaway_santanna"}
-        The DiD estimator whose overall effect is valued (``att``, ``att_simple``).
+    estimator : {"auto", "twfe", "callaway_santanna"}
+        The DiD estimator whose overall effect is valued (``att``, ``att_simple``);
+        ``auto`` until :func:`valued_estimator` settles it.
     mapping_factor : float
         Life-satisfaction points per unit of the outcome (1 for life satisfaction).
     mapping_source : str or None

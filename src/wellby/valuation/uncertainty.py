@@ -175,8 +175,8 @@ def _scaled(mapping: Mapping[int, float], factor: float) -> dict[int, float]:
     return {year: value * factor for year, value in mapping.items()}
 
 
-def one_way_sensitivity(inputs: CbaInputs, effect: float, std_error: float,
-                        alpha: float = 0.05) -> pd.DataFrame:
+def one_way_sensitivity(inputs: CbaInputs, effect: float, std_error: float, *,
+                        alpha: float) -> pd.DataFrame:
     """Move each input alone between a low and a high setting and record the NPV.
 
     Parameters
@@ -184,8 +184,9 @@ def one_way_sensitivity(inputs: CbaInputs, effect: float, std_error: float,
     inputs : CbaInputs
     effect, std_error : float
         The DiD estimate (outcome's units) and its standard error.
-    alpha : float, default 0.05
-        The effect moves over its normal ``1 - alpha`` interval (``models.alpha``).
+    alpha : float
+        The effect moves over its normal ``1 - alpha`` interval (``models.alpha``; no
+        default, so the study's level is never silently replaced by 0.05).
 
     Returns
     -------
@@ -323,24 +324,26 @@ def tornado_plot(sensitivity: pd.DataFrame, price_year: int | None = None):
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
+    from wellby.report.figures import COLOURS
+
     table = sensitivity.sort_values("swing", ascending=True, kind="stable")
     figure = Figure(figsize=(7.5, 0.45 * len(table) + 1.8), layout="constrained")
     ax = figure.subplots()
     y = np.arange(len(table))
     base = _millions(table["npv_base"]).mean() if len(table) else 0.0
     low, high = _millions(table["npv_low"]), _millions(table["npv_high"])
-    ax.barh(y, low - base, left=base, color="tab:orange", height=0.6)
-    ax.barh(y, high - base, left=base, color="tab:blue", height=0.6)
-    ax.axvline(base, color="black", linewidth=1)
-    ax.axvline(0, color="grey", linewidth=0.8, linestyle=":")
+    ax.barh(y, low - base, left=base, color=COLOURS["low"], height=0.6)
+    ax.barh(y, high - base, left=base, color=COLOURS["high"], height=0.6)
+    ax.axvline(base, color=COLOURS["reference"], linewidth=1)
+    ax.axvline(0, color=COLOURS["reference"], linewidth=0.8, linestyle=":")
     labels = [f"{name} ({_short(lo, name)} to {_short(hi, name)})" for name, lo, hi in zip(
         table["input"], table["low_value"], table["high_value"], strict=True)]
     ax.set_yticks(y, labels, fontsize=8)
     prices = f", {price_year} prices" if price_year else ""
     ax.set_xlabel(f"Net present value (£m{prices})")
     ax.set_title(f"One-way sensitivity of the NPV (central NPV £{base:,.1f}m)")
-    ax.legend(handles=[Patch(color="tab:orange", label="input at its low setting"),
-                       Patch(color="tab:blue", label="input at its high setting")],
+    ax.legend(handles=[Patch(color=COLOURS["low"], label="input at its low setting"),
+                       Patch(color=COLOURS["high"], label="input at its high setting")],
               loc="lower right", fontsize=8)
     return figure
 
@@ -370,15 +373,17 @@ def montecarlo_plot(result: MonteCarloResult):
     """
     from matplotlib.figure import Figure
 
+    from wellby.report.figures import COLOURS
+
     summary = result.summary().iloc[0]
     npv = _millions(result.draws["npv"])
     figure = Figure(figsize=(7.5, 4.2), layout="constrained")
     ax = figure.subplots()
-    ax.axvspan(summary["npv_p05"] / 1e6, summary["npv_p95"] / 1e6, color="tab:blue",
+    ax.axvspan(summary["npv_p05"] / 1e6, summary["npv_p95"] / 1e6, color=COLOURS["band"],
                alpha=0.12, label="5th-95th percentile")
-    ax.hist(npv, bins=60, color="tab:blue", alpha=0.75)
-    ax.axvline(0, color="black", linewidth=1, label="NPV = 0")
-    ax.axvline(result.central_npv / 1e6, color="tab:red", linestyle="--", linewidth=1,
+    ax.hist(npv, bins=60, color=COLOURS["estimate"], alpha=0.75)
+    ax.axvline(0, color=COLOURS["reference"], linewidth=1, label="NPV = 0")
+    ax.axvline(result.central_npv / 1e6, color=COLOURS["central"], linestyle="--", linewidth=1,
                label=f"central case (£{result.central_npv / 1e6:,.1f}m)")
     ax.set_xlabel(f"Net present value (£m, {result.price_year} prices)")
     ax.set_ylabel("Number of draws")

@@ -47,6 +47,8 @@ LONG_FILE = "path" in config["data"]
 FILE_WAVES = [] if LONG_FILE else [int(entry["wave"]) for entry in config["data"]["waves"]]
 LONG_FILE_SPLIT = "results/interim/ingest/long_file"
 OUTCOMES = list(config["outcomes"])
+EVENT_FIGURE = bool({"event_study", "callaway_santanna"} & set(config["models"]["estimators"]))
+"""Whether the estimate step draws the effects over time (either estimator's event times)."""
 
 
 wildcard_constraints:
@@ -170,7 +172,7 @@ def all_targets():
 def report_figures():
     """Figures the report embeds, by name."""
     figures = {f"trends_{o}": f"results/figures/trends_{o}.png" for o in OUTCOMES}
-    if "event_study" in config["models"]["estimators"]:
+    if EVENT_FIGURE:
         figures.update(
             {f"event_study_{o}": f"results/figures/event_study_{o}.png" for o in OUTCOMES}
         )
@@ -204,16 +206,17 @@ def report_tables():
 
 
 def estimate_outputs():
-    """Per-outcome outputs (the event-study figure only when that estimator runs)."""
+    """Per-outcome outputs (the event-study figure only when an estimator draws it)."""
     outputs = {
         "did": "results/interim/estimates/{outcome}/did.csv",
         "event_study": "results/interim/estimates/{outcome}/event_study.csv",
         "group_time": "results/interim/estimates/{outcome}/group_time.csv",
     }
-    if "event_study" in config["models"]["estimators"]:
+    if EVENT_FIGURE:
         outputs["figure"] = report(
             "results/figures/event_study_{outcome}.png",
             caption="../report/event_study_figure.rst",
             category="Effects",
         )
+        outputs["figure_svg"] = "results/figures/event_study_{outcome}.svg"
     return outputs

@@ -22,6 +22,7 @@ rule describe:
             caption="../report/trends.rst",
             category="Descriptives",
         ),
+        svgs=expand("results/figures/trends_{outcome}.svg", outcome=OUTCOMES),
     params:
         study=DESCRIBE_STUDY,
     benchmark:

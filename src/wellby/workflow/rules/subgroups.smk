@@ -13,6 +13,7 @@ rule subgroups:
             caption="../report/subgroups_figure.rst",
             category="Who gained",
         ),
+        figure_svg="results/figures/subgroups_{outcome}.svg",
     params:
         study=SUBGROUPS_STUDY,
     benchmark:

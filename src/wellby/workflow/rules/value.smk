@@ -28,6 +28,8 @@ if "cba" in config:
                 caption="../report/cba_montecarlo.rst",
                 category="Value for money",
             ),
+            tornado_svg="results/figures/cba_tornado.svg",
+            distribution_svg="results/figures/cba_montecarlo.svg",
         params:
             study=VALUE_STUDY,
         benchmark:
