@@ -18,8 +18,10 @@ def test_minimal_config_gets_defaults():
                                               "weights": "auto", "seed": 20101,
                                               "multiplier": False},
                                 "subgroups": {"adjust": "holm", "min_obs": 30,
-                                              "min_clusters": 5, "cross": True}}
-    assert config["report"]["min_cell"] == 10
+                                              "min_clusters": 5, "cross": True},
+                                "sensitivity": {"enabled": True, "mbar": [], "m": []}}
+    assert config["report"] == {"min_cell": 10, "bcr_flag_above": 10}
+    assert config["power"] == {"enabled": True, "target": 0.8, "areas": [], "persons": []}
     assert config["data"]["waves"][0]["rename"] == {}
     assert config["data"]["out_of_range"] == "set_missing"
     assert config["subgroups"] == {}

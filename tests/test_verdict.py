@@ -308,3 +308,47 @@ def test_tables_format_each_column_by_its_kind():
         "Life satisfaction (0-10)", "<0.001", "58,741", "0.096")
     marked = readable(pd.DataFrame({"n_persons": ["<10", 12_345.0]}), "subgroups")
     assert marked["n_persons"].tolist() == ["<10", "12,345"]
+
+
+def test_too_little_power_for_the_break_even_effect_is_a_caveat():
+    def power(at_breakeven):
+        return pd.DataFrame({"outcome": ["life_satisfaction", "swemwbs_metric"],
+                             "power": [0.8, 0.8], "mde": [0.081, 0.13],
+                             "breakeven_effect": [0.074, np.nan],
+                             "power_at_breakeven": [at_breakeven, np.nan]})
+    low = verdict({"power": power(0.72)}).caveats
+    assert texts(low) == [
+        "The design had 72% power to detect the break-even effect on life satisfaction "
+        "(0.074; the smallest effect it detects with 80% power is 0.081): an effect just "
+        "worth the money could have been missed (see Power)."]
+    tables = {"power": power(0.72)}
+    for number in shown_numbers("".join(s.html() for s in low)):
+        assert float(number["value"]) == cell(tables, number)
+        assert shown_matches(number["text"], cell(tables, number))
+    assert verdict({"power": power(0.85)}).caveats == []
+
+
+def test_parallel_trends_says_what_slope_the_pre_trend_test_can_see():
+    from wellby.analysis.pretrend_power import PRETREND_POWER_COLUMNS, pretrend_power
+
+    power = pd.DataFrame({"outcome": "life_satisfaction", "test": ["joint_wald"] * 2,
+                          "slope": [0.053, 0.074], "target_power": [0.5, 0.8]})
+    found = study_assumptions({"did": did_table(), "pretrend_power": power}, study(), LABELS)
+    assert ("linear pre-trend with 80% power at a slope of 0.074 per wave (Life satisfaction)"
+            in found[0].finding)
+    assert "Roth" not in study_assumptions({"did": did_table()}, study(), LABELS)[0].finding
+    assert list(pretrend_power(None).columns) == PRETREND_POWER_COLUMNS
+
+
+def test_an_effect_a_small_violation_explains_is_a_caveat():
+    def sensitivity(breakdown):
+        return pd.DataFrame({"outcome": "life_satisfaction", "estimator": "event_study",
+                             "method": ["relative_magnitudes", "smoothness"],
+                             "value": [0.0, 0.0], "breakdown": [breakdown, 0.005]})
+    fragile = verdict({"sensitivity": sensitivity(0.144)}).caveats
+    assert texts(fragile) == [
+        "Life satisfaction: the effect's sign holds only while post-start violations of "
+        "parallel trends stay below 0.14 times the largest pre-start one (Rambachan and Roth "
+        "2023): a violation smaller than those already seen before the start could explain "
+        "the effect away."]
+    assert verdict({"sensitivity": sensitivity(1.6)}).caveats == []

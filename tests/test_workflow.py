@@ -30,6 +30,8 @@ CONTRACT = {
     "subgroups.csv": ["outcome", "subgroup", "level", "estimate", "std_error", "ci_low",
                       "ci_high", "p_value", "p_adjusted", "n_obs"],
     "cba.csv": ["scenario", "wellby_value", "wellbys", "benefits_pv", "costs_pv", "npv", "bcr"],
+    "power.csv": ["outcome", "design", "n_areas", "n_treated_areas", "n_control_areas"],
+    "pretrend_power.csv": ["outcome", "test", "slope", "power", "target_power"],
     "event_study.csv": ["outcome", "estimator", "rel_time", "estimate", "std_error", "ci_low",
                         "ci_high"],
     "cleaning_summary.csv": ["wave", "rows_in", "rows_excluded", "rows_out"],
@@ -181,6 +183,21 @@ def test_value_for_money_resembles_big_local_and_is_reproducible(demo_run):
     assert (tables / "cba_montecarlo.csv").read_text() == before
 
 
+def test_power_predicts_the_standard_error_the_study_got(demo_run):
+    tables = demo_run / "results" / "tables"
+    power = pd.read_csv(tables / "power.csv").set_index("outcome")
+    did = pd.read_csv(tables / "did.csv").set_index(["outcome", "estimator", "term"])
+    for outcome in power.index:
+        fitted = did.loc[(outcome, "twfe", "att"), "std_error"]
+        assert power.loc[outcome, "std_error"] == pytest.approx(fitted, rel=0.15), outcome
+    valued = power.loc["life_satisfaction"]
+    montecarlo = pd.read_csv(tables / "cba_montecarlo.csv").iloc[0]
+    assert valued["breakeven_effect"] == pytest.approx(montecarlo["breakeven_estimate"])
+    assert 0 < valued["power_at_breakeven"] < 1 and valued["min_areas"] > 0
+    planning = pd.read_csv(tables / "power_planning.csv")
+    assert len(planning) >= 25 and planning["power"].between(0, 1).all()
+
+
 def test_cleaning_summary_reconciles_with_exclusions(demo_run):
     tables = demo_run / "results" / "tables"
     summary = pd.read_csv(tables / "cleaning_summary.csv")
@@ -265,7 +282,7 @@ def test_second_run_has_nothing_to_do_and_a_changed_wave_reruns_only_its_steps(d
     assert "demo_data" not in counts
     assert "rule ingest:\n    input: resources/demo/wave_2018.dta" in rerun.stdout
     downstream = {"cleaning_tables", "data_checks", "panel", "describe", "estimate",
-                  "subgroups", "gather_table", "value", "report", "all"}
+                  "subgroups", "gather_table", "value", "power", "report", "all"}
     assert set(counts) == {"ingest", "clean"} | downstream
     # A real change to the wave: the rerun updates the results and leaves other waves alone.
     frame.loc[0, "LIFESAT"] = 0
@@ -328,7 +345,7 @@ def test_each_setting_reruns_the_steps_that_read_it_and_no_other(demo_run, tmp_p
     def discount(config):
         config["cba"]["costs"] = {year: cost * 1.1 for year, cost in config["cba"]["costs"].items()}
     counts = _plan_with(demo_run, tmp_path, discount)
-    assert set(counts) == {"value", "report", "all"}, counts
+    assert set(counts) == {"value", "power", "report", "all"}, counts  # power: break-even
 
 
 def test_a_users_study_replaces_the_demo_config(demo_run, tmp_path):
@@ -499,7 +516,7 @@ def test_report_renders_in_a_real_browser(demo_run):
         browser.close()
     assert not problems, problems
     assert len(images) >= 6 and all(done and width > 0 for done, width in images), images
-    assert len(headings) == 11 and headings[0].startswith("The answer"), headings
+    assert len(headings) == 13 and headings[0].startswith("The answer"), headings
     assert headings[1].startswith("Data checks"), headings
     # The verdict answers the question, and each of its numbers is its table's cell.
     assert "Life satisfaction rose by" in verdict and "times costs" in verdict, verdict

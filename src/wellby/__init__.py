@@ -14,7 +14,10 @@ The public API, for use from Python without Snakemake::
 The estimators (``fit_twfe``, ``fit_event_study``, ``fit_callaway_santanna``,
 ``fit_mixed_cohort``, ``wild_cluster_bootstrap``) take data frames and column names, not a
 config; the valuation functions (``cba_inputs``, ``cost_benefit``, ``monte_carlo``,
-``one_way_sensitivity``, ``breakeven_effect``) take the ``cba`` section. Names are loaded
+``one_way_sensitivity``, ``breakeven_effect``) take the ``cba`` section; ``honest_did``
+(robust sets when parallel trends fail), ``variance_components``,
+``minimum_detectable_effect`` and ``planning_table`` (power) take arrays or a data frame.
+Names are loaded
 on first use, so ``import wellby`` stays light (the Snakefile imports it at parse time).
 """
 
@@ -36,6 +39,10 @@ _API = {
     "fit_callaway_santanna": "wellby.estimators.callaway_santanna",
     "fit_mixed_cohort": "wellby.estimators.mixed",
     "wild_cluster_bootstrap": "wellby.estimators.wild_bootstrap",
+    "honest_did": "wellby.estimators.honest_did",
+    "variance_components": "wellby.analysis.variance_components",
+    "minimum_detectable_effect": "wellby.analysis.power",
+    "planning_table": "wellby.analysis.power",
     "cba_inputs": "wellby.valuation.inputs",
     "cost_benefit": "wellby.valuation.appraisal",
     "monte_carlo": "wellby.valuation.uncertainty",

@@ -129,6 +129,14 @@ def value_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
             "models": {key: config["models"][key] for key in ("alpha", "estimators")}}
 
 
+def power_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the power step reads. ``config`` is as for :func:`wave_step_study`."""
+    config = _plain(config)
+    return {**_sections(config, "columns", "design", "outcomes", "power"),
+            "cba": config.get("cba"),
+            "models": {key: config["models"][key] for key in ("alpha", "estimators")}}
+
+
 def _write_checks(table: pd.DataFrame, path: str | Path) -> None:
     table.to_csv(path, index=False)
 
@@ -303,11 +311,16 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
     study : Study
         The study, or the estimate step's slice (:func:`estimate_step_study`).
     outputs : mapping
-        Paths (CSV) under the keys ``did``, ``event_study`` and ``group_time``, and, when
-        the event study runs, of its figure (PNG) under ``figure``.
+        Paths (CSV) under the keys ``did``, ``event_study``, ``group_time``,
+        ``pretrend_power`` (the power of the event study's pre-trend tests against linear
+        violations, Roth 2022) and ``sensitivity`` (robust sets under violations of parallel
+        trends, Rambachan and Roth 2023), and, when an estimator draws the effects over time, of the
+        figure (PNG) under ``figure``.
     """
     from wellby.analysis.describe import outcome_label, outcome_labels
     from wellby.analysis.effects import estimate_outcome
+    from wellby.analysis.pretrend_power import pretrend_power
+    from wellby.analysis.trend_sensitivity import trend_sensitivity
     from wellby.prepare.panel import analysis_columns
     from wellby.report.effect_figures import event_study_figure
     from wellby.report.figures import save_figure
@@ -320,6 +333,10 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
     estimates.did.to_csv(outputs["did"], index=False)
     estimates.event_study.to_csv(outputs["event_study"], index=False)
     estimates.group_time.to_csv(outputs["group_time"], index=False)
+    pretrend_power(estimates.event_study_result).to_csv(outputs["pretrend_power"], index=False)
+    sensitivity = trend_sensitivity(estimates.event_study_result, outcome, models.sensitivity,
+                                    models.alpha)
+    sensitivity.to_csv(outputs["sensitivity"], index=False)
     if "figure" in outputs:
         label = outcome_label(outcome, outcome_labels(study))
         save_figure(event_study_figure(estimates.event_study, label, models.alpha),
@@ -366,6 +383,31 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     save_figure(figure, outputs["figure"])
 
 
+def power_step(panel: str, *, study: Study, outputs: Mapping[str, str]) -> None:
+    """Write each outcome's minimum detectable effect and the valued outcome's planning.
+
+    Parameters
+    ----------
+    panel : str
+        The analysis file (Parquet); only the columns the power needs are read.
+    study : Study
+        The study, or the power step's slice (:func:`power_step_study`).
+    outputs : mapping
+        Paths (CSV) under the keys ``power`` and ``planning``.
+    """
+    from wellby.analysis.study_power import study_power
+    from wellby.prepare.panel import analysis_columns
+    from wellby.valuation.appraisal import breakeven_effect
+    from wellby.valuation.inputs import cba_inputs
+
+    data = pd.read_parquet(panel, columns=analysis_columns(study.columns, *study.outcomes))
+    breakeven = (breakeven_effect(cba_inputs(study.cba), scale="estimate")
+                 if study.cba is not None else None)
+    power, planning = study_power(data, study, breakeven)
+    power.to_csv(outputs["power"], index=False)
+    planning.to_csv(outputs["planning"], index=False)
+
+
 # ------------------------------------------------------------------------ value, report
 
 
@@ -387,7 +429,9 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
         ``distribution``.
     """
     from wellby.analysis.subgroups import population_shares, value_published_levels
+    from wellby.analysis.trend_sensitivity import robust_value_for_money
     from wellby.prepare.panel import residents, start_waves
+    from wellby.report.effect_figures import robust_bcr_plot
     from wellby.report.figures import save_figure
     from wellby.valuation.appraisal import benefit_schedule, cost_benefit, headline_effect
     from wellby.valuation.inputs import cba_inputs, valued_estimator
@@ -410,6 +454,11 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
     benefit_schedule(settings, estimate).to_csv(outputs["schedule"], index=False)
     simulation = monte_carlo(settings, estimate, std_error)
     simulation.summary().to_csv(outputs["montecarlo"], index=False)
+    if "trend_sensitivity" in inputs:
+        robust = robust_value_for_money(pd.read_csv(inputs["trend_sensitivity"]),
+                                        pd.read_csv(outputs["cba"]), settings.outcome, estimate)
+        robust.to_csv(outputs["robust"], index=False)
+        save_figure(robust_bcr_plot(robust), outputs["robust_figure"])
     sensitivity = one_way_sensitivity(settings, estimate, std_error, alpha=study.models.alpha)
     sensitivity.to_csv(outputs["sensitivity"], index=False)
     save_figure(tornado_plot(sensitivity, settings.price_year), outputs["tornado"])

@@ -307,6 +307,15 @@ class Bootstrap(Section):
 
 
 @dataclass(frozen=True)
+class TrendSensitivity(Section):
+    """``models.sensitivity``: robustness to violations of parallel trends (HonestDiD)."""
+
+    enabled: bool
+    mbar: Sequence[float]
+    m: Sequence[float]
+
+
+@dataclass(frozen=True)
 class Models(Section):
     """``models``: the estimators and every option they take."""
 
@@ -318,6 +327,7 @@ class Models(Section):
     cs_method: str
     anticipation: int
     base_period: str
+    sensitivity: TrendSensitivity
     balanced_panel: bool
     dynamic: Dynamic
     event_window: EventWindow
@@ -384,6 +394,16 @@ class Report(Section):
 
 
 @dataclass(frozen=True)
+class Power(Section):
+    """``power``: the minimum detectable effect and the planning of a follow-up wave."""
+
+    enabled: bool
+    target: float
+    areas: Sequence[int]
+    persons: Sequence[int]
+
+
+@dataclass(frozen=True)
 class Study(Section):
     """A validated study config, every default filled in by the schema."""
 
@@ -396,6 +416,7 @@ class Study(Section):
     subgroups: Mapping[str, Subgroup]
     models: Models
     cba: Cba | None
+    power: Power
     report: Report
 
     @classmethod
@@ -414,6 +435,8 @@ _NESTED: dict[tuple[str, str], type] = {
     ("Scales", "ons4"): Ons4,
     ("Models", "dynamic"): Dynamic, ("Models", "event_window"): EventWindow,
     ("Models", "subgroups"): SubgroupSettings, ("Models", "bootstrap"): Bootstrap,
+    ("Models", "sensitivity"): TrendSensitivity,
+    ("Study", "power"): Power,
     ("Cba", "mapping"): LifeSatisfactionMapping, ("Cba", "monte_carlo"): MonteCarlo,
     ("Cba", "sensitivity"): Sensitivity,
 }

@@ -54,7 +54,8 @@ def _label(labels: Mapping[str, str], outcome: str) -> str:
 
 
 def parallel_trends(did: pd.DataFrame | None, outcomes: Sequence[str],
-                    labels: Mapping[str, str], alpha: float) -> Assumption:
+                    labels: Mapping[str, str], alpha: float,
+                    pretrend_power: pd.DataFrame | None = None) -> Assumption:
     """Parallel trends, from the pre-trend tests in ``did.csv`` (term ``pretrend_wald``)."""
     meaning = ("Without the programme, wellbeing in programme areas would have moved as it "
                "did in comparison areas.")
@@ -73,7 +74,22 @@ def parallel_trends(did: pd.DataFrame | None, outcomes: Sequence[str],
         "Parallel trends", meaning,
         "Joint tests that the effects in the waves before each area's start are all zero "
         "(did.csv, term pretrend_wald; a small p-value is a warning).",
-        "; ".join(found) + ". " + verdict, CAUTION if rejected else HOLDS)
+        "; ".join(found) + ". " + verdict + _pretest_power(pretrend_power, labels),
+        CAUTION if rejected else HOLDS)
+
+
+def _pretest_power(pretrend_power: pd.DataFrame | None, labels: Mapping[str, str]) -> str:
+    """Say which linear violation the joint pre-trend test detects with 80% power."""
+    if pretrend_power is None or not len(pretrend_power):
+        return ""
+    joint = pretrend_power[(pretrend_power["test"] == "joint_wald")
+                           & (pretrend_power["target_power"] == 0.8)]
+    if not len(joint):
+        return ""
+    return (" A pass rules out only what the test can see (Roth 2022): it detects a linear "
+            "pre-trend with 80% power at a slope of "
+            + "; ".join(f"{r.slope:.3f} per wave ({_label(labels, r.outcome)})"
+                        for r in joint.itertuples()) + " (pretrend_power.csv).")
 
 
 def no_anticipation(event_study: pd.DataFrame | None, outcomes: Sequence[str],
@@ -198,7 +214,8 @@ def study_assumptions(tables: Mapping[str, pd.DataFrame], study: Study,
     """
     outcomes = list(study.outcomes)
     found = [
-        parallel_trends(tables.get("did"), outcomes, labels, study.models.alpha),
+        parallel_trends(tables.get("did"), outcomes, labels, study.models.alpha,
+                        tables.get("pretrend_power")),
         no_anticipation(tables.get("event_study"), outcomes, labels,
                         int(study.models.anticipation)),
         stable_composition(study.design, tables.get("descriptives"),

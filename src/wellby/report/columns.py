@@ -114,6 +114,15 @@ SHEETS: dict[str, str] = {
     "cba_schedule": "The appraisal year by year: persons, effect, WELLBYs, costs and their "
                     "discounting; live formulas over cba_inputs.",
     "cba_subgroups": "Who gains: the WELLBYs and their value by subgroup level.",
+    "power": "Power: each outcome's minimum detectable effect from the design's own variance "
+             "components, beside the WELLBY break-even effect and the power against it.",
+    "power_planning": "What one more follow-up wave needs: power against the break-even "
+                      "effect over a grid of areas and persons per area.",
+    "sensitivity": "Robust confidence sets of the event study's average post-start effect if "
+                   "parallel trends fail (Rambachan and Roth 2023), with breakdown values.",
+    "cba_robust": "The central benefit-cost ratio at the ends of the robust confidence sets.",
+    "pretrend_power": "Power of the event study's pre-trend tests against a linear violation "
+                      "(Roth 2022): the slope each test detects with 50% and 80% power.",
 }
 
 #: Column name -> its meaning, wherever it appears.
@@ -266,8 +275,81 @@ COLUMNS: dict[str, Column] = {
     "value": _c("Value of the assumption (unit in the next column)", "see unit", NUMBER),
 }
 
+#: Columns of the power tables (``power``, ``power_planning``).
+POWER_COLUMNS: dict[str, Column] = {
+    "design": _c("Survey design (panel or repeated_cross_section)", "text", TEXT),
+    "n_areas": _c("Areas (clusters) in the design", "areas", COUNT),
+    "areas": _c("Areas (clusters) in the planned design", "areas", COUNT),
+    "n_treated_areas": _c("Programme areas", "areas", COUNT),
+    "n_control_areas": _c("Comparison areas", "areas", COUNT),
+    "persons_per_area": _c("Residents per area and wave (mean)", "persons", ESTIMATE),
+    "n_pre": _c("Waves before the start (the earliest cohort's, under staggered starts)",
+                "waves", INTEGER),
+    "n_post": _c("Waves from the start on", "waves", INTEGER),
+    "icc_area": _c("Share of the outcome's variance between areas (persistent)",
+                   "share (0-1)", ESTIMATE),
+    "icc_area_wave": _c("Share of the variance in area-by-wave shocks (more residents do not "
+                        "average these away)", "share (0-1)", ESTIMATE),
+    "rho": _c("Correlation of a resident's answers across waves (panel)", "correlation",
+              ESTIMATE),
+    "df": _c("Degrees of freedom of the t quantiles (areas - 2)", "degrees of freedom",
+             INTEGER),
+    "mde": _c("Minimum detectable effect at the power and alpha given", _OUTCOME_UNITS,
+              ESTIMATE),
+    "mde_sd": _c("Minimum detectable effect in standard deviations of the outcome",
+                 "standard deviations", ESTIMATE),
+    "power": _c("Power: the target (power table) or against the break-even effect (planning)",
+                "probability (0-1)", PERCENT),
+    "power_at_breakeven": _c("Power against the break-even effect", "probability (0-1)",
+                             PERCENT),
+    "power_now": _c("Power against the break-even effect with one more wave of today's design",
+                    "probability (0-1)", PERCENT),
+    "min_areas": _c("Fewest areas reaching the target power at today's residents per area",
+                    "areas", COUNT),
+    "min_persons": _c("Fewest residents per area reaching it with today's areas (empty: no "
+                      "number can)", "persons", COUNT),
+    "power_limit_persons": _c("Power with today's areas and unlimited residents per area",
+                              "probability (0-1)", PERCENT),
+    "target_effect": _c("The effect to detect: the WELLBY break-even effect", _OUTCOME_UNITS,
+                        ESTIMATE),
+    "test": _c("Pre-trend test: joint_wald (the event study's F test) or any_significant "
+               "(any lead significant alone, Roth 2022)", "text", TEXT),
+    "slope": _c("Linear pre-trend violation, per wave", f"{_OUTCOME_UNITS} per wave",
+                ESTIMATE),
+    "target_power": _c("The power the slope was solved for (empty: power computed at the "
+                       "slope)", "probability (0-1)", PERCENT),
+    "n_leads": _c("Pre-start coefficients tested", "coefficients", INTEGER),
+}
+
+#: Columns of the robustness tables (``sensitivity``, ``cba_robust``).
+ROBUST_COLUMNS: dict[str, Column] = {
+    "method": _c("relative_magnitudes (Mbar) or smoothness (M) bounds", "text", TEXT),
+    "parameter": _c("The bound's name: Mbar or M", "text", TEXT),
+    "value": _c("The bound: Mbar (a multiple of the largest pre-start violation) or M "
+                "(outcome units per wave squared)", "bound", ESTIMATE),
+    "target": _c("The effect bounded: the average of the post-start effects", "text", TEXT),
+    "lb": _c("Lower end of the robust confidence set", _OUTCOME_UNITS, ESTIMATE),
+    "ub": _c("Upper end of the robust confidence set", _OUTCOME_UNITS, ESTIMATE),
+    "original_lb": _c("Lower end of the interval under exact parallel trends",
+                      _OUTCOME_UNITS, ESTIMATE),
+    "original_ub": _c("Upper end of the interval under exact parallel trends",
+                      _OUTCOME_UNITS, ESTIMATE),
+    "breakdown": _c("Largest bound at which the robust set excludes zero", "bound", ESTIMATE),
+    "bcr_lb": _c("Central benefit-cost ratio at the robust lower end", "ratio", RATIO),
+    "bcr_ub": _c("Central benefit-cost ratio at the robust upper end", "ratio", RATIO),
+    "pays_at_lb": _c("The robust lower end still has a BCR of at least 1", "true/false", TEXT),
+    "breakdown_pays": _c("Largest bound at which the robust lower end still pays (BCR >= 1)",
+                         "bound", ESTIMATE),
+}
+
 #: (table, column) -> its meaning in that table, where it differs from :data:`COLUMNS`.
 TABLE_COLUMNS: dict[tuple[str, str], Column] = {
+    **{(table, column): meaning for table in ("power", "power_planning", "pretrend_power")
+       for column, meaning in POWER_COLUMNS.items()},
+    **{(table, column): meaning for table in ("sensitivity", "cba_robust")
+       for column, meaning in ROBUST_COLUMNS.items()},
+    ("power", "breakeven_effect"): _c("The valued outcome's WELLBY break-even effect, in the "
+                                      "outcome's units", _OUTCOME_UNITS, ESTIMATE),
     ("descriptives", "group"): _c("Arm: programme or comparison areas", "text", TEXT),
     ("group_time", "group"): _c("Cohort: first treated period of the group", "year", YEAR),
     ("reliability", "ci_low"): _c("Lower end of the confidence interval of alpha",

@@ -188,3 +188,43 @@ def event_study_figure(event_study_table: pd.DataFrame, label: str, alpha: float
                      "of event_study.csv says why (none_reliable: a cohort has one treated "
                      "area, so no interval is reliable).")
     return figure
+
+
+def robust_bcr_plot(robust: pd.DataFrame) -> Figure:
+    """Draw the central benefit-cost ratio at the ends of the robust sets against Mbar.
+
+    Parameters
+    ----------
+    robust : pandas.DataFrame
+        :func:`wellby.analysis.trend_sensitivity.robust_value_for_money`'s rows; the
+        relative-magnitude rows are drawn (a band from ``bcr_lb`` to ``bcr_ub`` at each
+        ``Mbar``), with the break-even line at 1.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; an empty one (with a note) when there are no relative-magnitude rows.
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.5, 3.8))
+    ax = figure.subplots()
+    rows = robust[robust["method"] == "relative_magnitudes"].sort_values("value")
+    ax.axhline(1.0, color=COLOURS["central"], linestyle="--", linewidth=1,
+               label="BCR 1: benefits equal costs")
+    if len(rows):
+        ax.fill_between(rows["value"], rows["bcr_lb"], rows["bcr_ub"], color=COLOURS["band"],
+                        alpha=0.5, label="BCR at the ends of the robust confidence set")
+        ax.plot(rows["value"], rows["bcr_lb"], color=COLOURS["estimate"], marker="o",
+                markersize=3, linewidth=1)
+        ax.plot(rows["value"], rows["bcr_ub"], color=COLOURS["estimate"], marker="o",
+                markersize=3, linewidth=1)
+    else:
+        add_note(ax, "No relative-magnitude sensitivity (no event study, or no wave before "
+                     "the start).")
+    ax.set_xlabel("Mbar: post-start violation of parallel trends, as a multiple of the "
+                  "largest pre-start one")
+    ax.set_ylabel("Central benefit-cost ratio")
+    ax.set_title("Value for money if parallel trends fail (Rambachan and Roth 2023)")
+    ax.legend(fontsize=8, loc="best")
+    return figure

@@ -67,8 +67,10 @@ SECTIONS = [
     ("assumptions", "Assumptions and limitations"),
     ("results", "The programme's effect"),
     ("event-study", "Effects over time (event study)"),
+    ("sensitivity", "If parallel trends fail: robust effects and value for money"),
     ("who-gained", "Who gained"),
     ("value", "Value for money"),
+    ("power", "Power: could the study detect an effect worth the money?"),
     ("provenance", "Provenance"),
 ]
 
@@ -453,6 +455,96 @@ def _value_section(tables, figures, study: Study) -> str:
     return "".join(parts)
 
 
+def _sensitivity_section(tables, labels) -> str:
+    """Return the robust sets in words and tables, and the value for money at their ends."""
+    from wellby.report.formatting import outcome_label
+
+    sensitivity = tables.get("sensitivity")
+    if sensitivity is None or not len(sensitivity):
+        return ("<p>No sensitivity analysis (it needs the event study and waves before the "
+                "start; config <code>models.sensitivity</code>).</p>")
+    said = []
+    for outcome, rows in sensitivity.groupby("outcome", sort=False):
+        by = {m: g.iloc[0]["breakdown"] for m, g in rows.groupby("method")}
+        said.append(f"{outcome_label(str(outcome), labels)}: the sign of the average effect "
+                    f"holds up to Mbar = {by.get('relative_magnitudes', float('nan')):.2f} "
+                    "(post-start violations as a multiple of the largest pre-start one) and "
+                    f"M = {by.get('smoothness', float('nan')):.3f} (change in the violation's "
+                    "slope per wave).")
+    parts = ["<p>The event study's effect assumes parallel trends. Rambachan and Roth (2023) "
+             "ask how large a violation would overturn it: the robust confidence set of the "
+             "average post-start effect under bounded violations, as R HonestDiD computes "
+             "it (relative magnitudes: conditional/hybrid sets; smoothness: FLCI). A "
+             "breakdown value below 1 for Mbar means a violation smaller than those seen "
+             "before the start could explain the effect away.</p><ul>"
+             + "".join(f"<li>{html.escape(s)}</li>" for s in said) + "</ul>",
+             table_html(sensitivity, ["outcome", "method", "parameter", "value", "lb", "ub",
+                                      "original_lb", "original_ub", "breakdown"],
+                        name="sensitivity", labels=labels, max_rows=80)]
+    robust = tables.get("cba_robust")
+    if robust is not None and len(robust):
+        parts.append("<h3>Value for money at the ends of the robust set</h3><p>The central "
+                     "benefit-cost ratio is proportional to the effect valued, so at each "
+                     "bound it is the BCR times the robust end over the valued estimate. "
+                     "<code>breakdown_pays</code> is the largest bound at which the robust "
+                     "set's lower end still pays for the programme (empty: not even with "
+                     "parallel trends exact).</p>")
+        parts.append(table_html(robust, ["method", "parameter", "value", "lb", "ub",
+                                         "bcr_lb", "bcr_ub", "breakdown_pays"],
+                                name="cba_robust", labels=labels))
+    parts.append(_source(["sensitivity", "cba_robust"], ["models.sensitivity"]))
+    return "".join(parts)
+
+
+def _power_section(tables, labels) -> str:
+    """Return each outcome's detectable effect beside the break-even effect, and planning."""
+    from wellby.report.formatting import outcome_label
+
+    power = tables.get("power")
+    if power is None or not len(power):
+        return "<p>Power was not computed (config <code>power.enabled</code>).</p>"
+    parts = ["<ul>"]
+    for _, row in power.iterrows():
+        name = outcome_label(str(row["outcome"]), labels)
+        text = (f"{name}: the smallest effect this design detects with "
+                f"{100 * row['power']:.0f}% power at alpha {row['alpha']:g} is "
+                f"{row['mde']:.3f} ({row['mde_sd']:.2f} standard deviations)")
+        if pd.notna(row.get("breakeven_effect")):
+            text += (f"; the WELLBY break-even effect is {row['breakeven_effect']:.3f}, and "
+                     f"the power against it {100 * row['power_at_breakeven']:.0f}%. "
+                     f"{row.get('note', '')}")
+        parts.append(f"<li>{html.escape(text.strip())}</li>")
+    parts.append("</ul><p>From the design's own variance components: the share of the "
+                 "variance between areas (<code>icc_area</code>), in area-by-wave shocks "
+                 "that more residents cannot average away (<code>icc_area_wave</code>), and "
+                 "the correlation of a resident's answers over waves (<code>rho</code>); "
+                 "McKenzie (2012) for several waves, with t quantiles on areas - 2 degrees "
+                 "of freedom (Bloom 1995). Under staggered starts the earliest cohort's "
+                 "waves set the pre- and post-periods.</p>")
+    parts.append(table_html(power, ["outcome", "n_areas", "persons_per_area", "n_pre",
+                                    "n_post", "icc_area", "icc_area_wave", "rho",
+                                    "std_error", "mde", "mde_sd", "breakeven_effect",
+                                    "power_at_breakeven"], name="power", labels=labels))
+    planning = tables.get("power_planning")
+    if planning is not None and len(planning):
+        parts.append("<h3>What one more follow-up wave needs</h3>")
+        parts.append(table_html(planning, ["areas", "persons_per_area", "mde", "power"],
+                                name="power_planning", max_rows=80))
+    pretrend = tables.get("pretrend_power")
+    if pretrend is not None and len(pretrend):
+        joint = pretrend[(pretrend["test"] == "joint_wald") & (pretrend["target_power"] == 0.8)]
+        said = [f"{outcome_label(str(r.outcome), labels)}: {r.slope:.3f} per wave"
+                for r in joint.itertuples()]
+        parts.append("<h3>Could the pre-trend test see a violation?</h3><p>A passed pre-trend "
+                     "test rules out only violations it had the power to detect (Roth 2022). "
+                     "The event study's joint test detects a linear pre-trend with 80% power "
+                     "at a slope of " + html.escape("; ".join(said)) + ".</p>")
+        parts.append(table_html(pretrend, name="pretrend_power", labels=labels))
+    parts.append(_source(["power", "power_planning", "pretrend_power"],
+                         ["power", "models.alpha", "cba"]))
+    return "".join(parts)
+
+
 def _provenance_section(provenance: Mapping[str, Any]) -> str:
     inputs = "".join(f"<li><code>{html.escape(i['path'])}</code> sha256 "
                      f"<code>{html.escape(i['sha256'][:16])}…</code></li>"
@@ -507,8 +599,10 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
                         + (table_html(tables["event_study"], name="event_study",
                                       labels=labels) + _source(["event_study"])
                            if "event_study" in tables and len(tables["event_study"]) else "")),
+        "sensitivity": _sensitivity_section(tables, labels),
         "who-gained": _who_gained(tables, figures, min_cell, labels),
         "value": _value_section(tables, figures, study),
+        "power": _power_section(tables, labels),
         "provenance": _provenance_section(provenance),
     }
     return str(_render("report.html", css=Markup(CSS), min_cell=min_cell, sections=SECTIONS,

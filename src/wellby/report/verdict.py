@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from wellby.report.figures import in_sentence
 from wellby.valuation.inputs import HEADLINE_TERM
 
 ESTIMATOR_NAMES = {"twfe": "two-way fixed effects", "callaway_santanna": "Callaway-Sant'Anna",
@@ -325,7 +326,8 @@ def caveats(tables: Mapping[str, pd.DataFrame], outcomes: Sequence[str],
     ----------
     tables : mapping of str to pandas.DataFrame
         The study's tables (``did``, ``cba``, ``cba_montecarlo``, ``data_checks``,
-        ``subgroups``), as written (not the published views: the checks read numbers).
+        ``subgroups``, ``power``), as written (not the published views: the checks read
+        numbers).
     outcomes : sequence of str
         The outcomes, in the report's order.
     labels : mapping of str to str
@@ -346,6 +348,8 @@ def caveats(tables: Mapping[str, pd.DataFrame], outcomes: Sequence[str],
         if staggered:
             out += _disagreement_caveats(did, outcomes, labels)
     out += _value_caveats(tables, labels, alpha, bcr_flag_above)
+    out += _power_caveats(tables.get("power"), labels)
+    out += _sensitivity_caveats(tables.get("sensitivity"), outcomes, labels)
     out += _check_caveats(tables.get("data_checks"))
     out += _level_caveats(tables.get("subgroups"))
     return out
@@ -450,6 +454,48 @@ def _value_caveats(tables, labels, alpha, bcr_flag_above) -> list[Statement]:
                 "caveat", "The benefit-cost ratio ({0}) is negative: the estimated effect is a "
                 "loss of wellbeing.", (number(bcr_row, "cba", "bcr", ("scenario",),
                                               f"{bcr:.2f}"),)))
+    return out
+
+
+def _power_caveats(power: pd.DataFrame | None, labels) -> list[Statement]:
+    if power is None or not len(power) or "power_at_breakeven" not in power:
+        return []
+    out = []
+    rows = power[power["power_at_breakeven"].notna()]
+    for _, row in rows[rows["power_at_breakeven"] < rows["power"]].iterrows():
+        key = ("outcome",)
+        out.append(Statement(
+            "caveat", f"The design had {{0}} power to detect the break-even effect on "
+            f"{in_sentence(_name(labels, row['outcome']))} ({{1}}; the smallest effect it "
+            f"detects with "
+            f"{100 * row['power']:.0f}% power is {{2}}): an effect just worth the money could "
+            "have been missed (see Power).",
+            (number(row, "power", "power_at_breakeven", key,
+                    f"{100 * row['power_at_breakeven']:.0f}%"),
+             number(row, "power", "breakeven_effect", key,
+                    fmt_estimate(row["breakeven_effect"], 3)),
+             number(row, "power", "mde", key, fmt_estimate(row["mde"], 3)))))
+    return out
+
+
+def _sensitivity_caveats(sensitivity: pd.DataFrame | None, outcomes, labels
+                         ) -> list[Statement]:
+    """Flag an effect whose sign a violation smaller than the pre-start ones explains."""
+    if sensitivity is None or not len(sensitivity) or "breakdown" not in sensitivity:
+        return []
+    out = []
+    rows = sensitivity[(sensitivity["method"] == "relative_magnitudes")
+                       & sensitivity["outcome"].isin(outcomes)]
+    for outcome, group in rows.groupby("outcome", sort=False):
+        row = group.iloc[0]
+        if pd.notna(row["breakdown"]) and row["breakdown"] < 1:
+            out.append(Statement(
+                "caveat", f"{_name(labels, outcome)}: the effect's sign holds only while "
+                "post-start violations of parallel trends stay below {0} times the largest "
+                "pre-start one (Rambachan and Roth 2023): a violation smaller than those "
+                "already seen before the start could explain the effect away.",
+                (number(row, "sensitivity", "breakdown", ("outcome", "method", "value"),
+                        f"{row['breakdown']:.2f}"),)))
     return out
 
 

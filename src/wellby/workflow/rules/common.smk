@@ -12,6 +12,7 @@ from wellby.steps import (
     describe_step_study,
     estimate_step_study,
     panel_step_study,
+    power_step_study,
     subgroups_step_study,
     value_step_study,
     wave_step_study,
@@ -66,12 +67,16 @@ DESCRIBE_STUDY = describe_step_study(config)
 ESTIMATE_STUDY = estimate_step_study(config)
 SUBGROUPS_STUDY = subgroups_step_study(config)
 VALUE_STUDY = value_step_study(config) if "cba" in config else None
+POWER_STUDY = power_step_study(config)
+POWER = config["power"]["enabled"]
 
 
 GATHERED_TABLES = {
     "did": "Effects",
     "event_study": "Effects",
     "group_time": "Effects",
+    "pretrend_power": "Power",
+    "sensitivity": "Effects",
     "subgroups": "Who gained",
 }
 """Per-outcome tables gathered into one (rule gather_table), with their report category."""
@@ -158,6 +163,8 @@ def all_targets():
         "results/tables/did.csv",
         "results/tables/event_study.csv",
         "results/tables/group_time.csv",
+        "results/tables/pretrend_power.csv",
+        "results/tables/sensitivity.csv",
         "results/tables/subgroups.csv",
         "results/tables.xlsx",
         "results/report.html",
@@ -165,6 +172,8 @@ def all_targets():
     ]
     if "cba" in config:
         targets.append("results/tables/cba.csv")
+    if POWER:
+        targets += ["results/tables/power.csv", "results/tables/power_planning.csv"]
     targets += list(report_figures().values())
     return targets
 
@@ -180,6 +189,7 @@ def report_figures():
     if "cba" in config:
         figures["cba_tornado"] = "results/figures/cba_tornado.png"
         figures["cba_montecarlo"] = "results/figures/cba_montecarlo.png"
+        figures["cba_robust"] = "results/figures/cba_robust.png"
     return figures
 
 
@@ -196,12 +206,17 @@ def report_tables():
         "did": "results/tables/did.csv",
         "event_study": "results/tables/event_study.csv",
         "group_time": "results/tables/group_time.csv",
+        "pretrend_power": "results/tables/pretrend_power.csv",
+        "sensitivity": "results/tables/sensitivity.csv",
         "subgroups": "results/tables/subgroups.csv",
     }
     if "cba" in config:
         for name in ("cba", "cba_montecarlo", "cba_sensitivity", "cba_schedule",
-                     "cba_subgroups"):
+                     "cba_subgroups", "cba_robust"):
             tables[name] = f"results/tables/{name}.csv"
+    if POWER:
+        tables["power"] = "results/tables/power.csv"
+        tables["power_planning"] = "results/tables/power_planning.csv"
     return tables
 
 
@@ -211,6 +226,8 @@ def estimate_outputs():
         "did": "results/interim/estimates/{outcome}/did.csv",
         "event_study": "results/interim/estimates/{outcome}/event_study.csv",
         "group_time": "results/interim/estimates/{outcome}/group_time.csv",
+        "pretrend_power": "results/interim/estimates/{outcome}/pretrend_power.csv",
+        "sensitivity": "results/interim/estimates/{outcome}/sensitivity.csv",
     }
     if EVENT_FIGURE:
         outputs["figure"] = report(

@@ -8,6 +8,7 @@ if "cba" in config:
             did="results/tables/did.csv",
             subgroups="results/tables/subgroups.csv",
             panel="results/interim/panel.parquet",
+            trend_sensitivity="results/tables/sensitivity.csv",
         output:
             cba=report(
                 "results/tables/cba.csv",
@@ -28,6 +29,13 @@ if "cba" in config:
                 caption="../report/cba_montecarlo.rst",
                 category="Value for money",
             ),
+            robust="results/tables/cba_robust.csv",
+            robust_figure=report(
+                "results/figures/cba_robust.png",
+                caption="../report/cba_robust.rst",
+                category="Value for money",
+            ),
+            robust_svg="results/figures/cba_robust.svg",
             tornado_svg="results/figures/cba_tornado.svg",
             distribution_svg="results/figures/cba_montecarlo.svg",
         params:

@@ -1,0 +1,78 @@
+"""The study's sensitivity to failing parallel trends, and its value for money at the ends.
+
+The robust sets themselves are tested against R HonestDiD in tests/test_honest_did.py; here,
+what the study adds: the average post-start target, the interval under exact parallel trends
+by hand from the event study's covariance, and the benefit-cost ratio at each robust end.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from wellby.analysis.trend_sensitivity import (
+    SENSITIVITY_COLUMNS,
+    robust_value_for_money,
+    trend_sensitivity,
+)
+from wellby.config.typed import TrendSensitivity
+from wellby.estimators.event_study import fit_event_study
+
+from .test_event_study import simulate
+
+ON = TrendSensitivity(enabled=True, mbar=[0.0, 0.5, 1.0], m=[0.0, 0.05])
+
+
+@pytest.fixture(scope="module")
+def event_study():
+    data = simulate(np.random.default_rng(5))
+    return fit_event_study(data, "y", "unit", "year", "cohort", cluster="area")
+
+
+def test_the_average_post_start_effect_and_its_parallel_trends_interval(event_study):
+    table = trend_sensitivity(event_study, "y", ON, alpha=0.05)
+    assert list(table.columns) == SENSITIVITY_COLUMNS
+    assert set(table["target"]) == {"average"} and set(table["estimator"]) == {"event_study"}
+    assert table.groupby("method")["value"].apply(list).to_dict() == {
+        "relative_magnitudes": [0.0, 0.5, 1.0], "smoothness": [0.0, 0.05]}
+    # By hand: the mean of the post-start coefficients and its variance w' V w.
+    post = [i for i, e in enumerate(event_study.rel_times) if e >= 0]
+    keep = [i for i, e in enumerate(event_study.rel_times) if e != event_study.reference]
+    cov = np.asarray(event_study.cov)
+    where = [keep.index(i) for i in post]
+    w = np.full(len(post), 1 / len(post))
+    mean = float(np.mean([event_study.coefficients[i].estimate for i in post]))
+    se = float(np.sqrt(w @ cov[np.ix_(where, where)] @ w))
+    z = stats.norm.ppf(0.975)
+    row = table.iloc[0]
+    assert row["estimate"] == pytest.approx(mean, rel=1e-10)
+    assert (row["original_lb"], row["original_ub"]) == pytest.approx((mean - z * se,
+                                                                      mean + z * se))
+    # Larger bounds, wider sets; the breakdown is one number per method.
+    rm = table[table["method"] == "relative_magnitudes"]
+    assert (np.diff(rm["ub"] - rm["lb"]) > 0).all()
+    assert table.groupby("method")["breakdown"].nunique(dropna=False).eq(1).all()
+
+
+def test_no_event_study_or_switched_off_gives_an_empty_table(event_study):
+    assert trend_sensitivity(None, "y", ON, 0.05).empty
+    off = TrendSensitivity(enabled=False, mbar=[], m=[])
+    assert list(trend_sensitivity(event_study, "y", off, 0.05).columns) == SENSITIVITY_COLUMNS
+
+
+def test_the_bcr_at_each_robust_end_and_where_it_stops_paying():
+    sensitivity = pd.DataFrame({
+        "outcome": "ls", "method": "relative_magnitudes", "parameter": "Mbar",
+        "value": [0.0, 0.5, 1.0], "lb": [0.12, 0.09, 0.02], "ub": [0.2, 0.25, 0.3]})
+    cba = pd.DataFrame({"scenario": ["low", "central", "high"], "bcr": [1.0, 1.5, 2.0]})
+    robust = robust_value_for_money(sensitivity, cba, "ls", estimate=0.15)
+    # BCR is proportional to the effect: 1.5 x lb / 0.15 = 10 x lb.
+    assert robust["bcr_lb"].tolist() == pytest.approx([1.2, 0.9, 0.2])
+    assert robust["bcr_ub"].tolist() == pytest.approx([2.0, 2.5, 3.0])
+    assert robust["pays_at_lb"].tolist() == [True, False, False]
+    assert (robust["breakdown_pays"] == 0.0).all()
+    never = robust_value_for_money(sensitivity.assign(lb=0.01), cba, "ls", estimate=0.15)
+    assert never["breakdown_pays"].isna().all()
+    always = robust_value_for_money(sensitivity.assign(lb=0.2), cba, "ls", estimate=0.15)
+    assert (always["breakdown_pays"] == 1.0).all()
+    assert robust_value_for_money(sensitivity, cba, "other", estimate=0.15).empty
