@@ -10,6 +10,7 @@ draws) they agree within R's grid step.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from pathlib import Path
@@ -260,10 +261,15 @@ def test_callaway_santanna_inputs_reproduce_r(ehec):
         ehec, "dins", "stfips", "year", "cohort", control_group="not_yet_treated",
         base_period="universal", dynamic_min_e=-5, dynamic_max_e=5,
     )
-    b, s, n_pre, n_post = callaway_santanna_inputs(fit, ehec)
     keep = np.array(cs["egt"]) != -1
+    # The fit keeps the event-time covariance: R's V, from the fit alone.
+    b, s, n_pre, n_post = callaway_santanna_inputs(fit)
     assert (n_pre, n_post) == (4, 6)
     np.testing.assert_allclose(b, np.array(cs["att_egt"])[keep], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(s, np.array(cs["V"])[np.ix_(keep, keep)], rtol=1e-10, atol=0)
+    # Without it, the covariance is rebuilt from the data the fit was made on.
+    fit = dataclasses.replace(fit, dynamic_cov=None)
+    b, s, n_pre, n_post = callaway_santanna_inputs(fit, ehec)
     np.testing.assert_allclose(s, np.array(cs["V"])[np.ix_(keep, keep)], rtol=1e-10, atol=0)
     # the covariance can also be passed in
     v_all = np.zeros((11, 11))

@@ -62,7 +62,8 @@ def test_no_event_study_or_switched_off_gives_an_empty_table(event_study):
 
 def test_the_bcr_at_each_robust_end_and_where_it_stops_paying():
     sensitivity = pd.DataFrame({
-        "outcome": "ls", "method": "relative_magnitudes", "parameter": "Mbar",
+        "outcome": "ls", "estimator": "event_study", "method": "relative_magnitudes",
+        "parameter": "Mbar",
         "value": [0.0, 0.5, 1.0], "lb": [0.12, 0.09, 0.02], "ub": [0.2, 0.25, 0.3]})
     cba = pd.DataFrame({"scenario": ["low", "central", "high"], "bcr": [1.0, 1.5, 2.0]})
     robust = robust_value_for_money(sensitivity, cba, "ls", estimate=0.15)
@@ -76,3 +77,33 @@ def test_the_bcr_at_each_robust_end_and_where_it_stops_paying():
     always = robust_value_for_money(sensitivity.assign(lb=0.2), cba, "ls", estimate=0.15)
     assert (always["breakdown_pays"] == 1.0).all()
     assert robust_value_for_money(sensitivity, cba, "other", estimate=0.15).empty
+    # The case valued Callaway-Sant'Anna: the event study's sets are not its own.
+    assert robust_value_for_money(sensitivity, cba, "ls", estimate=0.15,
+                                  estimator="callaway_santanna").empty
+
+
+def test_callaway_santanna_with_a_universal_base_period_has_its_own_sets():
+    from wellby.estimators.callaway_santanna import fit_callaway_santanna
+
+    data = simulate(np.random.default_rng(5))
+    fit = fit_callaway_santanna(data, "y", "unit", "year", "cohort", cluster="area",
+                                base_period="universal")
+    table = trend_sensitivity(fit, "y", ON, 0.05, estimator="callaway_santanna")
+    assert set(table["estimator"]) == {"callaway_santanna"}
+    # By hand from the fit's event-time effects and their covariance (reference -1 out).
+    dynamic = fit.aggregation("dynamic")
+    times = dynamic["rel_time"].to_numpy()
+    post = times >= 0
+    w = np.full(post.sum(), 1 / post.sum())
+    mean = float(dynamic["estimate"].to_numpy()[post].mean())
+    se = float(np.sqrt(w @ fit.dynamic_cov[np.ix_(post, post)] @ w))
+    z = stats.norm.ppf(0.975)
+    assert table.iloc[0]["estimate"] == pytest.approx(mean, rel=1e-10)
+    assert table.iloc[0]["original_lb"] == pytest.approx(mean - z * se, rel=1e-8)
+    # Its standard errors are the square roots of the covariance's diagonal (the universal
+    # base period, -1, is zero by construction: no standard error).
+    reported = dynamic["std_error"].to_numpy()
+    shown = ~np.isnan(reported)
+    assert np.sqrt(np.diag(fit.dynamic_cov))[shown] == pytest.approx(reported[shown],
+                                                                     rel=1e-10)
+    assert (times[~shown] == -1).all()

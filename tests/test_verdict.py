@@ -347,8 +347,8 @@ def test_an_effect_a_small_violation_explains_is_a_caveat():
                              "value": [0.0, 0.0], "breakdown": [breakdown, 0.005]})
     fragile = verdict({"sensitivity": sensitivity(0.144)}).caveats
     assert texts(fragile) == [
-        "Life satisfaction: the effect's sign holds only while post-start violations of "
-        "parallel trends stay below 0.14 times the largest pre-start one (Rambachan and Roth "
-        "2023): a violation smaller than those already seen before the start could explain "
-        "the effect away."]
+        "Life satisfaction (the event study): the effect's sign holds only while post-start "
+        "violations of parallel trends stay below 0.14 times the largest pre-start one "
+        "(Rambachan and Roth 2023): a violation smaller than those already seen before the "
+        "start could explain the effect away."]
     assert verdict({"sensitivity": sensitivity(1.6)}).caveats == []

@@ -334,8 +334,11 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
     estimates.event_study.to_csv(outputs["event_study"], index=False)
     estimates.group_time.to_csv(outputs["group_time"], index=False)
     pretrend_power(estimates.event_study_result).to_csv(outputs["pretrend_power"], index=False)
-    sensitivity = trend_sensitivity(estimates.event_study_result, outcome, models.sensitivity,
-                                    models.alpha)
+    sensitivity = pd.concat(
+        [trend_sensitivity(estimates.event_study_result, outcome, models.sensitivity,
+                           models.alpha, "event_study"),
+         trend_sensitivity(estimates.callaway_santanna_result, outcome, models.sensitivity,
+                           models.alpha, "callaway_santanna")], ignore_index=True)
     sensitivity.to_csv(outputs["sensitivity"], index=False)
     if "figure" in outputs:
         label = outcome_label(outcome, outcome_labels(study))
@@ -456,7 +459,8 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
     simulation.summary().to_csv(outputs["montecarlo"], index=False)
     if "trend_sensitivity" in inputs:
         robust = robust_value_for_money(pd.read_csv(inputs["trend_sensitivity"]),
-                                        pd.read_csv(outputs["cba"]), settings.outcome, estimate)
+                                        pd.read_csv(outputs["cba"]), settings.outcome, estimate,
+                                        settings.estimator)
         robust.to_csv(outputs["robust"], index=False)
         save_figure(robust_bcr_plot(robust), outputs["robust_figure"])
     sensitivity = one_way_sensitivity(settings, estimate, std_error, alpha=study.models.alpha)

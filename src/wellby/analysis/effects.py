@@ -64,13 +64,18 @@ class OutcomeEstimates:
     group_time : pandas.DataFrame
         Callaway-Sant'Anna's group-time ATTs and the components of its aggregations.
     event_study_result : object or None
-        The fitted event study (for its figure), when that estimator ran.
+        The fitted event study (for its figure and sensitivity), when that estimator ran.
+    callaway_santanna_result : object or None
+        Callaway-Sant'Anna with a universal base period (the fit itself when so configured,
+        else a second fit), for the sensitivity to parallel trends, which needs it; None
+        when the estimator did not run or ``models.sensitivity`` is off.
     """
 
     did: pd.DataFrame
     event_study: pd.DataFrame
     group_time: pd.DataFrame
     event_study_result: Any = None
+    callaway_santanna_result: Any = None
 
 
 def model_units(columns: Mapping[str, Any], design: str) -> str:
@@ -230,15 +235,22 @@ def _callaway_santanna(data, outcome, columns, design, models):
     # without clustervars). Classical has no meaning here and is refused at validation.
     cluster = cluster_column(columns, models) if models.vcov == "cluster" else None
     balanced = bool(models.balanced_panel) and design == "panel"
-    result = fit_callaway_santanna(
-        data, outcome, model_units(columns, design), columns["wave"], columns["cohort"],
+    options = dict(
         design=design, control_group=models.control_group, cluster=cluster,
         weights=columns.get("weight"), covariates=models.covariates, alpha=models.alpha,
-        method=method, anticipation=models.anticipation,
-        base_period=models.base_period, balanced_panel=balanced,
-        bootstrap=settings.multiplier, n_bootstrap=settings.reps,
-        bootstrap_weights=_cs_weights(settings), seed=settings.seed,
+        method=method, anticipation=models.anticipation, balanced_panel=balanced,
         **_dynamic_window(models))
+    arguments = (data, outcome, model_units(columns, design), columns["wave"],
+                 columns["cohort"])
+    result = fit_callaway_santanna(
+        *arguments, base_period=models.base_period, bootstrap=settings.multiplier,
+        n_bootstrap=settings.reps, bootstrap_weights=_cs_weights(settings),
+        seed=settings.seed, **options)
+    universal = None
+    if models.sensitivity.enabled:
+        # The sensitivity to parallel trends needs a universal base period (R HonestDiD).
+        universal = (result if models.base_period == "universal"
+                     else fit_callaway_santanna(*arguments, base_period="universal", **options))
     tidy = result.tidy()
     headline = tidy[tidy["term"].isin(CS_AGGREGATIONS)].copy()
     clustered = (f"clustered by {cluster}" if cluster
@@ -255,7 +267,8 @@ def _callaway_santanna(data, outcome, columns, design, models):
     dynamic = tidy[tidy["term"] == "att_e"].copy()
     dynamic["binned"] = ""
     group_time = tidy[~tidy["term"].isin(CS_AGGREGATIONS)].copy()
-    return pd.concat([headline, pretrend], ignore_index=True), dynamic, group_time
+    return (pd.concat([headline, pretrend], ignore_index=True), dynamic, group_time,
+            universal)
 
 
 _CS_METHODS = {"dr": "doubly robust", "ipw": "inverse probability weighting",
@@ -316,7 +329,7 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
         checked = check_design(data, outcome, columns=columns, design=design, models=models)
         data, notes = checked.data, checked.notes
     did_rows, event_rows, group_time = [], [], []
-    event_result = None
+    event_result = cs_result = None
     for estimator in models.estimators:
         try:
             if estimator == "mixed_cohort":
@@ -329,8 +342,8 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
                 did_rows.append(pretrend)
                 event_rows.append(leads_lags)
             elif estimator == "callaway_santanna":
-                headline, dynamic, detail = _callaway_santanna(data, outcome, columns, design,
-                                                               models)
+                headline, dynamic, detail, cs_result = _callaway_santanna(
+                    data, outcome, columns, design, models)
                 did_rows.append(headline)
                 event_rows.append(dynamic)
                 group_time.append(detail)
@@ -362,7 +375,7 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
                                  for note in did.loc[rows, "note"]]
     detail = (pd.concat(group_time, ignore_index=True)[GROUP_TIME_COLUMNS] if group_time
               else pd.DataFrame(columns=GROUP_TIME_COLUMNS))
-    return OutcomeEstimates(did, event_study, detail, event_result)
+    return OutcomeEstimates(did, event_study, detail, event_result, cs_result)
 
 
 def estimator_error_source(message: str, outcome: str, columns: Mapping[str, Any],

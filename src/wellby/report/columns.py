@@ -118,7 +118,7 @@ SHEETS: dict[str, str] = {
              "components, beside the WELLBY break-even effect and the power against it.",
     "power_planning": "What one more follow-up wave needs: power against the break-even "
                       "effect over a grid of areas and persons per area.",
-    "sensitivity": "Robust confidence sets of the event study's average post-start effect if "
+    "sensitivity": "Robust confidence sets of the average post-start effect if "
                    "parallel trends fail (Rambachan and Roth 2023), with breakdown values.",
     "cba_robust": "The central benefit-cost ratio at the ends of the robust confidence sets.",
     "pretrend_power": "Power of the event study's pre-trend tests against a linear violation "

@@ -464,22 +464,25 @@ def _sensitivity_section(tables, labels) -> str:
         return ("<p>No sensitivity analysis (it needs the event study and waves before the "
                 "start; config <code>models.sensitivity</code>).</p>")
     said = []
-    for outcome, rows in sensitivity.groupby("outcome", sort=False):
+    for (outcome, estimator), rows in sensitivity.groupby(["outcome", "estimator"],
+                                                          sort=False):
         by = {m: g.iloc[0]["breakdown"] for m, g in rows.groupby("method")}
-        said.append(f"{outcome_label(str(outcome), labels)}: the sign of the average effect "
+        name = "TWFE event study" if estimator == "event_study" else "Callaway-Sant'Anna"
+        said.append(f"{outcome_label(str(outcome), labels)} ({name}): the sign of the "
+                    "average effect "
                     f"holds up to Mbar = {by.get('relative_magnitudes', float('nan')):.2f} "
                     "(post-start violations as a multiple of the largest pre-start one) and "
                     f"M = {by.get('smoothness', float('nan')):.3f} (change in the violation's "
                     "slope per wave).")
-    parts = ["<p>The event study's effect assumes parallel trends. Rambachan and Roth (2023) "
+    parts = ["<p>The effects assume parallel trends. Rambachan and Roth (2023) "
              "ask how large a violation would overturn it: the robust confidence set of the "
              "average post-start effect under bounded violations, as R HonestDiD computes "
              "it (relative magnitudes: conditional/hybrid sets; smoothness: FLCI). A "
              "breakdown value below 1 for Mbar means a violation smaller than those seen "
              "before the start could explain the effect away.</p><ul>"
              + "".join(f"<li>{html.escape(s)}</li>" for s in said) + "</ul>",
-             table_html(sensitivity, ["outcome", "method", "parameter", "value", "lb", "ub",
-                                      "original_lb", "original_ub", "breakdown"],
+             table_html(sensitivity, ["outcome", "estimator", "method", "parameter", "value",
+                                      "lb", "ub", "original_lb", "original_ub", "breakdown"],
                         name="sensitivity", labels=labels, max_rows=80)]
     robust = tables.get("cba_robust")
     if robust is not None and len(robust):
@@ -489,8 +492,8 @@ def _sensitivity_section(tables, labels) -> str:
                      "<code>breakdown_pays</code> is the largest bound at which the robust "
                      "set's lower end still pays for the programme (empty: not even with "
                      "parallel trends exact).</p>")
-        parts.append(table_html(robust, ["method", "parameter", "value", "lb", "ub",
-                                         "bcr_lb", "bcr_ub", "breakdown_pays"],
+        parts.append(table_html(robust, ["estimator", "method", "parameter", "value", "lb",
+                                         "ub", "bcr_lb", "bcr_ub", "breakdown_pays"],
                                 name="cba_robust", labels=labels))
     parts.append(_source(["sensitivity", "cba_robust"], ["models.sensitivity"]))
     return "".join(parts)

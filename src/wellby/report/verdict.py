@@ -486,15 +486,17 @@ def _sensitivity_caveats(sensitivity: pd.DataFrame | None, outcomes, labels
     out = []
     rows = sensitivity[(sensitivity["method"] == "relative_magnitudes")
                        & sensitivity["outcome"].isin(outcomes)]
-    for outcome, group in rows.groupby("outcome", sort=False):
+    for (outcome, estimator), group in rows.groupby(["outcome", "estimator"], sort=False):
         row = group.iloc[0]
         if pd.notna(row["breakdown"]) and row["breakdown"] < 1:
+            by = ESTIMATOR_NAMES.get(estimator, estimator)
             out.append(Statement(
-                "caveat", f"{_name(labels, outcome)}: the effect's sign holds only while "
-                "post-start violations of parallel trends stay below {0} times the largest "
-                "pre-start one (Rambachan and Roth 2023): a violation smaller than those "
-                "already seen before the start could explain the effect away.",
-                (number(row, "sensitivity", "breakdown", ("outcome", "method", "value"),
+                "caveat", f"{_name(labels, outcome)} ({_safe(by)}): the effect's sign holds "
+                "only while post-start violations of parallel trends stay below {0} times "
+                "the largest pre-start one (Rambachan and Roth 2023): a violation smaller "
+                "than those already seen before the start could explain the effect away.",
+                (number(row, "sensitivity", "breakdown",
+                        ("outcome", "estimator", "method", "value"),
                         f"{row['breakdown']:.2f}"),)))
     return out
 

@@ -395,4 +395,13 @@ def fit_callaway_santanna(
         dynamic_min_e=dyn["dynamic_min_e"],
         dynamic_max_e=dyn["dynamic_max_e"],
         dynamic_balance_e=dyn["dynamic_balance_e"],
+        dynamic_cov=_event_time_cov(sums, terms == "att_e", n),
     )
+
+
+def _event_time_cov(sums: np.ndarray, dynamic: np.ndarray, n: int) -> np.ndarray | None:
+    """Return the analytic covariance ``S'S / n^2`` of the event-time effects (``att_e``)."""
+    if not dynamic.any():
+        return None
+    s = sums[:, dynamic]
+    return s.T @ s / n**2

@@ -101,6 +101,11 @@ class CallawaySantAnnaResult(EstimatorResult):
     dynamic_min_e, dynamic_max_e, dynamic_balance_e : int or None
         Window and balancing of the dynamic aggregation (``att_e``, ``att_dynamic``);
         None when not restricted.
+    dynamic_cov : ndarray or None
+        The analytic covariance of the ``att_e`` estimates, in event-time order, from the
+        influence functions summed within clusters (``S'S / n^2``, the covariance behind
+        their analytic standard errors), which the sensitivity to parallel trends needs
+        (:func:`wellby.estimators.honest_did.callaway_santanna_inputs`).
 
     """
 
@@ -139,6 +144,7 @@ class CallawaySantAnnaResult(EstimatorResult):
     dynamic_min_e: int | None = None
     dynamic_max_e: int | None = None
     dynamic_balance_e: int | None = None
+    dynamic_cov: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def estimate(self) -> float:
