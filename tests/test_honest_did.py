@@ -29,16 +29,14 @@ from wellby.estimators.honest_did import (
     event_study_inputs,
     honest_did,
 )
+from wellby.estimators.honest_did_flci import FlciProblem, flci, sd_upper_bound_m
 from wellby.estimators.honest_did_inference import (
     _dual_vertices,
-    _FlciProblem,
     _psd_sqrt,
-    flci,
     original_ci,
     rm_confidence_set,
     rm_identified_set,
     sd_identified_set,
-    sd_upper_bound_m,
 )
 from wellby.report.figures import save_figure
 
@@ -376,7 +374,7 @@ def test_sd_flci_covers_under_linear_pretrend_where_original_fails():
     beta = tau + 0.02 * t
     lv = np.full(n_post, 0.5)
     theta = lv @ tau[n_pre:]
-    prob = _FlciProblem(s, n_pre, n_post, lv)
+    prob = FlciProblem(s, n_pre, n_post, lv)
     chol = np.linalg.cholesky(s)
     reps = 1000
     c_orig = c_flci = 0
@@ -501,7 +499,7 @@ def test_plot(simulated, tmp_path):
 
 
 def test_no_pyplot_in_module():
-    for name in ("honest_did.py", "honest_did_inference.py"):
+    for name in ("honest_did.py", "honest_did_inference.py", "honest_did_flci.py"):
         src = (Path(__file__).parents[1] / "src" / "wellby" / "estimators" / name).read_text()
         assert "matplotlib.pyplot" not in src and "import pyplot" not in src
 
