@@ -352,3 +352,27 @@ def test_an_effect_a_small_violation_explains_is_a_caveat():
         "(Rambachan and Roth 2023): a violation smaller than those already seen before the "
         "start could explain the effect away."]
     assert verdict({"sensitivity": sensitivity(1.6)}).caveats == []
+
+
+def test_value_for_money_if_parallel_trends_fail_is_said_from_cba_robust():
+    def robust(lower):
+        values = np.linspace(0, 2, 10)
+        return pd.DataFrame({"outcome": "life_satisfaction", "estimator": "callaway_santanna",
+                             "method": "relative_magnitudes", "value": values,
+                             "bcr_lb": lower - values, "bcr_ub": 2 + values,
+                             "breakdown_pays": np.nan if lower < 1 else 0.2222222222222222})
+    fragile = robust(0.04)
+    said = verdict({"cba_robust": fragile}).value
+    assert texts(said) == [
+        "Allowing for failing parallel trends: even with exact parallel trends the benefit-cost "
+        "ratio at the lower end of the robust interval is 0.04, below 1; with violations as "
+        "large as the pre-start ones (Mbar = 0.89) the central benefit-cost ratio lies "
+        "between -0.85 and 2.89 (Callaway-Sant'Anna's robust set, Rambachan and Roth 2023)."]
+    paying = robust(1.5)
+    text = verdict({"cba_robust": paying}).value[0].text()
+    assert text.startswith("The case still pays at the lower end of the robust interval while "
+                           "post-start violations of parallel trends stay within 0.22 times")
+    for tables in ({"cba_robust": fragile}, {"cba_robust": paying}):
+        for number in shown_numbers(verdict(tables).value[0].html()):
+            assert float(number["value"]) == cell(tables, number)
+            assert shown_matches(number["text"], cell(tables, number))

@@ -317,6 +317,44 @@ def value_statement(cba: pd.DataFrame | None, montecarlo: pd.DataFrame | None,
     return [Statement("value", text + ".", tuple(numbers))]
 
 
+ROBUST_KEY = ("estimator", "method", "value")
+
+
+def robust_value_statement(robust: pd.DataFrame | None) -> list[Statement]:
+    """Say what the value for money becomes if parallel trends fail (``cba_robust.csv``).
+
+    From the relative-magnitude rows of the valued estimator: how far the robust lower end
+    still pays for the programme, and the range of the central benefit-cost ratio when
+    post-start violations are as large as the pre-start ones (the grid's ``Mbar`` nearest 1).
+    """
+    if robust is None or not len(robust) or "bcr_lb" not in robust:
+        return []
+    rows = robust[robust["method"] == "relative_magnitudes"].sort_values("value")
+    if not len(rows):
+        return []
+    first = rows.iloc[0]
+    pays = first["breakdown_pays"]
+    if pd.isna(pays):
+        head = ("Allowing for failing parallel trends: even with exact parallel trends the "
+                "benefit-cost ratio at the lower end of the robust interval is {0}, below 1")
+        numbers = [number(first, "cba_robust", "bcr_lb", ROBUST_KEY,
+                          f"{first['bcr_lb']:.2f}")]
+    else:
+        head = ("The case still pays at the lower end of the robust interval while post-start "
+                "violations of parallel trends stay within {0} times the largest pre-start one")
+        numbers = [number(first, "cba_robust", "breakdown_pays", ROBUST_KEY, f"{pays:.2f}")]
+    near = rows.iloc[int((rows["value"] - 1.0).abs().to_numpy().argmin())]
+    k = len(numbers)
+    numbers += [number(near, "cba_robust", "value", ROBUST_KEY, f"{near['value']:.2f}"),
+                number(near, "cba_robust", "bcr_lb", ROBUST_KEY, f"{near['bcr_lb']:.2f}"),
+                number(near, "cba_robust", "bcr_ub", ROBUST_KEY, f"{near['bcr_ub']:.2f}")]
+    tail = (f"; with violations as large as the pre-start ones (Mbar = {{{k}}}) the central "
+            f"benefit-cost ratio lies between {{{k + 1}}} and {{{k + 2}}} "
+            f"({_safe(ESTIMATOR_NAMES.get(str(near['estimator']), str(near['estimator'])))}"
+            "'s robust set, Rambachan and Roth 2023).")
+    return [Statement("value", head + tail, tuple(numbers))]
+
+
 def caveats(tables: Mapping[str, pd.DataFrame], outcomes: Sequence[str],
             labels: Mapping[str, str], alpha: float, staggered: bool,
             bcr_flag_above: float) -> list[Statement]:
@@ -575,6 +613,7 @@ def build_verdict(tables: Mapping[str, pd.DataFrame], *, outcomes: Sequence[str]
     return Verdict(
         effects=effect_statements(tables.get("did"), outcomes, labels, alpha, staggered),
         who=who_gained_statements(tables.get("subgroups"), outcomes, labels, alpha),
-        value=value_statement(tables.get("cba"), tables.get("cba_montecarlo"), names),
+        value=[*value_statement(tables.get("cba"), tables.get("cba_montecarlo"), names),
+               *robust_value_statement(tables.get("cba_robust"))],
         caveats=caveats(tables, outcomes, names, alpha, staggered, bcr_flag_above),
     )
