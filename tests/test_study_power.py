@@ -83,3 +83,23 @@ def test_a_study_without_comparison_areas_gets_empty_tables_that_read_back(tmp_p
     _, planning = study_power(staggered_panel(), study(), None)
     planning.to_csv(tmp_path / "empty.csv", index=False)
     assert "target_effect" in pd.read_csv(tmp_path / "empty.csv").columns
+
+
+def test_a_panel_of_areas_the_unit_its_own_cluster_on_r_dids_mpdta():
+    # R did's mpdta: 500 counties, each its own unit and cluster (id == area), staggered
+    # starts. The formula's standard error should be the fitted TWFE's, within a draw's noise.
+    from .conftest import ROOT
+
+    data = pd.read_csv(ROOT / "tests" / "results" / "mpdta.csv", comment="#")
+    data = data.rename(columns={"countyreal": "county", "first.treat": "cohort"})
+    data["treated"] = ((data["cohort"] > 0) & (data["year"] >= data["cohort"])).astype(int)
+    data["ever_treated"] = (data["cohort"] > 0).astype(int)
+    county = study(columns={"id": "county", "wave": "year", "area": "county",
+                            "cohort": "cohort"}, outcomes=["lemp"],
+                   data={"waves": [{"wave": 2003, "path": "w.csv"}],
+                         "ranges": {"lemp": {"min": -5, "max": 20}}})
+    table, _ = study_power(data, county, breakeven_effect=None)
+    fitted = fit_twfe(data, "lemp", "treated", "county", "year", cluster="county")
+    assert table.iloc[0]["std_error"] == pytest.approx(fitted.coefficients[0].std_error,
+                                                       rel=0.25)
+    assert table.iloc[0]["n_areas"] == 500

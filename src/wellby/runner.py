@@ -96,4 +96,7 @@ def run_step(smk: Any, step: Callable[[Any], None]) -> None:
                     {"msg": str(err), "levelno": logging.ERROR, "levelname": "ERROR"}))
         print(f"\nwellby: rule {smk.rule} stopped: {err}\n", file=sys.stderr)
         sys.exit(1)
+    except Exception:
+        logger.exception("rule %s failed", smk.rule)  # the traceback goes to the log too
+        raise
     logger.info("rule %s finished in %.2f s", smk.rule, time.perf_counter() - started)

@@ -198,7 +198,8 @@ def variance_components(
         The area (cluster) and wave columns.
     person : str, optional
         The resident's id: given, the design is a panel and the within-person correlation
-        is estimated; omitted, a repeated cross-section.
+        is estimated; omitted, a repeated cross-section. The area itself (a panel of areas,
+        such as counties) is taken as omitted: the area effect is then the unit's.
     treated_col : str, optional
         0/1 treatment indicator (1 = the area is treated in that wave). Areas are grouped
         by their first treated wave (never treated: one group), and the group-by-wave
@@ -245,6 +246,8 @@ def variance_components(
     between treated areas also count as ``sigma_u^2`` after the start. A person is taken
     to stay in one area (a mover counts as a new person in the new area).
     """
+    if person == area:  # units are the areas (a county panel): the area effect is the unit's
+        person = None
     cols = [outcome, area, wave] + [c for c in (person, treated_col) if c]
     missing = [c for c in cols if c not in data.columns]
     if missing:
@@ -291,10 +294,10 @@ def variance_components(
     means = np.divide(sums, n_cell, out=np.zeros_like(sums), where=present)
     dev = y - means[cell]
     df_within = y.size - int(present.sum())
-    if df_within <= 0:
-        raise ValueError("every area-wave cell has one resident: the within variance is "
-                         "not identified")
-    within = float(dev @ dev) / df_within
+    # One row per area and wave (a panel of areas, such as counties): the residual cannot be
+    # told from the area-by-wave shock, so it is counted in it (within = 0). A DiD of such a
+    # panel needs only their sum; more residents per area cannot be planned from it.
+    within = float(dev @ dev) / df_within if df_within > 0 else 0.0
 
     # 2. and 3. the table of cell means
     idx = np.flatnonzero(present)
