@@ -77,8 +77,9 @@ def main(rows: int) -> None:
         "cba": {"population": 30000, "duration_years": 4, "costs": {"0": 1.5e8}}}))
     result = fit_event_study(data, "life_satisfaction", "person_id", "wave", "cohort",
                              cluster="area_id")
+    average = TrendSensitivity(enabled=True, mbar=[], m=[], periods=False)
     sensitivity = timed("sensitivity (both methods, breakdowns)", lambda: trend_sensitivity(
-        result, "life_satisfaction", TrendSensitivity(enabled=True, mbar=[], m=[]), 0.05))
+        result, "life_satisfaction", average, 0.05))
     print(sensitivity.groupby("method")["breakdown"].first().to_string())
     power, _ = timed("power (components, MDE, planning)",
                      lambda: study_power(data, study, breakeven_effect=0.08))

@@ -19,7 +19,8 @@ def test_minimal_config_gets_defaults():
                                               "multiplier": False},
                                 "subgroups": {"adjust": "holm", "min_obs": 30,
                                               "min_clusters": 5, "cross": True},
-                                "sensitivity": {"enabled": True, "mbar": [], "m": []}}
+                                "sensitivity": {"enabled": True, "mbar": [], "m": [],
+                                                "periods": False}}
     assert config["report"] == {"min_cell": 10, "bcr_flag_above": 10}
     assert config["power"] == {"enabled": True, "target": 0.8, "areas": [], "persons": []}
     assert config["data"]["waves"][0]["rename"] == {}

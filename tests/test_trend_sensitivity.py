@@ -20,7 +20,8 @@ from wellby.estimators.event_study import fit_event_study
 
 from .test_event_study import simulate
 
-ON = TrendSensitivity(enabled=True, mbar=[0.0, 0.5, 1.0], m=[0.0, 0.05])
+ON = TrendSensitivity(enabled=True, mbar=[0.0, 0.5, 1.0], m=[0.0, 0.05], periods=False)
+EACH = TrendSensitivity(enabled=True, mbar=[0.0, 1.0], m=[0.0], periods=True)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_the_average_post_start_effect_and_its_parallel_trends_interval(event_st
 
 def test_no_event_study_or_switched_off_gives_an_empty_table(event_study):
     assert trend_sensitivity(None, "y", ON, 0.05).empty
-    off = TrendSensitivity(enabled=False, mbar=[], m=[])
+    off = TrendSensitivity(enabled=False, mbar=[], m=[], periods=False)
     assert list(trend_sensitivity(event_study, "y", off, 0.05).columns) == SENSITIVITY_COLUMNS
 
 
@@ -107,3 +108,25 @@ def test_callaway_santanna_with_a_universal_base_period_has_its_own_sets():
     assert np.sqrt(np.diag(fit.dynamic_cov))[shown] == pytest.approx(reported[shown],
                                                                      rel=1e-10)
     assert (times[~shown] == -1).all()
+
+
+def test_each_post_period_on_request_with_the_average_still_the_one_valued(event_study):
+    table = trend_sensitivity(event_study, "y", EACH, alpha=0.05)
+    post = [(i, e) for i, e in enumerate(event_study.rel_times) if e >= 0]
+    targets = ["average", *[f"post {k + 1}" for k in range(len(post))]]
+    assert list(dict.fromkeys(table["target"])) == targets
+    # Each period's interval under exact parallel trends is its coefficient +- z se.
+    z = stats.norm.ppf(0.975)
+    for k, (i, e) in enumerate(post):
+        row = table[(table["target"] == f"post {k + 1}")].iloc[0]
+        coefficient = event_study.coefficients[i]
+        assert row["rel_time"] == e
+        assert row["original_lb"] == pytest.approx(coefficient.estimate
+                                                   - z * coefficient.std_error, rel=1e-8)
+    assert table.groupby(["method", "target"])["breakdown"].nunique(dropna=False).eq(1).all()
+    average_only = trend_sensitivity(event_study, "y", ON, alpha=0.05)
+    first = table[(table["target"] == "average") & (table["method"] == "relative_magnitudes")]
+    assert first["original_lb"].iloc[0] == pytest.approx(average_only["original_lb"].iloc[0])
+    cba = pd.DataFrame({"scenario": ["central"], "bcr": [1.5]})
+    robust = robust_value_for_money(table.assign(outcome="y"), cba, "y", estimate=0.3)
+    assert len(robust) == 3  # the average's rows only: 2 Mbar + 1 M

@@ -28,7 +28,10 @@ import pandas as pd
 from wellby.config.typed import TrendSensitivity
 
 SENSITIVITY_COLUMNS = ["outcome", "estimator", "method", "parameter", "value", "target",
-                       "estimate", "lb", "ub", "original_lb", "original_ub", "breakdown"]
+                       "rel_time", "estimate", "lb", "ub", "original_lb", "original_ub",
+                       "breakdown"]
+AVERAGE = "average"
+"""The target valued and reported first: the average of the post-start effects."""
 METHODS = (("relative_magnitudes", "mbar"), ("smoothness", "m"))
 
 
@@ -55,8 +58,10 @@ def trend_sensitivity(result: Any | None, outcome: str, settings: TrendSensitivi
     Returns
     -------
     pandas.DataFrame
-        :data:`SENSITIVITY_COLUMNS`: one row per method and bound; ``breakdown`` (the same
-        on every row of a method) is the largest bound whose robust set excludes zero.
+        :data:`SENSITIVITY_COLUMNS`: one row per method, bound and target (the average of
+        the post-start effects, and with ``settings.periods`` each post period: ``post 1``,
+        ... with its ``rel_time``); ``breakdown`` (the same on every row of a method and
+        target) is the largest bound whose robust set excludes zero.
         Empty without an event study, with no wave before or after the start, or when
         ``enabled`` is false.
     """
@@ -68,14 +73,20 @@ def trend_sensitivity(result: Any | None, outcome: str, settings: TrendSensitivi
     if found is None:
         return pd.DataFrame(columns=SENSITIVITY_COLUMNS)
     betahat, sigma, n_pre, n_post, rel_times = found
-    average = np.full(n_post, 1.0 / n_post)
+    # Every post period as well (honest_did's default targets), or the average alone: one
+    # target, so the cost does not grow with the number of post periods.
+    l_vec = None if settings.periods else np.full(n_post, 1.0 / n_post)
     tables = []
     for method, key in METHODS:
         grid = list(getattr(settings, key)) or None
         sets = honest_did(betahat, sigma, n_pre, n_post, method=method, grid=grid,
-                          l_vec=average, alpha=alpha, rel_times=rel_times, outcome=outcome)
-        table = sets.table().assign(outcome=outcome, estimator=estimator, target="average")
-        table["breakdown"] = float(sets.breakdown()["breakdown"].iloc[0])
+                          l_vec=l_vec, alpha=alpha, rel_times=rel_times, outcome=outcome)
+        table = sets.table().assign(outcome=outcome, estimator=estimator)
+        table["target"] = table["target"].replace({"custom": AVERAGE})
+        breakdown = sets.breakdown()
+        breakdown["target"] = breakdown["target"].replace({"custom": AVERAGE})
+        table["breakdown"] = table["target"].map(
+            breakdown.set_index("target")["breakdown"].astype(float))
         tables.append(table[SENSITIVITY_COLUMNS])
     return pd.concat(tables, ignore_index=True)
 
@@ -134,7 +145,8 @@ def robust_value_for_money(sensitivity: pd.DataFrame, cba: pd.DataFrame, outcome
                "bcr_ub", "pays_at_lb", "breakdown_pays"]
     source = "event_study" if estimator == "twfe" else estimator
     rows = (sensitivity[(sensitivity["outcome"] == outcome)
-                        & (sensitivity["estimator"] == source)]
+                        & (sensitivity["estimator"] == source)
+                        & (sensitivity.get("target", AVERAGE) == AVERAGE)]
             if len(sensitivity) else sensitivity)
     central = cba[cba["scenario"] == "central"]
     if not len(rows) or not len(central):

@@ -313,6 +313,7 @@ class TrendSensitivity(Section):
     enabled: bool
     mbar: Sequence[float]
     m: Sequence[float]
+    periods: bool
 
 
 @dataclass(frozen=True)

@@ -464,7 +464,9 @@ def _sensitivity_section(tables, labels) -> str:
         return ("<p>No sensitivity analysis (it needs the event study and waves before the "
                 "start; config <code>models.sensitivity</code>).</p>")
     said = []
-    for (outcome, estimator), rows in sensitivity.groupby(["outcome", "estimator"],
+    average = (sensitivity[sensitivity["target"] == "average"] if "target" in sensitivity
+               else sensitivity)
+    for (outcome, estimator), rows in average.groupby(["outcome", "estimator"],
                                                           sort=False):
         by = {m: g.iloc[0]["breakdown"] for m, g in rows.groupby("method")}
         name = "TWFE event study" if estimator == "event_study" else "Callaway-Sant'Anna"
@@ -481,8 +483,9 @@ def _sensitivity_section(tables, labels) -> str:
              "breakdown value below 1 for Mbar means a violation smaller than those seen "
              "before the start could explain the effect away.</p><ul>"
              + "".join(f"<li>{html.escape(s)}</li>" for s in said) + "</ul>",
-             table_html(sensitivity, ["outcome", "estimator", "method", "parameter", "value",
-                                      "lb", "ub", "original_lb", "original_ub", "breakdown"],
+             table_html(sensitivity, ["outcome", "estimator", "method", "target", "parameter",
+                                      "value", "lb", "ub", "original_lb", "original_ub",
+                                      "breakdown"],
                         name="sensitivity", labels=labels, max_rows=80)]
     robust = tables.get("cba_robust")
     if robust is not None and len(robust):

@@ -524,6 +524,8 @@ def _sensitivity_caveats(sensitivity: pd.DataFrame | None, outcomes, labels
     out = []
     rows = sensitivity[(sensitivity["method"] == "relative_magnitudes")
                        & sensitivity["outcome"].isin(outcomes)]
+    if "target" in rows:
+        rows = rows[rows["target"] == "average"]
     for (outcome, estimator), group in rows.groupby(["outcome", "estimator"], sort=False):
         row = group.iloc[0]
         if pd.notna(row["breakdown"]) and row["breakdown"] < 1:
