@@ -331,3 +331,26 @@ def test_forest_plot_of_a_study_without_subgroup_effects_is_an_empty_figure():
                          alpha=0.05, label=LABEL)
     assert figure.axes[0].get_yticklabels() == [] or all(
         t.get_text() == "" for t in figure.axes[0].get_yticklabels())
+
+
+def test_sensitivity_figure_draws_each_estimators_robust_sets_and_the_exact_interval():
+    from wellby.report.effect_figures import sensitivity_figure
+
+    rows = []
+    for estimator in ("event_study", "callaway_santanna"):
+        for method, values in (("relative_magnitudes", [0.0, 0.5, 1.0]), ("smoothness", [0.0])):
+            for value in values:
+                rows.append({"estimator": estimator, "method": method, "value": value,
+                             "target": "average", "lb": -value, "ub": 0.2 + value,
+                             "original_lb": 0.05, "original_ub": 0.15})
+    figure = sensitivity_figure(pd.DataFrame(rows), LABEL)
+    rm, sd = figure.axes
+    # Per estimator: one collection of robust sets and one of the exact interval.
+    segments = [len(c.get_segments()) for c in rm.collections]
+    assert sorted(segments) == [1, 1, 3, 3]
+    assert [t.get_text() for t in rm.get_legend().get_texts()] == [
+        "TWFE event study", "Callaway-Sant'Anna"]
+    assert "Mbar" in rm.get_xlabel() and sd.get_title() == "Smoothness"
+    assert figure._suptitle.get_text() == "If parallel trends fail: Life satisfaction"
+    empty = sensitivity_figure(pd.DataFrame(rows).iloc[:0], LABEL)
+    assert "No sensitivity analysis" in notes(empty.axes[0])

@@ -322,7 +322,7 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
     from wellby.analysis.pretrend_power import pretrend_power
     from wellby.analysis.trend_sensitivity import trend_sensitivity
     from wellby.prepare.panel import analysis_columns
-    from wellby.report.effect_figures import event_study_figure
+    from wellby.report.effect_figures import event_study_figure, sensitivity_figure
     from wellby.report.figures import save_figure
 
     columns, models = study.columns, study.models
@@ -340,6 +340,9 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
          trend_sensitivity(estimates.callaway_santanna_result, outcome, models.sensitivity,
                            models.alpha, "callaway_santanna")], ignore_index=True)
     sensitivity.to_csv(outputs["sensitivity"], index=False)
+    if "sensitivity_figure" in outputs:
+        label = outcome_label(outcome, outcome_labels(study))
+        save_figure(sensitivity_figure(sensitivity, label), outputs["sensitivity_figure"])
     if "figure" in outputs:
         label = outcome_label(outcome, outcome_labels(study))
         save_figure(event_study_figure(estimates.event_study, label, models.alpha),

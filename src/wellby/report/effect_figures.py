@@ -228,3 +228,63 @@ def robust_bcr_plot(robust: pd.DataFrame) -> Figure:
     ax.set_title("Value for money if parallel trends fail (Rambachan and Roth 2023)")
     ax.legend(fontsize=8, loc="best")
     return figure
+
+
+SENSITIVITY_PANELS = {"relative_magnitudes": "Mbar: post-start violation / largest pre-start",
+                      "smoothness": "M: change in the violation's slope per wave"}
+
+
+def sensitivity_figure(sensitivity: pd.DataFrame, label: str) -> Figure:
+    """Draw the robust confidence sets against the bound, as R HonestDiD's sensitivity plots.
+
+    Parameters
+    ----------
+    sensitivity : pandas.DataFrame
+        One outcome's rows of ``sensitivity.csv``
+        (:func:`wellby.analysis.trend_sensitivity.trend_sensitivity`); the average
+        post-start effect's sets are drawn.
+    label : str
+        The outcome's label, for the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per method (relative magnitudes, smoothness): at the left the interval
+        under exact parallel trends, then the robust set at each bound, one colour per
+        estimator; a zero line. A note when there are no sets.
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.5, 3.6))
+    axes = figure.subplots(1, 2, sharey=True)
+    rows = (sensitivity[sensitivity["target"] == "average"] if "target" in sensitivity
+            else sensitivity)
+    estimators = list(dict.fromkeys(rows["estimator"])) if len(rows) else []
+    names = {"event_study": "TWFE event study", "callaway_santanna": "Callaway-Sant'Anna"}
+    for ax, (method, xlabel) in zip(axes, SENSITIVITY_PANELS.items(), strict=True):
+        ax.axhline(0.0, color="#999999", linewidth=0.8)
+        panel = rows[rows["method"] == method]
+        for k, estimator in enumerate(estimators):
+            sets = panel[panel["estimator"] == estimator].sort_values("value")
+            if not len(sets):
+                continue
+            values = sets["value"].to_numpy(dtype=float)
+            step = (values[-1] - values[0]) / max(len(values) - 1, 1) or 1.0
+            shift = (k - (len(estimators) - 1) / 2) * 0.18 * step
+            colour = COLOURS["twfe" if estimator == "event_study" else estimator]
+            left = values[0] - step + shift
+            ax.vlines(left, sets["original_lb"].iloc[0], sets["original_ub"].iloc[0],
+                      color=colour, linewidth=2.5, linestyle=":")
+            ax.vlines(values + shift, sets["lb"], sets["ub"], color=colour, linewidth=2,
+                      label=names.get(estimator, estimator))
+        ax.set_xlabel(textwrap.fill(xlabel, 34), fontsize=8)
+        ax.set_title(method.replace("_", " ").capitalize(), fontsize=9)
+    axes[0].set_ylabel("Average post-start effect")
+    if estimators:
+        axes[0].legend(fontsize=7, loc="best", title="robust set (dotted: exact parallel "
+                       "trends)", title_fontsize=7)
+    else:
+        add_note(axes[0], "No sensitivity analysis (no event study, or no wave before the "
+                          "start).")
+    figure.suptitle(f"If parallel trends fail: {short_label(label)}", fontsize=10)
+    return figure

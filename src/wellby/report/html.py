@@ -455,7 +455,7 @@ def _value_section(tables, figures, study: Study) -> str:
     return "".join(parts)
 
 
-def _sensitivity_section(tables, labels) -> str:
+def _sensitivity_section(tables, figures, labels) -> str:
     """Return the robust sets in words and tables, and the value for money at their ends."""
     from wellby.report.formatting import outcome_label
 
@@ -483,6 +483,8 @@ def _sensitivity_section(tables, labels) -> str:
              "breakdown value below 1 for Mbar means a violation smaller than those seen "
              "before the start could explain the effect away.</p><ul>"
              + "".join(f"<li>{html.escape(s)}</li>" for s in said) + "</ul>",
+             _figures(figures, "sensitivity_", "Robust sets when parallel trends fail",
+                      labels),
              table_html(sensitivity, ["outcome", "estimator", "method", "target", "parameter",
                                       "value", "lb", "ub", "original_lb", "original_ub",
                                       "breakdown"],
@@ -605,7 +607,7 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
                         + (table_html(tables["event_study"], name="event_study",
                                       labels=labels) + _source(["event_study"])
                            if "event_study" in tables and len(tables["event_study"]) else "")),
-        "sensitivity": _sensitivity_section(tables, labels),
+        "sensitivity": _sensitivity_section(tables, figures, labels),
         "who-gained": _who_gained(tables, figures, min_cell, labels),
         "value": _value_section(tables, figures, study),
         "power": _power_section(tables, labels),

@@ -49,6 +49,8 @@ FILE_WAVES = [] if LONG_FILE else [int(entry["wave"]) for entry in config["data"
 LONG_FILE_SPLIT = "results/interim/ingest/long_file"
 OUTCOMES = list(config["outcomes"])
 EVENT_FIGURE = bool({"event_study", "callaway_santanna"} & set(config["models"]["estimators"]))
+SENSITIVITY_FIGURE = EVENT_FIGURE and config["models"]["sensitivity"]["enabled"]
+"""Whether the estimate step draws the robust sets when parallel trends fail."""
 """Whether the estimate step draws the effects over time (either estimator's event times)."""
 
 
@@ -185,6 +187,10 @@ def report_figures():
         figures.update(
             {f"event_study_{o}": f"results/figures/event_study_{o}.png" for o in OUTCOMES}
         )
+    if SENSITIVITY_FIGURE:
+        figures.update(
+            {f"sensitivity_{o}": f"results/figures/sensitivity_{o}.png" for o in OUTCOMES}
+        )
     figures.update({f"subgroups_{o}": f"results/figures/subgroups_{o}.png" for o in OUTCOMES})
     if "cba" in config:
         figures["cba_tornado"] = "results/figures/cba_tornado.png"
@@ -236,4 +242,11 @@ def estimate_outputs():
             category="Effects",
         )
         outputs["figure_svg"] = "results/figures/event_study_{outcome}.svg"
+    if SENSITIVITY_FIGURE:
+        outputs["sensitivity_figure"] = report(
+            "results/figures/sensitivity_{outcome}.png",
+            caption="../report/sensitivity_figure.rst",
+            category="Effects",
+        )
+        outputs["sensitivity_svg"] = "results/figures/sensitivity_{outcome}.svg"
     return outputs
