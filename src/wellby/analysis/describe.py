@@ -258,12 +258,15 @@ def outcome_labels(study: Study) -> dict[str, str]:
     """Return the label of every configured scale's score and items, for titles.
 
     An outcome under a canonical ONS4 name (``life_satisfaction``, ...) is labelled as that
-    item even when the study configures no ``ons4`` scale.
+    item even when the study configures no ``ons4`` scale; a derived share (``derived``) as
+    its rule, e.g. "High anxiety (6-10), % of residents".
     """
+    from wellby.prepare.derived import derived_labels, resolve_derived
     from wellby.prepare.scales import scale_labels
     from wellby.prepare.variables import ONS4_ITEMS
 
     labels: dict[str, str] = dict(scale_labels("ons4", ONS4_ITEMS))
     for name, scale in study.scales.items():
         labels.update(scale_labels(name, scale.items))
+    labels.update(derived_labels(resolve_derived(study.derived or {})))
     return labels

@@ -192,8 +192,76 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
             f"cba.outcome: '{config['cba']['outcome']}' is not one of the outcomes "
             f"{config['outcomes']}"
         )
+    yield from _check_derived(config)
+    yield from _check_comparison(config)
     if "cba" in config:
         yield from _check_cba(config["cba"])
+        yield from _check_distribution(config)
+
+
+def _check_derived(config: Mapping[str, Any]) -> Iterator[str]:
+    """Resolve the derived outcomes now: an unknown preset or a clashing name stops the start."""
+    from wellby.prepare.derived import resolve_derived
+    from wellby.prepare.variables import ONS4_ITEMS, reserved_columns
+
+    derived = config.get("derived") or {}
+    try:
+        resolve_derived(derived, reserved=reserved_columns(config))
+    except ConfigError as err:
+        yield str(err)
+        return
+    outcome = config["cba"]["outcome"] if "cba" in config else None
+    if outcome in derived:
+        yield (f"cba.outcome: '{outcome}' is a derived share (percentage points), which is "
+               "not life satisfaction: value a life-satisfaction outcome "
+               f"({', '.join(ONS4_ITEMS[:1])}) or a measure with a published conversion")
+
+
+def _check_comparison(config: Mapping[str, Any]) -> Iterator[str]:
+    comparison = config["comparison"]
+    if comparison["method"] == "none":
+        return
+    if not comparison["attributes"] and not comparison["baseline_outcomes"]:
+        yield (f"comparison.attributes: method '{comparison['method']}' needs something to "
+               "balance: area attributes (from data.areas) or comparison.baseline_outcomes")
+    unknown = [o for o in comparison["baseline_outcomes"] if o not in config["outcomes"]]
+    if unknown:
+        yield (f"comparison.baseline_outcomes: {unknown} are not among the outcomes "
+               f"{config['outcomes']}")
+    if comparison["method"] not in ("nearest", "mahalanobis") and (
+            comparison.get("caliper") is not None or comparison["ratio"] != 1):
+        yield (f"comparison.caliper: ratio and caliper apply to matching (nearest, "
+               f"mahalanobis), not to '{comparison['method']}'")
+
+
+def _check_distribution(config: Mapping[str, Any]) -> Iterator[str]:
+    settings = config["cba"].get("distribution") or {}
+    subgroups = config.get("subgroups", {})
+    for index, pair in enumerate(settings.get("gaps", [])):
+        key = f"cba.distribution.gaps[{index}]"
+        group = subgroups.get(pair["subgroup"])
+        if group is None:
+            yield f"{key}.subgroup: '{pair['subgroup']}' is not a configured subgroup"
+            continue
+        for end in ("lower", "upper"):
+            if pair[end] not in group["levels"]:
+                yield (f"{key}.{end}: '{pair[end]}' is not a level of subgroup "
+                       f"'{pair['subgroup']}' ({list(group['levels'])})")
+        if pair["lower"] == pair["upper"]:
+            yield f"{key}: lower and upper are the same level"
+    quintiles = settings.get("quintiles")
+    if quintiles is not None:
+        if quintiles not in subgroups:
+            yield f"cba.distribution.quintiles: '{quintiles}' is not a configured subgroup"
+        elif not settings.get("incomes"):
+            yield ("cba.distribution.incomes: the Green Book publishes no table of quintile "
+                   "incomes, so distributional weights need the five quintiles' median "
+                   "household incomes (lowest first), e.g. from ONS 'Effects of taxes and "
+                   "benefits on household income'")
+        elif len(subgroups[quintiles]["levels"]) != 5:
+            yield (f"cba.distribution.quintiles: subgroup '{quintiles}' has "
+                   f"{len(subgroups[quintiles]['levels'])} levels, not the five quintiles "
+                   "(lowest income first)")
 
 
 def _check_cba(cba: Mapping[str, Any]) -> Iterator[str]:

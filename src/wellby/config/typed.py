@@ -340,10 +340,17 @@ class Models(Section):
 
 @dataclass(frozen=True)
 class LifeSatisfactionMapping(Section):
-    """``cba.mapping``: a published conversion of the outcome to life-satisfaction points."""
+    """``cba.mapping``: a published conversion of the outcome to life-satisfaction points.
 
-    factor: float
-    source: str
+    Either ``conversion`` names a row of wellby's table of published conversions, or
+    ``factor`` and ``source`` give one (with ``std_error`` and ``measure`` optional).
+    """
+
+    conversion: str | None
+    factor: float | None
+    source: str | None
+    std_error: float | None
+    measure: str | None
 
 
 @dataclass(frozen=True)
@@ -360,6 +367,25 @@ class Sensitivity(Section):
     """``cba.sensitivity``: the one-way sensitivity's range."""
 
     range: float
+
+
+@dataclass(frozen=True)
+class GapPair(Section):
+    """One ``cba.distribution.gaps`` pair: the levels whose gap the programme may change."""
+
+    subgroup: str
+    lower: str
+    upper: str
+
+
+@dataclass(frozen=True)
+class Distribution(Section):
+    """``cba.distribution``: who gains in value, gaps, Green Book distributional weights."""
+
+    gaps: Sequence[GapPair]
+    quintiles: str | None
+    elasticity: float
+    incomes: Sequence[float] | None
 
 
 @dataclass(frozen=True)
@@ -384,6 +410,7 @@ class Cba(Section):
     cost_prices: str
     monte_carlo: MonteCarlo
     sensitivity: Sensitivity
+    distribution: Distribution
 
 
 @dataclass(frozen=True)
@@ -405,6 +432,25 @@ class Power(Section):
 
 
 @dataclass(frozen=True)
+class Comparison(Section):
+    """``comparison``: how comparison areas are matched or reweighted (``none``: all, equally)."""
+
+    method: str
+    attributes: Sequence[str]
+    baseline_outcomes: Sequence[str]
+    baseline_waves: Sequence[int]
+    ratio: int
+    replace: bool
+    caliper: float | None
+    moments: int
+
+    @property
+    def enabled(self) -> bool:
+        """Whether comparison areas are matched or reweighted."""
+        return self.method != "none"
+
+
+@dataclass(frozen=True)
 class Study(Section):
     """A validated study config, every default filled in by the schema."""
 
@@ -414,7 +460,9 @@ class Study(Section):
     design: str
     scales: Scales
     outcomes: Sequence[str]
+    derived: Mapping[str, Any]
     subgroups: Mapping[str, Subgroup]
+    comparison: Comparison
     models: Models
     cba: Cba | None
     power: Power
@@ -439,10 +487,11 @@ _NESTED: dict[tuple[str, str], type] = {
     ("Models", "sensitivity"): TrendSensitivity,
     ("Study", "power"): Power,
     ("Cba", "mapping"): LifeSatisfactionMapping, ("Cba", "monte_carlo"): MonteCarlo,
-    ("Cba", "sensitivity"): Sensitivity,
+    ("Cba", "sensitivity"): Sensitivity, ("Cba", "distribution"): Distribution,
+    ("Distribution", "gaps"): GapPair, ("Study", "comparison"): Comparison,
 }
 """The section type of each field that holds sections."""
-_SEQUENCES: dict[str, Sequence[str]] = {"Data": ("waves",)}
+_SEQUENCES: dict[str, Sequence[str]] = {"Data": ("waves",), "Distribution": ("gaps",)}
 """Fields holding a list of sections."""
 _MAPPINGS: dict[str, Sequence[str]] = {"Study": ("subgroups",), "Data": ("ranges",)}
 """Fields holding a mapping of names to sections."""

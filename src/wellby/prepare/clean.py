@@ -20,6 +20,7 @@ from wellby.errors import DataError
 from wellby.prepare.checks import check_row, check_rows
 from wellby.prepare.codes import code_key as _code_key
 from wellby.prepare.codes import map_distinct
+from wellby.prepare.derived import derive_outcomes, resolve_derived
 from wellby.prepare.ingest import ID_FORMAT, SOURCE_ROW
 from wellby.prepare.scales import score_scale
 from wellby.prepare.variables import (
@@ -341,7 +342,7 @@ def clean_wave(
     config : Study or mapping
         The study config: typed (:class:`wellby.config.typed.Study`), or as
         :func:`wellby.config.validate_config` returns it (every default filled in). A
-        per-wave slice will do (:func:`wellby.steps.wave_step_study`): cleaning reads
+        per-wave slice will do (:func:`wellby.step_slices.wave_step_study`): cleaning reads
         ``columns``, ``design``, ``scales``, ``outcomes``, ``subgroups``, ``data`` (not its
         ``waves``) and ``models.covariates`` and ``models.estimators``.
     wave : int
@@ -482,6 +483,8 @@ def clean_wave(
         scores = score_scale(scale_name, data[list(scale.items)], max_missing)
         for column in scores:
             data[column] = scores[column]
+    if study.derived:
+        data = derive_outcomes(data, resolve_derived(study.derived), source=source)
 
     data = _map_subgroups(data, study, wave=wave, source=source, config_key=config_key,
                           checks=checks)

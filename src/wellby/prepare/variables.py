@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wellby.config.typed import Models, Study
+from wellby.prepare.derived import resolve_derived
 from wellby.prepare.scales import SCALES, scale_outputs
 
 
@@ -81,12 +82,30 @@ def scale_items(config: Study | Mapping[str, Any]) -> dict[str, str]:
 
 
 def score_columns(config: Study | Mapping[str, Any]) -> set[str]:
-    """Return the columns computed from scale items (scores, not read from the files)."""
-    scores: set[str] = set()
-    for name, scale in Study.coerce(config).scales.items():
+    """Return the columns computed in cleaning (scale scores and derived outcomes, not read)."""
+    study = Study.coerce(config)
+    scores: set[str] = set(study.derived or {})
+    for name, scale in study.scales.items():
         if name != "ons4":
             scores.update(scale_outputs(name, scale.items))
     return scores
+
+
+def reserved_columns(config: Study | Mapping[str, Any]) -> list[str]:
+    """Return the canonical names a derived outcome may not take (columns, items, scores)."""
+    study = Study.coerce(config)
+    names = [c for c in (study.columns.id, study.columns.wave, study.columns.area,
+                         study.columns.cohort, study.columns.weight, study.columns.member) if c]
+    names += [*scale_items(study), *ONS4_ITEMS]
+    for name, scale in study.scales.items():
+        if name != "ons4":
+            names += list(scale_outputs(name, scale.items))
+    return list(dict.fromkeys(names))
+
+
+def derived_sources(config: Study | Mapping[str, Any]) -> dict[str, str]:
+    """Return each derived outcome's source column (``derived``), by derived outcome name."""
+    return {d.name: d.source for d in resolve_derived(Study.coerce(config).derived or {})}
 
 
 def valid_range(column: str, config: Study | Mapping[str, Any]) -> ValidRange | None:
@@ -110,6 +129,8 @@ def valid_range(column: str, config: Study | Mapping[str, Any]) -> ValidRange | 
     if declared is not None:
         return ValidRange(float(declared.min), float(declared.max), bool(declared.integer),
                           f"data.ranges.{column}")
+    if column in study.derived:
+        return ValidRange(0.0, 100.0, True, f"derived.{column}")
     scale = scale_items(study).get(column)
     if scale is not None:
         spec = SCALES[scale]
@@ -128,6 +149,7 @@ def numeric_columns(config: Study | Mapping[str, Any]) -> list[str]:
     scores = score_columns(study)
     wanted = [*scale_items(study),
               *(o for o in study.outcomes if o not in scores),
+              *(s for s in derived_sources(study).values() if s not in scores),
               *study.models.covariates,
               columns.weight, columns.cohort,
               study.data.linkage.age,
@@ -186,6 +208,9 @@ def column_roles(config: Study | Mapping[str, Any], recode: Mapping[str, Any] | 
     for outcome in study.outcomes:
         if outcome not in scores:
             add(outcome, "outcomes")
+    for name, source in derived_sources(study).items():
+        if source not in scores:
+            add(source, f"derived.{name}.source")
     for covariate in study.models.covariates:
         add(covariate, "models.covariates")
     for name, group in study.subgroups.items():
