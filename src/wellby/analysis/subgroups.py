@@ -375,6 +375,12 @@ def suppression_relations(persons: Mapping[str, pd.Series],
     return relations
 
 
+DID_ESTIMATORS = frozenset({"twfe", "callaway_santanna", "twfe_interaction"})
+"""Estimators of the residents' subgroups (the member cohort's are ``mixed_cohort*``)."""
+POOLED_ESTIMATORS = frozenset({"twfe_interaction", "mixed_cohort_interaction"})
+"""Estimators of a pooled interaction model, whose test row publishes its levels' persons."""
+
+
 def suppress_subgroup_counts(table: pd.DataFrame, persons: Mapping[str, pd.Series],
                              crosses: Mapping[str, tuple[str, str]], min_cell: int
                              ) -> pd.DataFrame:
@@ -404,9 +410,9 @@ def suppress_subgroup_counts(table: pd.DataFrame, persons: Mapping[str, pd.Serie
               for level, count in counts.items()}
     pooled: dict[str, list] = {}
     tests = out[(out["level"] == HETEROGENEITY) & out["n_persons"].notna()]
-    for name in tests["subgroup"]:
-        members = out[(out["subgroup"] == name) & (out["estimator"] == "twfe_interaction")
-                      & (out["level"] != HETEROGENEITY)]["level"].tolist()
+    for name in tests["subgroup"].unique():
+        members = out[(out["subgroup"] == name) & out["estimator"].isin(POOLED_ESTIMATORS)
+                      & (out["level"] != HETEROGENEITY)]["level"].unique().tolist()
         pooled[name] = members
         values[(name, HETEROGENEITY)] = float(sum(persons[name][lvl] for lvl in members))
     # the levels' own counts are worth more to a reader than a test's pooled count
@@ -424,6 +430,21 @@ def suppress_subgroup_counts(table: pd.DataFrame, persons: Mapping[str, pd.Serie
     out.loc[secondary, "note"] = [f"{n}; {SECONDARY_REASON}" if n else SECONDARY_REASON
                                   for n in notes[secondary]]
     return out
+
+
+def with_contract_columns(table: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Give subgroup rows every ``subgroups.csv`` column, their outcome, p_adjusted to fill.
+
+    Missing columns are added empty, ``p_adjusted`` is emptied (adjusted once all rows are
+    in) and ``suppressed`` holds text, empty where nothing is withheld.
+    """
+    for column in [*SUBGROUP_COLUMNS, *EXTRA_COLUMNS]:
+        if column not in table.columns:
+            table[column] = np.nan
+    table["outcome"] = outcome
+    table["p_adjusted"] = np.nan
+    table[SUPPRESSED] = table[SUPPRESSED].astype(object).where(table[SUPPRESSED].notna(), "")
+    return table
 
 
 def _empty_table(outcome: str) -> pd.DataFrame:
@@ -484,13 +505,7 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
             rows.append({"subgroup": name, "level": HETEROGENEITY,
                          "estimator": "twfe_interaction", "term": HETEROGENEITY,
                          "note": f"not estimated: {err}"})
-    table = pd.DataFrame(rows)
-    for column in [*SUBGROUP_COLUMNS, *EXTRA_COLUMNS]:
-        if column not in table.columns:
-            table[column] = np.nan
-    table["outcome"] = outcome
-    table["p_adjusted"] = np.nan
-    table[SUPPRESSED] = table[SUPPRESSED].astype(object).where(table[SUPPRESSED].notna(), "")
+    table = with_contract_columns(pd.DataFrame(rows), outcome)
     if len(table):
         effects = table["level"] != HETEROGENEITY
         for _, index in table[effects].groupby("estimator").groups.items():
@@ -552,7 +567,7 @@ def population_shares(data: pd.DataFrame, subgroups: Mapping[str, Any], *,
 
 
 def value_published_levels(inputs: Any, subgroups: pd.DataFrame, shares: pd.DataFrame, *,
-                           min_cell: int) -> pd.DataFrame:
+                           min_cell: int, alpha: float = 0.05) -> pd.DataFrame:
     """Value who the benefits reach, level by level, without disclosing small levels.
 
     Parameters
@@ -565,6 +580,8 @@ def value_published_levels(inputs: Any, subgroups: pd.DataFrame, shares: pd.Data
         :func:`population_shares` (subgroup, level, share, n_persons).
     min_cell : int
         Smallest count of persons published (``report.min_cell``).
+    alpha : float, default 0.05
+        Significance level of the levels' value intervals (``models.alpha``).
 
     Returns
     -------
@@ -583,6 +600,8 @@ def value_published_levels(inputs: Any, subgroups: pd.DataFrame, shares: pd.Data
     rows = subgroups
     if "outcome" in rows.columns:
         rows = rows[rows["outcome"] == inputs.outcome]
+    # the member cohort's levels are other persons: their suppression is not the residents'
+    rows = rows[rows["estimator"].isin(DID_ESTIMATORS)]
     flagged = (rows[SUPPRESSED] == PRIMARY if SUPPRESSED in rows.columns
                else pd.Series(False, index=rows.index))
     primary = set(zip(rows.loc[flagged, "subgroup"], rows.loc[flagged, "level"], strict=True))
@@ -591,8 +610,9 @@ def value_published_levels(inputs: Any, subgroups: pd.DataFrame, shares: pd.Data
     effects = rows[(rows["estimator"] == "twfe") & (rows["term"] == "att")]
     effects = effects[[(s, lvl) not in hidden for s, lvl in zip(
         effects["subgroup"], effects["level"], strict=True)]]
-    valued = subgroup_value(inputs, effects, published) if len(published) else pd.DataFrame(
-        columns=SUBGROUP_VALUE_COLUMNS)
+    valued = (subgroup_value(inputs, effects, published, alpha=alpha) if len(published)
+              else pd.DataFrame(
+        columns=SUBGROUP_VALUE_COLUMNS))
     lookup = {(s, lvl): i for i, (s, lvl) in enumerate(zip(valued["subgroup"], valued["level"],
                                                           strict=True))}
     notes = dict(zip(zip(withheld["subgroup"], withheld["level"], strict=True),
