@@ -526,7 +526,8 @@ def test_inputs_are_frozen_and_checked_on_replace():
         dataclasses.replace(inputs, population={1: 1, 2: 1}, duration_years=3)
     by_hand = CbaInputs(
         population=10, duration_years=1, costs={0: 1}, outcome="life_satisfaction",
-        estimator="auto", mapping_factor=1.0, mapping_source=None, price_year=2019,
+        estimator="auto", mapping_factor=1.0, mapping_source=None, mapping_std_error=0.0,
+        price_year=2019,
         start_year=None, discounting="health", cost_discounting="standard",
         first_benefit_year=0, persistence_years=0, drop_off=0.0, attribution=1.0,
         displacement=0.0, cost_prices="real", draws=10_000, seed=2010,

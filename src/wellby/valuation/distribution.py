@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from wellby.errors import DataError
 from wellby.valuation.appraisal import mean_persons, present_value_kernel
@@ -19,7 +20,8 @@ from wellby.valuation.greenbook import wellby_value
 from wellby.valuation.inputs import CbaInputs
 
 SUBGROUP_VALUE_COLUMNS = ["subgroup", "level", "share", "persons", "estimate", "std_error",
-                          "effect", "wellbys", "wellby_share", "wellby_value", "benefits_pv",
+                          "effect", "wellbys", "wellbys_low", "wellbys_high", "wellby_share",
+                          "wellby_value", "benefits_pv", "benefits_pv_low", "benefits_pv_high",
                           "note"]
 SHARE_TOLERANCE = 1e-3
 
@@ -32,7 +34,7 @@ def _ratio(numerator, denominator):
 
 
 def subgroup_value(inputs: CbaInputs, subgroups: pd.DataFrame,
-                   shares: pd.DataFrame) -> pd.DataFrame:
+                   shares: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """Value the WELLBYs that each subgroup level gains: who the benefits reach.
 
     Parameters
@@ -45,6 +47,8 @@ def subgroup_value(inputs: CbaInputs, subgroups: pd.DataFrame,
     shares : pandas.DataFrame
         subgroup, level, share: each level's share of the affected population; shares
         sum to 1 (within 0.001) within each subgroup variable.
+    alpha : float, default 0.05
+        The intervals are normal ``1 - alpha`` intervals (pass ``models.alpha``).
 
     Returns
     -------
@@ -52,7 +56,8 @@ def subgroup_value(inputs: CbaInputs, subgroups: pd.DataFrame,
         ``SUBGROUP_VALUE_COLUMNS``, one row per level of ``shares``: share, persons (mean
         per benefit year), estimate, std_error, effect (net), wellbys (undiscounted),
         wellby_share (the level's share of the subgroup variable's WELLBYs), wellby_value
-        (central £ per WELLBY), benefits_pv (central), note.
+        (central £ per WELLBY), benefits_pv (central), note; and the ``1 - alpha``
+        intervals wellbys_low / wellbys_high and benefits_pv_low / benefits_pv_high.
 
     Raises
     ------
@@ -68,6 +73,13 @@ def subgroup_value(inputs: CbaInputs, subgroups: pd.DataFrame,
     estimate is listed with NaN and a note and left out of ``wellby_share``. The levels'
     WELLBYs need not add up to the whole case's (each level has its own estimate), and a
     level whose estimate is negative has a negative ``wellby_share``.
+
+    The intervals carry the sampling uncertainty of the level's estimate only: WELLBYs and
+    their present value are linear in the estimate, so the interval of each is the
+    estimate's normal interval ``estimate -+ z std_error`` (z = Phi^-1(1 - alpha / 2))
+    pushed through the same factors (low <= high also when the mapping factor is
+    negative). The WELLBY value is held at its central value and the mapping factor at
+    its configured value; a level without a standard error has no interval.
     """
     for name, table, needed in (("subgroups", subgroups, ("subgroup", "level", "estimate")),
                                 ("shares", shares, ("subgroup", "level", "share"))):
@@ -105,6 +117,7 @@ def subgroup_value(inputs: CbaInputs, subgroups: pd.DataFrame,
     if orphans:
         raise DataError(f"no population share for the estimated level {orphans}: add them "
                         "to the shares table", column="level")
+    z = float(stats.norm.ppf(1 - alpha / 2))
     kernel, _ = present_value_kernel(inputs)
     undiscounted = float(sum(inputs.persons(y) * w for y, w in zip(
         inputs.benefit_years, inputs.persistence, strict=True)))
@@ -133,6 +146,12 @@ def subgroup_value(inputs: CbaInputs, subgroups: pd.DataFrame,
             row.update(estimate=estimate, std_error=std_error, effect=net,
                        wellbys=net * level_share * undiscounted,
                        benefits_pv=value * net * level_share * kernel, note="")
+            bounds = np.sort([estimate - z * std_error, estimate + z * std_error])
+            wellbys = bounds * inputs.net_factor * level_share * undiscounted
+            benefits = bounds * inputs.net_factor * value * level_share * kernel
+            row.update(wellbys_low=float(wellbys.min()), wellbys_high=float(wellbys.max()),
+                       benefits_pv_low=float(benefits.min()),
+                       benefits_pv_high=float(benefits.max()))
         out.append(row)
     table = pd.DataFrame(out, columns=SUBGROUP_VALUE_COLUMNS)
     sums = table.groupby("subgroup")["wellbys"].transform(lambda s: s.sum(min_count=1))

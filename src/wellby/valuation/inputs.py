@@ -29,6 +29,7 @@ import numpy as np
 from wellby.config.loading import validate_section
 from wellby.config.typed import Cba
 from wellby.errors import ConfigError
+from wellby.valuation.conversions import resolve_mapping
 from wellby.valuation.greenbook import deflator_years, gdp_deflator, real_terms
 
 LIFE_SATISFACTION = "life_satisfaction"
@@ -133,6 +134,10 @@ class CbaInputs:
         Life-satisfaction points per unit of the outcome (1 for life satisfaction).
     mapping_source : str or None
         The published conversion behind ``mapping_factor`` (None without a mapping).
+    mapping_std_error : float
+        Standard error of ``mapping_factor`` (0 without a mapping, or when none is
+        published): the Monte Carlo draws the factor from Normal(mapping_factor,
+        mapping_std_error) when it is above 0.
     price_year : int
         Prices of every £ figure; must be in the GDP deflator series.
     start_year : int or None
@@ -192,6 +197,7 @@ class CbaInputs:
     seed: int
     value_distribution: str
     sensitivity_range: float
+    mapping_std_error: float
     _real_costs: Mapping[int, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -200,9 +206,13 @@ class CbaInputs:
             put(self, key, _whole(getattr(self, key)))
         if self.outcome != LIFE_SATISFACTION and self.mapping_source is None:
             raise _fail("mapping", f"the outcome '{self.outcome}' is not life satisfaction "
-                                   "(0-10): give mapping.factor (life-satisfaction points per "
-                                   "unit of the outcome) and mapping.source (the published "
-                                   "conversion)")
+                                   "(0-10): give mapping.conversion (a published conversion "
+                                   "of wellby.valuation.conversions.ls_conversions()), or "
+                                   "mapping.factor (life-satisfaction points per unit of the "
+                                   "outcome) and mapping.source (the published conversion)")
+        if not (np.isfinite(self.mapping_std_error) and self.mapping_std_error >= 0):
+            raise _fail("mapping.std_error", f"must be a finite number >= 0, not "
+                                             f"{self.mapping_std_error!r}")
         _check_price_year(self.price_year, "price_year")
         if isinstance(self.population, Mapping):
             population = _by_year(self.population)
@@ -284,19 +294,23 @@ def cba_inputs(cba: Cba | Mapping[str, Any]) -> CbaInputs:
 
     Notes
     -----
-    ``mapping: {factor, source}`` becomes ``mapping_factor`` / ``mapping_source``
-    (1 and None without a mapping); ``monte_carlo: {draws, seed, value_distribution}``
+    ``mapping`` becomes ``mapping_factor`` / ``mapping_source`` / ``mapping_std_error``
+    (1, None and 0 without a mapping) through
+    :func:`~wellby.valuation.conversions.resolve_mapping`: ``{conversion: <name>}`` takes
+    a published conversion of :func:`~wellby.valuation.conversions.ls_conversions` (which
+    must be for the outcome's scale), ``{factor, source, std_error, measure}`` one given
+    by hand; ``monte_carlo: {draws, seed, value_distribution}``
     and ``sensitivity: {range}`` are flattened. Keys of ``costs`` and ``population`` may
     be strings ("0") as YAML and JSON give them.
     """
     if not isinstance(cba, Cba):
         cba = Cba.coerce(validate_section("cba", cba))
-    mapping = cba.mapping
+    mapping = resolve_mapping(cba.mapping, cba.outcome)
     return CbaInputs(
         population=cba.population, duration_years=cba.duration_years, costs=cba.costs,
         outcome=cba.outcome, estimator=cba.estimator,
-        mapping_factor=1.0 if mapping is None else mapping.factor,
-        mapping_source=None if mapping is None else mapping.source,
+        mapping_factor=mapping.factor, mapping_source=mapping.source,
+        mapping_std_error=mapping.std_error,
         price_year=cba.price_year, start_year=cba.start_year, discounting=cba.discounting,
         cost_discounting=cba.cost_discounting, first_benefit_year=cba.first_benefit_year,
         persistence_years=cba.persistence_years, drop_off=cba.drop_off,

@@ -54,7 +54,8 @@ class MonteCarloResult:
     ----------
     draws : pandas.DataFrame
         One row per draw: estimate, effect (net), wellby_value, benefits_pv, costs_pv,
-        npv, bcr, roi.
+        npv, bcr, roi; and mapping_factor (after estimate) when the conversion factor is
+        drawn.
     seed, value_distribution : int, str
         How the draws were made.
     estimate, std_error : float
@@ -129,10 +130,15 @@ def monte_carlo(inputs: CbaInputs, effect: float, std_error: float, draws: int |
     -----
     Each draw takes the estimate from Normal(effect, std_error) (its estimated sampling
     distribution) and, independently, the WELLBY value from triangular(low, central, high)
-    or uniform(low, high), in price-year prices; everything else is held at its configured
-    value. The generator draws the standard normals first, then the values, so the same
-    seed gives identical draws, and changing only the effect shifts each draw's estimate
-    by the same amount (common random numbers): P(NPV > 0) is then monotone in the effect.
+    or uniform(low, high), in price-year prices; when ``inputs.mapping_std_error`` is above
+    0, the life-satisfaction conversion factor too, independently, from
+    Normal(mapping_factor, mapping_std_error) (a ``mapping_factor`` column is then added to
+    the draws), so the conversion's uncertainty is in P(NPV > 0); everything else is held
+    at its configured value. The generator draws the standard normals of the estimate
+    first, then the values, then (only when drawn) the factors, so the same seed gives
+    identical draws, a factor with standard error 0 leaves the draws exactly as without
+    one, and changing only the effect shifts each draw's estimate by the same amount
+    (common random numbers): P(NPV > 0) is then monotone in the effect.
     Vectorised: PV benefits = value x estimate x net factor x (discounted persons x
     persistence), PV costs are fixed.
     """
@@ -151,12 +157,21 @@ def monte_carlo(inputs: CbaInputs, effect: float, std_error: float, draws: int |
     else:
         values = rng.uniform(low, high, draws)
     kernel, costs_pv = present_value_kernel(inputs)
-    net = estimates * inputs.net_factor
+    factors = None
+    if inputs.mapping_std_error > 0:
+        # Drawn after the others, so the estimate and value draws stay those of SE 0.
+        factors = inputs.mapping_factor + inputs.mapping_std_error * rng.standard_normal(
+            draws)
+        net = estimates * factors * inputs.attribution * (1.0 - inputs.displacement)
+    else:
+        net = estimates * inputs.net_factor
     benefits_pv = values * net * kernel
     npv = benefits_pv - costs_pv
     table = pd.DataFrame({"estimate": estimates, "effect": net, "wellby_value": values,
                           "benefits_pv": benefits_pv, "costs_pv": np.full(draws, costs_pv),
                           "npv": npv, "bcr": benefits_pv / costs_pv, "roi": npv / costs_pv})
+    if factors is not None:
+        table.insert(1, "mapping_factor", factors)
     central_npv = central * effect * inputs.net_factor * kernel - costs_pv
     return MonteCarloResult(draws=table, seed=seed, value_distribution=distribution,
                             estimate=effect, std_error=std_error, central_npv=central_npv,
