@@ -7,7 +7,8 @@ from matplotlib.figure import Figure
 
 from wellby.config import Study, validate_config
 from wellby.report.disclosure import mark_small_counts, publishable
-from wellby.report.html import image_html, methods_text, render_report
+from wellby.report.html import image_html, render_report
+from wellby.report.methods import methods_text
 
 from .conftest import minimal_config
 

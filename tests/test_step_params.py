@@ -11,7 +11,7 @@ import pytest
 
 from wellby.config import load_config, validate_config
 from wellby.config.typed import Section, Study
-from wellby.steps import (
+from wellby.step_slices import (
     describe_step_study,
     estimate_step_study,
     panel_step_study,

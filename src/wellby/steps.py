@@ -6,8 +6,9 @@ uses the same library functions, so the workflow and the library cannot drift ap
 
 Every step takes the typed :class:`~wellby.config.typed.Study`, or the slice of it the
 step reads (a section the slice leaves out is None and is not read by that step). The rules
-hand each step its slice as plain data (``*_step_study`` below) and the rule's script
-builds the typed slice with :meth:`Study.coerce <wellby.config.typed.Section.coerce>`.
+hand each step its slice as plain data (``*_step_study``, :mod:`wellby.step_slices`) and
+the rule's script builds the typed slice with
+:meth:`Study.coerce <wellby.config.typed.Section.coerce>`.
 Plain data, because Snakemake decides what to rerun by comparing the ``repr`` of each rule
 parameter, and it compares only parameters of builtin types: a dataclass parameter is
 skipped, so a change to a typed section would never rerun anything
@@ -35,106 +36,18 @@ from wellby.prepare.clean import clean_wave
 from wellby.prepare.linkage import linkage_table
 from wellby.prepare.panel import assemble_panel
 from wellby.prepare.study import ingest_long_file_at, ingest_wave_file, read_areas
-
-WAVE_STEP_MODELS = ("covariates", "estimators")
-"""The only ``models`` settings a per-wave step reads: what a wave keeps and checks."""
-
-
-def _plain(config: Study | Mapping[str, Any]) -> Mapping[str, Any]:
-    """Return the config as plain data: a validated mapping as it is, a Study as its dict."""
-    return config.as_dict() if isinstance(config, Study) else config
-
-
-def wave_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
-    """Return the part of a validated config that the per-wave steps (ingest, clean) read.
-
-    Every section the data steps use, less the ``data.waves`` file entries (each wave gets
-    its own as its options, :func:`wellby.prepare.study.wave_options`) and less the estimation
-    settings in ``models`` other than :data:`WAVE_STEP_MODELS`. Snakemake reruns a rule
-    when its parameters change, so correcting one wave's ``recode`` reruns that wave's
-    steps alone, and changing an estimator's option reruns no wave.
-
-    Parameters
-    ----------
-    config : Study or mapping
-        The study config: typed, or as :func:`wellby.config.validate_config` returns it
-        (every default filled in).
-
-    Returns
-    -------
-    dict
-        Plain data (a rule parameter), with the keys ``columns``, ``design``, ``scales``,
-        ``outcomes``, ``subgroups``, ``data`` and ``models``.
-    """
-    config = _plain(config)
-    study = {key: config[key] for key in ("columns", "design", "scales", "outcomes",
-                                          "subgroups")}
-    study["data"] = {key: value for key, value in config["data"].items() if key != "waves"}
-    study["models"] = {key: config["models"][key] for key in WAVE_STEP_MODELS}
-    return study
-
-
-def panel_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
-    """Return the part of a validated config that the panel step reads.
-
-    What the per-wave steps read (:func:`wave_step_study`) and every wave's file entry (the
-    panel names each wave's file in its messages). ``config`` is as for
-    :func:`wave_step_study`.
-    """
-    config = _plain(config)
-    study = wave_step_study(config)
-    study["data"] = dict(config["data"])
-    return study
-
-
-def _sections(config: Mapping[str, Any], *names: str) -> dict[str, Any]:
-    return {name: config[name] for name in names}
-
-
-def describe_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
-    """Return what the describe step reads.
-
-    The columns, outcomes and scales, the smallest published cell and the intervals'
-    significance level. ``config`` is as for :func:`wave_step_study`.
-    """
-    config = _plain(config)
-    return {**_sections(config, "columns", "outcomes", "scales"),
-            "report": {"min_cell": config["report"]["min_cell"]},
-            "models": {"alpha": config["models"]["alpha"]}}
-
-
-def estimate_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
-    """Return what the estimate step reads: every ``models`` setting but the subgroups' own.
-
-    Changing the subgroups' p-value adjustment or thresholds reruns the subgroups step
-    only. ``config`` is as for :func:`wave_step_study`.
-    """
-    config = _plain(config)
-    models = {key: value for key, value in config["models"].items() if key != "subgroups"}
-    return {**_sections(config, "columns", "design", "scales"), "models": models}
-
-
-def subgroups_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
-    """Return what the subgroups step reads. ``config`` is as for :func:`wave_step_study`."""
-    config = _plain(config)
-    return {**_sections(config, "columns", "design", "models", "subgroups", "scales"),
-            "report": {"min_cell": config["report"]["min_cell"]}}
-
-
-def value_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
-    """Return what the value step reads. ``config`` is as for :func:`wave_step_study`."""
-    config = _plain(config)
-    return {**_sections(config, "cba", "columns", "design", "subgroups"),
-            "report": {"min_cell": config["report"]["min_cell"]},
-            "models": {key: config["models"][key] for key in ("alpha", "estimators")}}
-
-
-def power_step_study(config: Study | Mapping[str, Any]) -> dict[str, Any]:
-    """Return what the power step reads. ``config`` is as for :func:`wave_step_study`."""
-    config = _plain(config)
-    return {**_sections(config, "columns", "design", "outcomes", "power"),
-            "cba": config.get("cba"),
-            "models": {key: config["models"][key] for key in ("alpha", "estimators")}}
+from wellby.step_slices import (  # noqa: F401 - the rules import the slices from here
+    WAVE_STEP_MODELS,
+    compare_step_study,
+    describe_step_study,
+    estimate_step_study,
+    gaps_step_study,
+    panel_step_study,
+    power_step_study,
+    subgroups_step_study,
+    value_step_study,
+    wave_step_study,
+)
 
 
 def _write_checks(table: pd.DataFrame, path: str | Path) -> None:
@@ -298,8 +211,51 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
         save_figure(figure, path)
 
 
+def _weighted(data: pd.DataFrame, study: Study, weights: str | None
+              ) -> tuple[pd.DataFrame, Any, str]:
+    """Apply the compare step's area weights, if any; return the rows, columns and note."""
+    from wellby.analysis.area_weights import apply_area_weights, comparison_note
+
+    method = study.comparison.method if study.comparison is not None else "none"
+    if weights is None or method == "none":
+        return data, study.columns, comparison_note("none", None)
+    table = pd.read_parquet(weights)
+    data, columns = apply_area_weights(data, table, study.columns)
+    return data, columns, comparison_note(method, table)
+
+
+def compare_step(panel: str, *, study: Study, outputs: Mapping[str, str]) -> None:
+    """Match or reweight the comparison areas; write the weights, balance table and love plot.
+
+    Parameters
+    ----------
+    panel : str
+        The analysis file (Parquet); its residents' areas are compared.
+    study : Study
+        The study, or the compare step's slice (:func:`compare_step_study`).
+    outputs : mapping
+        Paths under ``weights`` (Parquet: area, treated, weight, matched), ``balance``
+        (CSV) and ``figure`` (PNG: the love plot).
+    """
+    from wellby.analysis.area_weights import choose_comparison
+    from wellby.prepare.panel import analysis_columns, residents
+    from wellby.report.balance_figures import love_plot
+    from wellby.report.figures import save_figure
+
+    settings = study.comparison
+    needed = analysis_columns(study.columns, *settings.attributes,
+                              *settings.baseline_outcomes)
+    data = residents(pd.read_parquet(panel, columns=needed), study.columns)
+    result = choose_comparison(data, settings, study.columns)
+    result.weights.to_parquet(outputs["weights"], index=False)
+    balance = result.balance.copy()
+    balance.insert(0, "method", settings.method)
+    balance.to_csv(outputs["balance"], index=False)
+    save_figure(love_plot(result.balance), outputs["figure"])
+
+
 def estimate_step(panel: str, *, outcome: str, study: Study,
-                  outputs: Mapping[str, str]) -> None:
+                  outputs: Mapping[str, str], weights: str | None = None) -> None:
     """Estimate the programme's effect on one outcome with every configured estimator.
 
     Parameters
@@ -316,6 +272,8 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
         violations, Roth 2022) and ``sensitivity`` (robust sets under violations of parallel
         trends, Rambachan and Roth 2023), and, when an estimator draws the effects over time, of the
         figure (PNG) under ``figure``.
+    weights : str, optional
+        The compare step's area weights (Parquet), when ``comparison.method`` is set.
     """
     from wellby.analysis.describe import outcome_label, outcome_labels
     from wellby.analysis.effects import estimate_outcome
@@ -327,9 +285,11 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
 
     columns, models = study.columns, study.models
     needed = analysis_columns(columns, outcome, covariates=models.covariates)
-    data = pd.read_parquet(panel, columns=needed)
+    data, columns, comparison = _weighted(pd.read_parquet(panel, columns=needed), study,
+                                          weights)
     estimates = estimate_outcome(data, outcome, columns=columns, design=study.design,
                                  models=models)
+    estimates.did["comparison"] = comparison
     estimates.did.to_csv(outputs["did"], index=False)
     estimates.event_study.to_csv(outputs["event_study"], index=False)
     estimates.group_time.to_csv(outputs["group_time"], index=False)
@@ -350,7 +310,7 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
 
 
 def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
-                   outputs: Mapping[str, str]) -> None:
+                   outputs: Mapping[str, str], weights: str | None = None) -> None:
     """Estimate the effect on one outcome by subgroup; write the table and its forest plot.
 
     Parameters
@@ -367,19 +327,29 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     outputs : mapping
         Paths of the table (CSV) under ``table`` and of the forest plot (PNG) under
         ``figure``.
+    weights : str, optional
+        The compare step's area weights (Parquet), when ``comparison.method`` is set.
     """
+    from wellby.analysis.cohort_subgroups import estimate_cohort_subgroups
     from wellby.analysis.describe import outcome_label, outcome_labels
     from wellby.analysis.subgroups import estimate_subgroups, forest_plot
-    from wellby.prepare.panel import analysis_columns, residents
+    from wellby.prepare.panel import analysis_columns, cohort_members, residents
     from wellby.report.figures import save_figure
 
     columns, models = study.columns, study.models
     needed = analysis_columns(columns, outcome, *study.subgroups,
                               covariates=models.covariates)
-    data = residents(pd.read_parquet(panel, columns=needed), columns)
+    raw = pd.read_parquet(panel, columns=needed)
+    data, columns, _ = _weighted(residents(raw, columns), study, weights)
     table = estimate_subgroups(data, outcome, subgroups=study.subgroups, columns=columns,
                                design=study.design, models=models,
                                min_cell=study.report.min_cell)
+    if "mixed_cohort" in models.estimators:
+        cohort = estimate_cohort_subgroups(cohort_members(raw, study.columns), outcome,
+                                           subgroups=study.subgroups, columns=study.columns,
+                                           models=models, min_cell=study.report.min_cell)
+        table = pd.concat([t for t in (table, cohort) if len(t)] or [table],
+                          ignore_index=True)
     table.to_csv(outputs["table"], index=False)
     effects = pd.read_csv(did)
     overall = effects.loc[(effects["estimator"] == "twfe") & (effects["term"] == "att"),
@@ -389,7 +359,8 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     save_figure(figure, outputs["figure"])
 
 
-def power_step(panel: str, *, study: Study, outputs: Mapping[str, str]) -> None:
+def power_step(panel: str, *, study: Study, outputs: Mapping[str, str],
+               weights: str | None = None) -> None:
     """Write each outcome's minimum detectable effect and the valued outcome's planning.
 
     Parameters
@@ -400,6 +371,10 @@ def power_step(panel: str, *, study: Study, outputs: Mapping[str, str]) -> None:
         The study, or the power step's slice (:func:`power_step_study`).
     outputs : mapping
         Paths (CSV) under the keys ``power`` and ``planning``.
+    weights : str, optional
+        The compare step's area weights (Parquet): the power is then that of the areas
+        the estimators use (weight above 0), each counted once (the formula has no
+        weights).
     """
     from wellby.analysis.study_power import study_power
     from wellby.prepare.panel import analysis_columns
@@ -407,6 +382,10 @@ def power_step(panel: str, *, study: Study, outputs: Mapping[str, str]) -> None:
     from wellby.valuation.inputs import cba_inputs
 
     data = pd.read_parquet(panel, columns=analysis_columns(study.columns, *study.outcomes))
+    if weights is not None:
+        table = pd.read_parquet(weights)
+        used = set(table.loc[table["weight"] > 0, "area"].astype(str))
+        data = data[data[study.columns.area].astype(str).isin(used)]
     breakeven = (breakeven_effect(cba_inputs(study.cba), scale="estimate")
                  if study.cba is not None else None)
     power, planning = study_power(data, study, breakeven)
@@ -431,8 +410,9 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
         validated when the run started, with the appraisal's own rules, and is not again.
     outputs : mapping
         Paths of the tables (CSV) under ``cba``, ``schedule``, ``montecarlo``,
-        ``sensitivity`` and ``subgroups``, and of the figures (PNG) under ``tornado`` and
-        ``distribution``.
+        ``sensitivity`` and ``subgroups`` (and ``distribution_table``, the benefits
+        weighted by income quintile, when ``cba.distribution.quintiles`` is set), and of
+        the figures (PNG) under ``tornado`` and ``distribution``.
     """
     from wellby.analysis.subgroups import population_shares, value_published_levels
     from wellby.analysis.trend_sensitivity import robust_value_for_money
@@ -473,8 +453,63 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
 
     shares = population_shares(panel, study.subgroups, columns=columns, design=study.design)
     table = value_published_levels(settings, pd.read_csv(inputs["subgroups"]), shares,
-                                   min_cell=study.report.min_cell)
+                                   min_cell=study.report.min_cell, alpha=study.models.alpha)
     table.to_csv(outputs["subgroups"], index=False)
+    if "distribution_table" in outputs:
+        _distribution_table(table, study, settings).to_csv(outputs["distribution_table"],
+                                                           index=False)
+
+
+def _distribution_table(values: pd.DataFrame, study: Study, settings: Any) -> pd.DataFrame:
+    """Weight the quintiles' benefits with the Green Book distributional weights."""
+    from wellby.valuation.appraisal import present_value_kernel
+    from wellby.valuation.distributional_weights import configured_weights, weighted_value
+
+    distribution = study.cba.distribution
+    levels = list(study.subgroups[distribution.quintiles].levels)
+    weights = configured_weights(distribution, levels)
+    quintile_rows = values["subgroup"] == distribution.quintiles
+    unplaced = values[quintile_rows & ~values["level"].isin(levels)]
+    table = weighted_value(values[~quintile_rows | values["level"].isin(levels)],
+                           distribution.quintiles, weights,
+                           costs_pv=present_value_kernel(settings)[1])
+    if len(unplaced):
+        share = pd.to_numeric(unplaced["share"], errors="coerce").sum()
+        note = (f"residents with no quintile ({', '.join(map(str, unplaced['level']))}: "
+                f"{share:.0%} of residents) carry no weight and are left out")
+        total = table["level"] == "total"
+        table.loc[total, "note"] = "; ".join(
+            n for n in (str(table.loc[total, "note"].iloc[0] or ""), note) if n and n != "nan")
+    return table
+
+
+def gaps_step(panel: str, *, study: Study, output: str, weights: str | None = None) -> None:
+    """Estimate whether the programme widened or narrowed each configured gap; write gaps.csv.
+
+    Parameters
+    ----------
+    panel : str
+        The analysis file (Parquet); its residents are analysed.
+    study : Study
+        The study, or the gaps step's slice (:func:`gaps_step_study`).
+    output : str
+        Path of the table (CSV).
+    weights : str, optional
+        The compare step's area weights (Parquet), when ``comparison.method`` is set.
+    """
+    from wellby.analysis.gaps import gap_table
+    from wellby.prepare.panel import analysis_columns, residents
+
+    columns, models = study.columns, study.models
+    pairs = study.cba.distribution.gaps
+    names = list(dict.fromkeys(pair.subgroup for pair in pairs))
+    needed = analysis_columns(columns, *study.outcomes, *names, covariates=models.covariates)
+    data = residents(pd.read_parquet(panel, columns=needed), columns)
+    data, columns, _ = _weighted(data, study, weights)
+    table = gap_table(data, study.outcomes, gaps=pairs,
+                      subgroups={name: study.subgroups[name] for name in names},
+                      columns=columns, design=study.design, models=models)
+    table.to_csv(output, index=False)
 
 
 def report_step(tables: Mapping[str, str], figures: Mapping[str, str], *,

@@ -170,7 +170,7 @@ def ingest_options(config: Study | Mapping[str, Any], options: Mapping[str, Any]
     ----------
     config : Study or mapping
         The study config, typed or validated; a per-wave slice will do
-        (:func:`wellby.steps.wave_step_study`).
+        (:func:`wellby.step_slices.wave_step_study`).
     options : mapping
         The wave's options (:func:`wave_options` or :func:`long_file_options`).
     key_path : str or Path, optional
@@ -204,7 +204,7 @@ def ingest_wave_file(path: str | Path, options: Mapping[str, Any],
         The wave's options (:func:`wave_options`).
     config : Study or mapping
         The study config, typed or validated; a per-wave slice will do
-        (:func:`wellby.steps.wave_step_study`).
+        (:func:`wellby.step_slices.wave_step_study`).
     key_path : str or Path, optional
         The pseudonym key file (default ``data.pseudonym_key``).
 
@@ -229,7 +229,7 @@ def ingest_long_file_at(path: str | Path, config: Study | Mapping[str, Any],
         The long file.
     config : Study or mapping
         The study config, typed or validated; a per-wave slice will do
-        (:func:`wellby.steps.wave_step_study`).
+        (:func:`wellby.step_slices.wave_step_study`).
     key_path : str or Path, optional
         The pseudonym key file (default ``data.pseudonym_key``).
 

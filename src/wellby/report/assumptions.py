@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from wellby.config.typed import Study
+from wellby.report.figures import short_label
 from wellby.report.verdict import ESTIMATOR_NAMES, fmt_estimate, fmt_p
 
 HOLDS, CAUTION, UNTESTED = "no sign of a problem", "in doubt", "not tested"
@@ -50,7 +51,7 @@ class Assumption:
 
 
 def _label(labels: Mapping[str, str], outcome: str) -> str:
-    return (labels.get(outcome) or outcome).split(" (")[0]
+    return short_label(labels.get(outcome) or outcome)
 
 
 def parallel_trends(did: pd.DataFrame | None, outcomes: Sequence[str],

@@ -83,7 +83,7 @@ def _c(description: str, unit: str, kind: Kind) -> Column:
     return Column(description, unit, kind)
 
 
-_OUTCOME_UNITS = "points of the outcome's scale"
+_OUTCOME_UNITS = "points of the outcome's scale (percentage points for a derived share)"
 _LS = "life-satisfaction points (0-10) per person"
 _GBP = "£, price-year prices"
 
@@ -123,6 +123,12 @@ SHEETS: dict[str, str] = {
     "cba_robust": "The central benefit-cost ratio at the ends of the robust confidence sets.",
     "pretrend_power": "Power of the event study's pre-trend tests against a linear violation "
                       "(Roth 2022): the slope each test detects with 50% and 80% power.",
+    "balance": "Balance of programme and comparison areas on each attribute and baseline "
+               "outcome, before and after matching or reweighting the comparison areas.",
+    "gaps": "Whether the programme widened or narrowed the gap between two subgroup levels: "
+            "the difference of their effects beside the gap before the programme.",
+    "distribution": "The benefits of each income quintile with Green Book distributional "
+                    "weights, and the weighted benefit-cost ratio.",
 }
 
 #: Column name -> its meaning, wherever it appears.
@@ -343,7 +349,63 @@ ROBUST_COLUMNS: dict[str, Column] = {
 }
 
 #: (table, column) -> its meaning in that table, where it differs from :data:`COLUMNS`.
+BEYOND_COLUMNS: dict[str, Column] = {
+    "covariate": _c("Area attribute or baseline outcome mean balanced (categories one-hot)",
+                    "text", TEXT),
+    "binary": _c("Whether the attribute is 0/1 (its variance ratio is not shown)", "text",
+                 TEXT),
+    "mean_treated": _c("Mean over the programme areas, before any is dropped",
+                       "attribute's unit", NUMBER),
+    "mean_treated_after": _c("Mean over the programme areas kept (a caliper may drop some)",
+                             "attribute's unit", NUMBER),
+    "mean_comparison_before": _c("Mean over all comparison areas, equally weighted",
+                                 "attribute's unit", NUMBER),
+    "mean_comparison_after": _c("Weighted mean over the matched or reweighted comparison "
+                                "areas", "attribute's unit", NUMBER),
+    "smd_before": _c("Standardised mean difference before (programme minus comparison, over "
+                     "the programme areas' SD)", "SDs", ESTIMATE),
+    "smd_after": _c("Standardised mean difference after matching or reweighting", "SDs",
+                    ESTIMATE),
+    "variance_ratio_before": _c("Programme over comparison variance, before", "ratio", RATIO),
+    "variance_ratio_after": _c("Programme over comparison variance, after", "ratio", RATIO),
+    "comparison": _c("How the comparison areas were chosen or weighted, and how many were used",
+                     "text", TEXT),
+    "wellbys_low": _c("Lower end of the level's WELLBYs (from its estimate's interval)",
+                      "WELLBYs", WELLBYS),
+    "wellbys_high": _c("Upper end of the level's WELLBYs", "WELLBYs", WELLBYS),
+    "benefits_pv_low": _c("Lower end of the present value of the benefits", _GBP, POUNDS),
+    "benefits_pv_high": _c("Upper end of the present value of the benefits", _GBP, POUNDS),
+    "benefits_pv_weighted": _c("Present value of the benefits x the distributional weight",
+                               _GBP, POUNDS),
+    "benefits_pv_weighted_low": _c("Lower end of the weighted benefits", _GBP, POUNDS),
+    "benefits_pv_weighted_high": _c("Upper end of the weighted benefits", _GBP, POUNDS),
+    "bcr_weighted": _c("Benefit-cost ratio with distributionally weighted benefits (costs "
+                       "unweighted)", "ratio", RATIO),
+    "weight": _c("Green Book distributional weight: (median income / the quintile's "
+                 "income) ^ elasticity; on the total row, the benefit-weighted mean", "ratio",
+                 RATIO),
+    "lower": _c("The less advantaged level of the pair", "text", TEXT),
+    "upper": _c("The more advantaged level of the pair", "text", TEXT),
+    "baseline_gap": _c("Upper minus lower mean outcome in programme areas before they "
+                       "started", _OUTCOME_UNITS, ESTIMATE),
+    "verdict": _c("widened, narrowed, or no evidence of a change in the gap", "text", TEXT),
+}
+"""Columns of the comparison, gap and distributional tables."""
+
 TABLE_COLUMNS: dict[tuple[str, str], Column] = {
+    **{(table, column): meaning for table in ("balance", "did", "cba_subgroups", "gaps",
+                                               "distribution")
+       for column, meaning in BEYOND_COLUMNS.items()},
+    ("gaps", "estimate"): _c("Effect in the upper level minus effect in the lower level",
+                             _OUTCOME_UNITS, ESTIMATE),
+    ("distribution", "share"): _c("Share of the programme areas' residents in the quintile",
+                                  "percent of residents", PERCENT),
+    ("subgroups", "distribution"): _c("Reference distribution of a test's statistic (F for "
+                                      "the DiD subgroups, chi2 for the followed cohort)",
+                                      "text", TEXT),
+    ("subgroups", "n_clusters"): _c("Clusters of the standard errors: areas for the DiD "
+                                    "rows, persons for the followed cohort's", "clusters",
+                                    COUNT),
     **{(table, column): meaning for table in ("power", "power_planning", "pretrend_power")
        for column, meaning in POWER_COLUMNS.items()},
     **{(table, column): meaning for table in ("sensitivity", "cba_robust")

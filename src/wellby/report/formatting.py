@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.prepare.derived import SHARE_SUFFIX
 from wellby.report.columns import (
     COUNT,
     ESTIMATE,
@@ -36,6 +37,7 @@ ESTIMATOR_LABELS = {
     "twfe": "TWFE", "event_study": "Event study (TWFE)",
     "callaway_santanna": "Callaway-Sant'Anna", "mixed_cohort": "Followed cohort (mixed model)",
     "twfe_interaction": "TWFE, pooled with interactions",
+    "mixed_cohort_interaction": "Followed cohort, pooled with interactions (mixed model)",
 }
 SENSITIVITY_KINDS: dict[str, Kind] = {
     "effect": ESTIMATE, "wellby_value": POUNDS, "duration_years": INTEGER,
@@ -93,7 +95,8 @@ def outcome_label(outcome: str, labels: Mapping[str, str]) -> str:
         return outcome
     name, _, rest = label.partition(" (")
     scale = rest.split(",")[0].rstrip(")") if rest else ""
-    return f"{name} ({scale})" if scale and scale[0].isdigit() else name
+    text = f"{name} ({scale})" if scale and scale[0].isdigit() else name
+    return text + (", %" if label.endswith(SHARE_SUFFIX) else "")
 
 
 def readable(table: pd.DataFrame, name: str, labels: Mapping[str, str] | None = None

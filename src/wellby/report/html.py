@@ -33,6 +33,7 @@ from wellby.report.columns import describe_column
 from wellby.report.disclosure import COUNT_COLUMNS as _COUNTS
 from wellby.report.disclosure import SECONDARY_MARKER, published_tables, small_count_marker
 from wellby.report.formatting import format_value, readable
+from wellby.report.methods import methods_text
 from wellby.report.pdf import PRINT_CSS
 from wellby.report.verdict import build_verdict
 from wellby.valuation.greenbook import SCENARIOS, WELLBY_BASE_YEAR, wellby_value
@@ -65,6 +66,7 @@ SECTIONS = [
     ("cleaning", "Cleaning: what was excluded and why"),
     ("methods", "Methods"),
     ("assumptions", "Assumptions and limitations"),
+    ("comparison", "The comparison areas: matching and balance"),
     ("results", "The programme's effect"),
     ("event-study", "Effects over time (event study)"),
     ("sensitivity", "If parallel trends fail: robust effects and value for money"),
@@ -288,58 +290,6 @@ def _cleaning_section(tables, min_cell) -> str:
     return "".join(parts)
 
 
-def methods_text(config: Study | Mapping[str, Any], did: pd.DataFrame | None) -> str:
-    """Describe the estimators, controls, standard errors and tests in words.
-
-    ``config`` is the typed study or the config :func:`wellby.config.validate_config`
-    returns (every default filled in).
-    """
-    study = Study.coerce(config)
-    models = study.models
-    unit = "respondent" if study.design == "panel" else "area"
-    parts = [f"<p>Outcomes are compared between programme and comparison areas before and "
-             f"after each programme area's start. Fixed effects are for the {unit} and the "
-             "wave.</p><ul>"]
-    estimators = models.estimators
-    if "twfe" in estimators:
-        parts.append("<li><b>Two-way fixed effects</b> (<code>twfe</code>, term "
-                     "<code>att</code>): the average effect across all treated waves.</li>")
-    if "event_study" in estimators:
-        parts.append("<li><b>Event study</b>: effects by wave relative to the start, "
-                     "reference period -1 (the wave before), end points binned; the joint "
-                     "test that all pre-start effects are zero is <code>pretrend_wald</code> "
-                     "(F test; a small p-value warns that trends were not parallel).</li>")
-    if "callaway_santanna" in estimators:
-        control = models.control_group.replace("_", "-")
-        parts.append(f"<li><b>Callaway and Sant'Anna (2021)</b>: each start cohort compared "
-                     f"with {control} areas, wave by wave (doubly robust), then averaged "
-                     "(<code>att_simple</code>, <code>att_group</code>, "
-                     "<code>att_dynamic</code>, <code>att_calendar</code>); robust to "
-                     "effects that change over time, unlike two-way fixed effects under "
-                     "staggered starts.</li>")
-    if "mixed_cohort" in estimators:
-        parts.append("<li><b>Followed cohort</b> (<code>mixed_cohort</code>): the change in "
-                     "the flagged cohort's wellbeing from its first wave, from a "
-                     "random-intercept mixed model; there is no comparison group for this "
-                     "cohort, so it is a change, not an effect.</li>")
-    parts.append("</ul>")
-    if did is not None and "vcov" in did:
-        conventions = sorted(set(did["vcov"].dropna()))
-        parts.append("<p>Standard errors and tests, as reported in the <code>vcov</code> "
-                     "column:</p><ul>" + "".join(f"<li>{html.escape(c)}</li>"
-                                                 for c in conventions) + "</ul>")
-        if did.get("wild_p_value") is not None and did["wild_p_value"].notna().any():
-            parts.append("<p>With few clusters, wild cluster bootstrap p-values and intervals "
-                         "are reported beside the analytic ones (<code>wild_*</code> "
-                         "columns).</p>")
-    parts.append(f"<p>Subgroup p-values are adjusted for the number of subgroup tests "
-                 f"({html.escape(models.subgroups.adjust)}). Alpha = "
-                 f"{models.alpha}.</p>")
-    parts.append("<p class='source'>Config: <code>models</code>, <code>columns</code>, "
-                 "<code>design</code>.</p>")
-    return "".join(parts)
-
-
 def _results_section(tables, labels) -> str:
     did = tables.get("did")
     if did is None or not len(did):
@@ -387,7 +337,8 @@ def _who_gained(tables, figures, min_cell, labels) -> str:
         tests = table[table["level"] == "heterogeneity_wald"]
         if len(tests):
             parts.append("<h3>Do effects differ between subgroups?</h3>")
-            parts.append(table_html(tests, ["outcome", "subgroup", "statistic", "df1", "df2",
+            parts.append(table_html(tests, ["outcome", "subgroup", "estimator", "term",
+                                            "statistic", "df1", "df2", "distribution",
                                             "p_value", "p_adjusted", "note"],
                                     name="subgroups", labels=labels))
         effects = table[(table["estimator"] == "twfe") & (table["term"] == "att")]
@@ -400,6 +351,19 @@ def _who_gained(tables, figures, min_cell, labels) -> str:
                                 ["outcome", "subgroup", "level", "estimate", "ci_low",
                                  "ci_high", "p_adjusted", "std_effect", "n_persons", "n_obs",
                                  "note"], name="subgroups", labels=labels))
+        members = table[(table["estimator"] == "mixed_cohort")
+                        & (table["level"] != "heterogeneity_wald")]
+        if len(members):
+            parts.append("<h3>Followed cohort: change within subgroups (mixed model)</h3>")
+            parts.append("<p>The followed cohort's change from its first wave within each "
+                         "level (a random-intercept mixed model fitted to the level's "
+                         "members); the joint test above (<code>mixed_cohort_interaction</code>"
+                         ") asks whether the change differed between levels. There is no "
+                         "comparison group for this cohort: a change, not an effect.</p>")
+            parts.append(table_html(members, ["outcome", "subgroup", "level", "term",
+                                              "estimate", "ci_low", "ci_high", "p_adjusted",
+                                              "n_persons", "n_obs", "note"],
+                                    name="subgroups", labels=labels))
         parts.append(_source(["subgroups"], ["subgroups", "models.subgroups"]))
     return "".join(parts)
 
@@ -414,6 +378,8 @@ def _mapping_note(settings: Cba) -> str:
 
 
 def _value_section(tables, figures, study: Study) -> str:
+    from wellby.report.distribution_section import distribution_section
+
     cba = tables.get("cba")
     if cba is None or not len(cba):
         return "<p>No cost-benefit analysis was configured (config section <code>cba</code>).</p>"
@@ -444,13 +410,7 @@ def _value_section(tables, figures, study: Study) -> str:
                   table_html(sensitivity, ["input", "low_value", "high_value", "npv_low",
                                            "npv_high", "swing"], name="cba_sensitivity"),
                   _source(["cba_sensitivity"], ["cba.sensitivity"])]
-    who = tables.get("cba_subgroups")
-    if who is not None and len(who):
-        valued = who[who["estimate"].notna()]
-        parts += ["<h3>Who the benefits reach</h3>",
-                  table_html(valued, ["subgroup", "level", "share", "estimate", "wellbys",
-                                      "wellby_share", "benefits_pv"], name="cba_subgroups"),
-                  _source(["cba_subgroups", "subgroups"], ["cba", "subgroups"])]
+    parts.append(distribution_section(tables, outcome_labels(study)))
     parts.append(_figures(figures, "cba_", "Value for money"))
     return "".join(parts)
 
@@ -591,6 +551,8 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
     str
         The page.
     """
+    from wellby.report.comparison_section import comparison_section
+
     study = Study.coerce(config)
     labels = outcome_labels(study)
     written, tables = tables, published_tables(tables, min_cell)
@@ -601,6 +563,7 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
         "study": _study_section(tables, figures, study, min_cell),
         "cleaning": _cleaning_section(tables, min_cell),
         "methods": methods_text(study, tables.get("did")),
+        "comparison": comparison_section(tables, figures, study),
         "results": _results_section(tables, labels),
         "event-study": (_figures(figures, "event_study_", "Effect by wave relative to the "
                                  "start, TWFE event study and Callaway-Sant'Anna", labels)

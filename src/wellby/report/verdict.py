@@ -25,7 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from wellby.report.figures import in_sentence
+from wellby.prepare.derived import SHARE_SUFFIX
+from wellby.report.figures import in_sentence, short_label
 from wellby.valuation.inputs import HEADLINE_TERM
 
 ESTIMATOR_NAMES = {"twfe": "two-way fixed effects", "callaway_santanna": "Callaway-Sant'Anna",
@@ -95,7 +96,7 @@ class Statement:
                        for p in parts)
 
 
-def _safe(text: object) -> str:
+def safe_text(text: object) -> str:
     """Return text to put in a template as it is (its braces doubled)."""
     return str(text).replace("{", "{{").replace("}", "}}")
 
@@ -138,7 +139,12 @@ def fmt_pounds(value: float) -> str:
 
 
 def scale_words(label: str | None) -> str:
-    """Return the unit of an outcome's label: ``points on the 0-10 scale``, or ``points``."""
+    """Return the unit of an outcome's label: ``points on the 0-10 scale``, or ``points``.
+
+    A derived share (its label ends "% of residents") changes in percentage points.
+    """
+    if label and label.endswith(SHARE_SUFFIX):
+        return "percentage points"
     match = _RANGE.search(label or "")
     return f"points on the {match.group(1)}-{match.group(2)} scale" if match else "points"
 
@@ -200,7 +206,7 @@ def effect_statement(row: pd.Series, label: str | None, alpha: float) -> Stateme
     """Say what happened to one outcome, in its units, with its headline interval."""
     low, high, p, prefix, inference = headline_interval(row)
     level = round(100 * (1 - alpha))
-    name = _safe((label or str(row["outcome"])).split(" (")[0])
+    name = safe_text((label or str(row["outcome"])).split(" (")[0])
     estimate = float(row["estimate"])
     how = INFERENCE_NAMES.get(inference)
     numbers = (number(row, "did", "estimate", DID_KEY, fmt_estimate(abs(estimate))),
@@ -242,6 +248,26 @@ def effect_statements(did: pd.DataFrame | None, outcomes: Sequence[str],
 SUBGROUP_KEY = ("outcome", "subgroup", "level", "estimator", "term")
 
 
+def gained_levels(levels: pd.DataFrame, subgroup: str, alpha: float, numbers: list[Number],
+                  when=None) -> list[str]:
+    """Name the levels whose own estimate is above zero at ``alpha`` (adjusted p-value).
+
+    Each level's estimate is appended to ``numbers`` and named in its part as a
+    placeholder; ``when(row)``, if given, adds words after the estimate (``by 2018``).
+    """
+    from wellby.report.subgroup_figures import level_label
+
+    parts = []
+    gained = levels[(levels["estimate"] > 0) & (levels["p_adjusted"] < alpha)]
+    for _, level in gained.iterrows():
+        numbers.append(number(level, "subgroups", "estimate", SUBGROUP_KEY,
+                              fmt_estimate(level["estimate"])))
+        words = level_label(subgroup, level["level"]).split(": ", 1)[-1]
+        extra = f" {safe_text(when(level))}" if when is not None else ""
+        parts.append(f"{safe_text(words)} (+{{{len(numbers) - 1}}}{extra})")
+    return parts
+
+
 def who_gained_statements(subgroups: pd.DataFrame | None, outcomes: Sequence[str],
                           labels: Mapping[str, str], alpha: float) -> list[Statement]:
     """Say, per outcome and subgroup, whether effects differed and who gained.
@@ -251,7 +277,7 @@ def who_gained_statements(subgroups: pd.DataFrame | None, outcomes: Sequence[str
     below ``alpha``. Crosses of two subgroups are left to the tables.
     """
     from wellby.analysis.subgroups import HETEROGENEITY
-    from wellby.report.subgroup_figures import CROSS, level_label, subgroup_label
+    from wellby.report.subgroup_figures import CROSS, subgroup_label
 
     if subgroups is None or not len(subgroups):
         return []
@@ -259,9 +285,10 @@ def who_gained_statements(subgroups: pd.DataFrame | None, outcomes: Sequence[str
     for outcome in outcomes:
         table = subgroups[(subgroups["outcome"] == outcome)
                           & ~subgroups["subgroup"].astype(str).str.contains(CROSS)]
-        name = _name(labels, outcome)
+        name = outcome_name(labels, outcome)
         for subgroup, rows in table.groupby("subgroup", sort=False):
-            test = rows[rows["level"] == HETEROGENEITY]
+            test = rows[(rows["level"] == HETEROGENEITY)
+                        & (rows["estimator"] == "twfe_interaction")]
             levels = rows[(rows["estimator"] == "twfe") & (rows["term"] == "att")
                           & rows["estimate"].notna()]
             if not len(test) or pd.isna(test.iloc[0]["p_value"]) or not len(levels):
@@ -270,14 +297,8 @@ def who_gained_statements(subgroups: pd.DataFrame | None, outcomes: Sequence[str
             differ = test_row["p_value"] < alpha
             numbers = [number(test_row, "subgroups", "p_value", SUBGROUP_KEY,
                               fmt_p(test_row["p_value"]))]
-            gained = levels[(levels["estimate"] > 0) & (levels["p_adjusted"] < alpha)]
-            parts = []
-            for _, level in gained.iterrows():
-                numbers.append(number(level, "subgroups", "estimate", SUBGROUP_KEY,
-                                      fmt_estimate(level["estimate"])))
-                words = level_label(str(subgroup), level["level"]).split(": ", 1)[-1]
-                parts.append(f"{_safe(words)} (+{{{len(numbers) - 1}}})")
-            group = _safe(subgroup_label(str(subgroup)).lower())
+            parts = gained_levels(levels, str(subgroup), alpha, numbers)
+            group = safe_text(subgroup_label(str(subgroup)).lower())
             head = (f"{name}: effects differed by {group} (test of equal effects {{0}})"
                     if differ else
                     f"{name}: no evidence that effects differed by {group} "
@@ -350,7 +371,7 @@ def robust_value_statement(robust: pd.DataFrame | None) -> list[Statement]:
                 number(near, "cba_robust", "bcr_ub", ROBUST_KEY, f"{near['bcr_ub']:.2f}")]
     tail = (f"; with violations as large as the pre-start ones (Mbar = {{{k}}}) the central "
             f"benefit-cost ratio lies between {{{k + 1}}} and {{{k + 2}}} "
-            f"({_safe(ESTIMATOR_NAMES.get(str(near['estimator']), str(near['estimator'])))}"
+            f"({safe_text(ESTIMATOR_NAMES.get(str(near['estimator']), str(near['estimator'])))}"
             "'s robust set, Rambachan and Roth 2023).")
     return [Statement("value", head + tail, tuple(numbers))]
 
@@ -393,8 +414,9 @@ def caveats(tables: Mapping[str, pd.DataFrame], outcomes: Sequence[str],
     return out
 
 
-def _name(labels: Mapping[str, str], outcome: str) -> str:
-    return _safe((labels.get(outcome) or outcome).split(" (")[0])
+def outcome_name(labels: Mapping[str, str], outcome: str) -> str:
+    """Return an outcome's short name for a sentence (braces doubled for a template)."""
+    return safe_text(short_label(labels.get(outcome) or outcome))
 
 
 def _pretrend_caveats(did, outcomes, labels, alpha) -> list[Statement]:
@@ -404,7 +426,7 @@ def _pretrend_caveats(did, outcomes, labels, alpha) -> list[Statement]:
         if row["p_value"] < alpha:
             by = ESTIMATOR_NAMES.get(row["estimator"], row["estimator"])
             out.append(Statement(
-                "caveat", f"Before the programme started, {_name(labels, row['outcome'])} "
+                "caveat", f"Before the programme started, {outcome_name(labels, row['outcome'])} "
                 f"already moved differently in programme and comparison areas ({by}'s "
                 "pre-trend test, {0}): the parallel-trends assumption the effect rests on is "
                 "in doubt.", (number(row, "did", "p_value", DID_KEY, fmt_p(row["p_value"])),)))
@@ -420,8 +442,8 @@ def _cluster_caveats(did, outcomes, labels) -> list[Statement]:
         start = note.find("WARNING")
         inference = str(row.get("inference", "") or "")
         if start >= 0:
-            text = _safe(note[start:].split(";")[0].removeprefix("WARNING:").strip())
-            message = f"{_name(labels, row['outcome'])} ({row['estimator']}): {text}."
+            text = safe_text(note[start:].split(";")[0].removeprefix("WARNING:").strip())
+            message = f"{outcome_name(labels, row['outcome'])} ({row['estimator']}): {text}."
         elif inference in FEW_CLUSTER_INFERENCE:
             how = INFERENCE_NAMES.get(inference, "no reliable interval")
             message = ("Few programme areas (treated clusters): the headline intervals use "
@@ -452,7 +474,7 @@ def _disagreement_caveats(did, outcomes, labels) -> list[Statement]:
                    number(robust, "did", "estimate", DID_KEY,
                           fmt_estimate(robust["estimate"])))
         out.append(Statement(
-            "caveat", f"{_name(labels, outcome)}: two-way fixed effects ({{0}}) and "
+            "caveat", f"{outcome_name(labels, outcome)}: two-way fixed effects ({{0}}) and "
             "Callaway-Sant'Anna ({1}) disagree, each outside the other's interval. Programme "
             "areas start in different waves, where two-way fixed effects can be biased by "
             "effects that change over time; the headline uses Callaway-Sant'Anna.", numbers))
@@ -504,7 +526,7 @@ def _power_caveats(power: pd.DataFrame | None, labels) -> list[Statement]:
         key = ("outcome",)
         out.append(Statement(
             "caveat", f"The design had {{0}} power to detect the break-even effect on "
-            f"{in_sentence(_name(labels, row['outcome']))} ({{1}}; the smallest effect it "
+            f"{in_sentence(outcome_name(labels, row['outcome']))} ({{1}}; the smallest effect it "
             f"detects with "
             f"{100 * row['power']:.0f}% power is {{2}}): an effect just worth the money could "
             "have been missed (see Power).",
@@ -531,7 +553,8 @@ def _sensitivity_caveats(sensitivity: pd.DataFrame | None, outcomes, labels
         if pd.notna(row["breakdown"]) and row["breakdown"] < 1:
             by = ESTIMATOR_NAMES.get(estimator, estimator)
             out.append(Statement(
-                "caveat", f"{_name(labels, outcome)} ({_safe(by)}): the effect's sign holds "
+                "caveat", f"{outcome_name(labels, outcome)} ({safe_text(by)}): the effect's "
+                "sign holds "
                 "only while post-start violations of parallel trends stay below {0} times "
                 "the largest pre-start one (Rambachan and Roth 2023): a violation smaller "
                 "than those already seen before the start could explain the effect away.",
@@ -612,10 +635,19 @@ def build_verdict(tables: Mapping[str, pd.DataFrame], *, outcomes: Sequence[str]
     if valued_outcome is not None:
         names["__valued_outcome__"] = valued_outcome
         names["__valued__"] = labels.get(valued_outcome, valued_outcome)
+    from wellby.report.verdict_distribution import (
+        gap_statements,
+        member_statements,
+        weighted_statement,
+    )
+
     return Verdict(
         effects=effect_statements(tables.get("did"), outcomes, labels, alpha, staggered),
-        who=who_gained_statements(tables.get("subgroups"), outcomes, labels, alpha),
+        who=[*who_gained_statements(tables.get("subgroups"), outcomes, labels, alpha),
+             *member_statements(tables.get("subgroups"), outcomes, labels, alpha),
+             *gap_statements(tables.get("gaps"), labels)],
         value=[*value_statement(tables.get("cba"), tables.get("cba_montecarlo"), names),
+               *weighted_statement(tables.get("distribution")),
                *robust_value_statement(tables.get("cba_robust"))],
         caveats=caveats(tables, outcomes, names, alpha, staggered, bcr_flag_above),
     )

@@ -6,11 +6,13 @@ from pathlib import Path
 from snakemake.utils import min_version
 
 from wellby.config import load_yaml, validate_config
-from wellby.demo import demo_wave_spec
+from wellby.demo import demo_area_spec, demo_wave_spec
 from wellby.errors import ConfigError, WellbyError
 from wellby.steps import (
+    compare_step_study,
     describe_step_study,
     estimate_step_study,
+    gaps_step_study,
     panel_step_study,
     power_step_study,
     subgroups_step_study,
@@ -33,6 +35,7 @@ config.update(_validated)
 
 _demo_files = (
     {f"{config['demo']['out_dir']}/{spec['filename']}" for spec in demo_wave_spec()}
+    | {f"{config['demo']['out_dir']}/{demo_area_spec()['filename']}"}
     if "demo" in config
     else set()
 )
@@ -66,9 +69,18 @@ wildcard_constraints:
 WAVE_STUDY = wave_step_study(config)
 PANEL_STUDY = panel_step_study(config)
 DESCRIBE_STUDY = describe_step_study(config)
+COMPARE_STUDY = compare_step_study(config)
+COMPARISON = config["comparison"]["method"] != "none"
+"""Whether comparison areas are matched or reweighted (rule compare)."""
 ESTIMATE_STUDY = estimate_step_study(config)
 SUBGROUPS_STUDY = subgroups_step_study(config)
 VALUE_STUDY = value_step_study(config) if "cba" in config else None
+DISTRIBUTION = config["cba"]["distribution"] if "cba" in config else {}
+GAPS = bool(DISTRIBUTION.get("gaps"))
+"""Whether gaps between subgroup levels are tested (rule gaps)."""
+QUINTILE_WEIGHTS = DISTRIBUTION.get("quintiles") is not None
+"""Whether the value step weights the quintiles' benefits (distribution.csv)."""
+GAPS_STUDY = gaps_step_study(config) if GAPS else None
 POWER_STUDY = power_step_study(config)
 POWER = config["power"]["enabled"]
 
@@ -140,6 +152,16 @@ def wave_params(wildcards):
     raise ValueError(f"wave {wildcards.wave} is not in data.waves")
 
 
+def distribution_outputs():
+    """The value step's table of distributionally weighted benefits, when quintiles are set."""
+    return {"distribution_table": "results/tables/distribution.csv"} if QUINTILE_WEIGHTS else {}
+
+
+def comparison_weights(wildcards=None):
+    """The compare step's area weights, as a named input, when comparison.method is set."""
+    return {"weights": "results/interim/comparison_weights.parquet"} if COMPARISON else {}
+
+
 def area_file():
     """The area file (data.areas), if the study has one."""
     areas = config["data"].get("areas")
@@ -174,6 +196,10 @@ def all_targets():
     ]
     if "cba" in config:
         targets.append("results/tables/cba.csv")
+    if COMPARISON:
+        targets.append("results/tables/balance.csv")
+    if GAPS:
+        targets.append("results/tables/gaps.csv")
     if POWER:
         targets += ["results/tables/power.csv", "results/tables/power_planning.csv"]
     targets += list(report_figures().values())
@@ -192,6 +218,8 @@ def report_figures():
             {f"sensitivity_{o}": f"results/figures/sensitivity_{o}.png" for o in OUTCOMES}
         )
     figures.update({f"subgroups_{o}": f"results/figures/subgroups_{o}.png" for o in OUTCOMES})
+    if COMPARISON:
+        figures["balance"] = "results/figures/balance.png"
     if "cba" in config:
         figures["cba_tornado"] = "results/figures/cba_tornado.png"
         figures["cba_montecarlo"] = "results/figures/cba_montecarlo.png"
@@ -216,10 +244,16 @@ def report_tables():
         "sensitivity": "results/tables/sensitivity.csv",
         "subgroups": "results/tables/subgroups.csv",
     }
+    if COMPARISON:
+        tables["balance"] = "results/tables/balance.csv"
     if "cba" in config:
         for name in ("cba", "cba_montecarlo", "cba_sensitivity", "cba_schedule",
                      "cba_subgroups", "cba_robust"):
             tables[name] = f"results/tables/{name}.csv"
+        if QUINTILE_WEIGHTS:
+            tables["distribution"] = "results/tables/distribution.csv"
+        if GAPS:
+            tables["gaps"] = "results/tables/gaps.csv"
     if POWER:
         tables["power"] = "results/tables/power.csv"
         tables["power_planning"] = "results/tables/power_planning.csv"

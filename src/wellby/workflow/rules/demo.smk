@@ -7,6 +7,7 @@ if "demo" in config:
     rule demo_data:
         output:
             waves=[f"{DEMO_DIR}/{spec['filename']}" for spec in demo_wave_spec()],
+            areas=f"{DEMO_DIR}/{demo_area_spec()['filename']}",
             truth=f"{DEMO_DIR}/truth.json",
         params:
             settings=config["demo"],

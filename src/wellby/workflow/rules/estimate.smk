@@ -4,7 +4,8 @@
 
 rule estimate:
     input:
-        "results/interim/panel.parquet",
+        unpack(comparison_weights),
+        panel="results/interim/panel.parquet",
     output:
         **estimate_outputs(),
     params:

@@ -6,7 +6,8 @@ if POWER:
 
     rule power:
         input:
-            "results/interim/panel.parquet",
+            unpack(comparison_weights),
+            panel="results/interim/panel.parquet",
         output:
             power=report(
                 "results/tables/power.csv",

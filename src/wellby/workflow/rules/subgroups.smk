@@ -4,6 +4,7 @@
 
 rule subgroups:
     input:
+        unpack(comparison_weights),
         panel="results/interim/panel.parquet",
         did="results/interim/estimates/{outcome}/did.csv",
     output:

@@ -38,6 +38,7 @@ if "cba" in config:
             robust_svg="results/figures/cba_robust.svg",
             tornado_svg="results/figures/cba_tornado.svg",
             distribution_svg="results/figures/cba_montecarlo.svg",
+            **distribution_outputs(),
         params:
             study=VALUE_STUDY,
         benchmark:
@@ -48,3 +49,26 @@ if "cba" in config:
             "../envs/wellby.yaml"
         script:
             "../scripts/value.py"
+
+    if GAPS:
+
+        rule gaps:
+            input:
+                unpack(comparison_weights),
+                panel="results/interim/panel.parquet",
+            output:
+                report(
+                    "results/tables/gaps.csv",
+                    caption="../report/gaps.rst",
+                    category="Who gained",
+                ),
+            params:
+                study=GAPS_STUDY,
+            benchmark:
+                "results/benchmarks/gaps.tsv"
+            log:
+                "results/logs/gaps.log",
+            conda:
+                "../envs/wellby.yaml"
+            script:
+                "../scripts/gaps.py"

@@ -6,8 +6,9 @@ from wellby.steps import estimate_step
 
 
 def main(smk):
-    estimate_step(smk.input[0], outcome=smk.wildcards.outcome,
-                  study=Study.coerce(smk.params.study), outputs=dict(smk.output.items()))
+    estimate_step(smk.input.panel, outcome=smk.wildcards.outcome,
+                  study=Study.coerce(smk.params.study), outputs=dict(smk.output.items()),
+                  weights=smk.input.get("weights"))
 
 
 run_step(snakemake, main)  # noqa: F821

@@ -6,8 +6,8 @@ from wellby.steps import power_step
 
 
 def main(smk):
-    power_step(smk.input[0], study=Study.coerce(smk.params.study),
-               outputs=dict(smk.output.items()))
+    power_step(smk.input.panel, study=Study.coerce(smk.params.study),
+               outputs=dict(smk.output.items()), weights=smk.input.get("weights"))
 
 
 run_step(snakemake, main)  # noqa: F821
