@@ -51,5 +51,7 @@ def copy_demo_study(demo_files: Path, tmp_path: Path) -> tuple[dict, Path]:
     del config["demo"]
     for wave in config["data"]["waves"]:
         wave["path"] = str(data_dir / Path(wave["path"]).name)
+    if "areas" in config["data"]:
+        config["data"]["areas"]["path"] = str(data_dir / Path(config["data"]["areas"]["path"]).name)
     config["data"]["pseudonym_key"] = str(tmp_path / "pseudonym.key")
     return config, data_dir

@@ -100,6 +100,9 @@ def test_spss_value_labels_of_missing_codes_are_missing_when_declared(study):
     config["subgroups"]["qualification"]["levels"] = {
         "none": [0, "No qualifications"], "below_degree": [1, "Below degree"],
         "degree": [2, "Degree or above"]}
+    config["subgroups"]["income_quintile"]["levels"] = {
+        "q1_lowest": [1, "Lowest 20%"], "q2": [2, "Second 20%"], "q3": [3, "Middle 20%"],
+        "q4": [4, "Fourth 20%"], "q5_highest": [5, "Highest 20%"]}
     config["data"]["waves"][1]["recode"] = {}
     prepared = prepare(config)
     wave = prepared.panel[prepared.panel["wave"] == 2017]
@@ -285,6 +288,22 @@ def test_shifted_wave_against_hand_built_distributions():
     assert shifted_wave(genuine, others, bounds) == 0
     assert shifted_wave(coded_low, others, bounds) == -1
     assert shifted_wave(coded_low + 2, others, bounds) == 1
+
+
+def test_shift_of_a_widely_answered_0_to_10_item_is_found_and_an_effect_is_not():
+    # Life satisfaction as ONS waves answer it (SD about 1.9): a one-step shift moves the
+    # distribution by a total variation of only about 0.14, which the old 0.2 missed.
+    rng = np.random.default_rng(3)
+    p = np.array([.001, .002, .009, .024, .054, .106, .156, .185, .179, .138, .146])
+    others = pd.Series(rng.choice(np.arange(11), size=4000, p=p))
+    wave = pd.Series(rng.choice(np.arange(11), size=800, p=p))
+    bounds = ValidRange(0, 10, True, "ONS4 item")
+    assert shifted_wave((wave + 1)[wave + 1 <= 10], others, bounds) == 1
+    assert shifted_wave((wave - 1)[wave >= 1], others, bounds) == -1
+    # a programme that lifts a tenth of respondents by one point is not a recoding
+    lifted = wave + (rng.random(len(wave)) < 0.1)
+    assert shifted_wave(lifted[lifted <= 10], others, bounds) == 0
+    assert shifted_wave(wave, others, bounds) == 0
 
 
 def test_distribution_check_flags_only_the_odd_wave():

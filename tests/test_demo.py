@@ -8,6 +8,7 @@ import pyreadstat
 import pytest
 
 from wellby.demo import (
+    AREA_ATTRIBUTES,
     CANONICAL_COLUMNS,
     ITEM_RANGES,
     ITEMS,
@@ -15,6 +16,7 @@ from wellby.demo import (
     MISSING_CODES,
     ONS_ITEMS,
     SWEMWBS_ITEMS,
+    demo_area_spec,
     demo_wave_spec,
     member_waves,
     simulate_demo_study,
@@ -87,6 +89,9 @@ def test_wave_spec_shape():
     assert len({e["identifiers"][0] for e in spec}) >= 3
     assert spec[1]["recode"] == {"qualification": {1: 0, 2: 1, 3: 2}}
     assert all(not e["recode"] for i, e in enumerate(spec) if i != 1)
+    # the income quintile: in every wave, a different source name in each
+    income = [k for e in spec for k, v in e["rename"].items() if v == "income_quintile"]
+    assert income == ["hh_income_q", "IncQuint", "incq", "income_quintile", "Income Quintile"]
     # the member flag: only in the member waves, a different source name in each
     flags = {e["wave"]: k for e in spec for k, v in e["rename"].items() if v == MEMBER_COLUMN}
     assert flags == {2016: "bl_member", 2018: "Member", 2020: "partnership_member"}
@@ -112,6 +117,8 @@ def test_deterministic():
     for wave in a.raw:
         pd.testing.assert_frame_equal(a.raw[wave], b.raw[wave])
     pd.testing.assert_frame_equal(a.members, b.members)
+    pd.testing.assert_frame_equal(a.areas, b.areas)
+    pd.testing.assert_frame_equal(a.area_file, b.area_file)
     assert a.truth == b.truth
     c = simulate_demo_study(seed=4, **SMALL)
     assert not a.data.equals(c.data)
@@ -183,6 +190,87 @@ def test_outcome_distributions(study):
     assert means[True] < means[False]
 
 
+# ---------------------------------------------------------------- areas and income
+
+
+def test_programme_areas_are_more_deprived_by_about_one_sd(study):
+    areas = study.areas
+    pool = areas.loc[~areas["programme"], "deprivation"]
+    programme = areas.loc[areas["programme"], "deprivation"]
+    assert abs(pool.mean() - 20) < 0.5 and abs(pool.std() - 8) < 0.5
+    assert abs((programme.mean() - pool.mean()) / pool.std() - 1.0) < 0.1
+    assert abs(programme.std() - 8) < 0.5
+    assert (areas["deprivation"] > 0).all() and pool.skew() > 0  # IMD-like: right-skewed
+    assert areas["population"].between(5, 15).all() and areas["population"].std() > 2
+    assert set(areas["urban"]) == {"Urban", "Rural"}
+    assert 0.6 < (areas["urban"] == "Urban").mean() < 0.9
+    assert 5 <= areas["region"].nunique() <= 9
+    assert (areas.groupby("outward")["region"].nunique() == 1).all()
+    design = study.truth["design"]
+    assert design["deprivation"]["gap_programme_minus_comparison_sd"] == pytest.approx(
+        (programme.mean() - pool.mean()) / 8
+    )
+    # the gap holds in small studies and other seeds too (quantile draws)
+    small = {seed: simulate_demo_study(seed=seed, **SMALL, members_per_area=0) for seed in (1, 2)}
+    for one in small.values():
+        means = one.areas.groupby("programme")["deprivation"].mean()
+        assert abs((means[True] - means[False]) / 8 - 1.0) < 0.1
+    # the areas do not depend on the residents' sample size
+    other = simulate_demo_study(seed=1, **{**SMALL, "residents_per_area": 12})
+    pd.testing.assert_frame_equal(other.areas, small[1].areas)
+
+
+def test_wellbeing_is_lower_in_more_deprived_areas(study):
+    data = study.data[study.data["cohort"] == 0]  # comparison areas: no programme effect
+    z = study.areas.set_index("area_id")["deprivation_z"]
+    means = data.groupby("area_id")[["life_satisfaction", "anxiety"]].mean().join(z)
+    means["swemwbs"] = data[list(SWEMWBS_ITEMS)].sum(axis=1).groupby(data["area_id"]).mean()
+    corr = means.corr()["deprivation_z"]
+    assert corr["life_satisfaction"] < -0.3 and corr["swemwbs"] < -0.3
+    assert corr["anxiety"] > 0.2
+
+
+def test_income_quintile(study):
+    from wellby.demo.persons import expected_income_quintile
+
+    data = study.data
+    for _, wave in data.groupby("wave"):
+        assert set(wave["income_quintile"]) == {1, 2, 3, 4, 5}
+    assert (data.groupby("person_id")["income_quintile"].nunique() == 1).all()
+    person = data.drop_duplicates("person_id")
+    shares = person["income_quintile"].value_counts(normalize=True).sort_index()
+    assert shares.is_monotonic_decreasing and shares[5] > 0.08  # disadvantaged areas
+    by_qual = person.groupby("qualification")["income_quintile"].mean()
+    assert by_qual[0] + 0.5 < by_qual[1] + 0.25 < by_qual[2]
+    z = study.areas.set_index("area_id")["deprivation_z"].reindex(person["area_id"]).to_numpy()
+    assert np.corrcoef(z, person["income_quintile"])[0, 1] < -0.05
+    # the closed-form expected quintile (the effect's income gradient is centred on it)
+    # agrees with the simulated quintiles overall and within each qualification
+    gap = person["income_quintile"] - expected_income_quintile(person["qualification"], z)
+    # (about 20,000 persons, SD of the gap 1.2: limits of about 3.5 standard errors)
+    assert abs(gap.mean()) < 0.03
+    assert gap.groupby(person["qualification"].to_numpy()).mean().abs().max() < 0.06
+    assert study.members["income_quintile"].between(1, 5).all()
+
+
+def test_truth_by_income_quintile(study):
+    po, truth = study.potential_outcomes, study.truth
+    for outcome in ("life_satisfaction", "swemwbs", "swemwbs_metric"):
+        diff = po[f"{outcome}_treated"] - po[f"{outcome}_untreated"]
+        recomputed = diff.groupby(po["income_quintile"]).mean()
+        by_q = truth[outcome]["att_by_income_quintile"]
+        assert list(by_q) == ["1", "2", "3", "4", "5"]
+        assert [by_q[str(q)] for q in range(1, 6)] == pytest.approx(recomputed.to_list())
+        # lower quintiles gain less: through qualification and a gradient of their own
+        assert recomputed.is_monotonic_increasing
+        assert recomputed[1] < 0.75 * truth[outcome]["att"]
+        assert recomputed[5] > 1.25 * truth[outcome]["att"]
+        within = po["qualification"] == 1
+        low, high = po["income_quintile"] <= 2, po["income_quintile"] >= 4
+        assert diff[within & high].mean() > diff[within & low].mean()
+    assert truth["design"]["effect_shift_per_income_quintile_above_expected"] == 0.15
+
+
 # ---------------------------------------------------------------- files and mess
 
 
@@ -216,7 +304,7 @@ def test_files_reread_with_spec_columns(written):
         canonical = canonical[list(CANONICAL_COLUMNS)].reset_index(drop=True)
         mismatched = {}
         for column in CANONICAL_COLUMNS:
-            if column in ITEMS:
+            if column in (*ITEMS, "income_quintile"):
                 continue
             differs = canonical[column].astype(clean[column].dtype) != clean[column]
             mismatched[column] = int(differs.sum())
@@ -224,6 +312,9 @@ def test_files_reread_with_spec_columns(written):
         expected = (3, 2) if entry["wave"] == 2019 else (0, 0)
         assert (mismatched.pop("gender"), mismatched.pop("age")) == expected
         assert not any(mismatched.values()), mismatched
+        income = canonical["income_quintile"]
+        answered = ~income.isin(list(MISSING_CODES))
+        assert (income[answered] == clean["income_quintile"][answered]).all()
         items = canonical[list(ITEMS)].to_numpy()
         bad = np.isin(items, list(MISSING_CODES))
         for j, item in enumerate(ITEMS):
@@ -232,6 +323,33 @@ def test_files_reread_with_spec_columns(written):
         assert (items[~bad] == clean[list(ITEMS)].to_numpy()[~bad]).all()
     truth = json.loads(paths["truth"].read_text())
     assert truth == study.truth
+
+
+def test_area_file_written_and_agrees_with_the_waves(written):
+    from wellby.prepare.areas import read_area_file
+
+    out, paths, study = written
+    spec = demo_area_spec()
+    assert paths["areas"] == out / spec["filename"] == out / "areas.csv"
+    lines = paths["areas"].read_text().splitlines()
+    assert lines[0] == spec["title"] and len(lines) == 2 + 40
+    assert lines[1].split(",") == list(spec["rename"])
+    assert set(spec["rename"].values()) == {"area_id", "cohort", *AREA_ATTRIBUTES}
+    assert not set(spec["rename"]) & set(spec["rename"].values())  # source names differ
+    raw = pd.read_csv(paths["areas"], skiprows=spec["header_row"] - 1)
+    assert raw["StartYear"].isna().sum() == 20  # comparison areas: no start year
+    settings = {"path": str(paths["areas"]), "rename": spec["rename"], "encoding": "utf-8",
+                "sheet": None, "header_row": spec["header_row"], "delimiter": None}
+    areas = read_area_file(settings, area="area_id", cohort="cohort").set_index("area_id")
+    assert set(areas.index) == set(study.data["area_id"]) and len(areas) == 40
+    for entry in study.spec:
+        wave = _to_canonical(_read(paths[entry["wave"]], entry["format"]), entry)
+        file_cohort = areas["cohort"].reindex(wave["area_id"].astype(str)).to_numpy()
+        assert (wave["cohort"].to_numpy() == file_cohort).all(), entry["wave"]
+    truth = study.areas.set_index("area_id").loc[areas.index]
+    for column in AREA_ATTRIBUTES:
+        assert (areas[column].to_numpy() == truth[column].to_numpy()).all(), column
+    assert (areas["cohort"].to_numpy() == truth["cohort"].to_numpy()).all()
 
 
 def test_cohort_coding_varies(written):
@@ -274,7 +392,12 @@ def test_missing_codes_and_typos(study):
             low, high = ITEM_RANGES[item]
             typos += ((items[:, j] > high) | ((items[:, j] < low) & ~missing[:, j])).sum()
         assert 5 <= typos <= 20
-        others = frame.drop(columns=list(ITEMS) + entry["identifiers"])
+        income = frame["income_quintile"]
+        income_missing = income.isin(list(MISSING_CODES))
+        assert 0.04 < income_missing.mean() < 0.08
+        assert set(income[income_missing]) == {-9, -8}
+        assert set(income[~income_missing]) == {1, 2, 3, 4, 5}
+        others = frame.drop(columns=[*ITEMS, "income_quintile", *entry["identifiers"]])
         numeric = others.select_dtypes("number")
         assert not numeric.isin(list(MISSING_CODES)).any().any()
         name, postcode = sorted(entry["identifiers"], key=lambda c: "code" in c.lower())
@@ -329,22 +452,29 @@ def test_truth_values(study):
 # ---------------------------------------------------------------- recovery
 
 
-def _twfe(frame, outcome, tol=1e-10, max_iter=500):
-    """TWFE by alternating projections (person and wave), clustered by area."""
+def _twfe(frame, outcome, controls=(), tol=1e-10, max_iter=500):
+    """TWFE by alternating projections (person and wave), clustered by area.
+
+    ``controls`` are extra regressors (columns of ``frame``), partialled out by
+    Frisch-Waugh-Lovell after the fixed effects.
+    """
     d = ((frame["cohort"] > 0) & (frame["wave"] >= frame["cohort"])).astype(float).to_numpy()
     y = frame[outcome].astype(float).to_numpy()
     person = pd.factorize(frame["person_id"])[0]
     wave = pd.factorize(frame["wave"])[0]
-    mat = np.column_stack([y, d])
+    mat = np.column_stack([y, d, *(frame[c].astype(float).to_numpy() for c in controls)])
     for _ in range(max_iter):
         old = mat.copy()
         for codes in (person, wave):
-            sums = np.zeros((codes.max() + 1, 2))
+            sums = np.zeros((codes.max() + 1, mat.shape[1]))
             np.add.at(sums, codes, mat)
             mat = mat - (sums / np.bincount(codes)[:, None])[codes]
         if np.abs(mat - old).max() < tol:
             break
-    y_t, d_t = mat[:, 0], mat[:, 1]
+    y_t, d_t, c_t = mat[:, 0], mat[:, 1], mat[:, 2:]
+    if controls:
+        d_t = d_t - c_t @ np.linalg.lstsq(c_t, d_t, rcond=None)[0]
+        y_t = y_t - c_t @ np.linalg.lstsq(c_t, y_t, rcond=None)[0]
     beta = (d_t @ y_t) / (d_t @ d_t)
     resid = y_t - beta * d_t
     scores = pd.Series(d_t * resid).groupby(frame["area_id"].to_numpy()).sum()
@@ -352,11 +482,69 @@ def _twfe(frame, outcome, tol=1e-10, max_iter=500):
     return beta, se
 
 
-def test_twfe_recovers_truth(study):
-    beta, se = _twfe(study.data, "life_satisfaction")
+def _with_drift_control(study):
+    """The residents' data plus the SWEMWBS raw total and the drift regressor z x wave."""
+    z = study.areas.set_index("area_id")["deprivation_z"]
+    data = study.data.copy()
+    data["swemwbs"] = data[list(SWEMWBS_ITEMS)].sum(axis=1)
+    data["z_wave"] = z.reindex(data["area_id"]).to_numpy() * (data["wave"] - 2018)
+    return data
+
+
+def test_twfe_adjusted_for_the_drift_recovers_truth(study):
+    beta, se = _twfe(_with_drift_control(study), "life_satisfaction", controls=["z_wave"])
     truth = study.truth["life_satisfaction"]["att"]
     assert 0 < se < 0.05
     assert abs(beta - truth) < 3 * se, (beta, se, truth)
+
+
+def test_deprivation_drift_biases_the_unmatched_twfe(study, monkeypatch):
+    """The drift's own contribution, isolated by regenerating the same study without it."""
+    import wellby.demo.items as items
+
+    monkeypatch.setattr(items, "DEPRIVATION_TREND", 0.0)
+    flat = simulate_demo_study(members_per_area=0)  # same seed and draws, no drift
+    expected = study.truth["design"]["expected_unmatched_bias"]["twfe"]
+    frames = [_with_drift_control(s) for s in (study, flat)]
+    for outcome in ("life_satisfaction", "swemwbs"):
+        # the effect is defined from potential outcomes: the drift leaves it (nearly) alone
+        same = abs(study.truth[outcome]["att"] - flat.truth[outcome]["att"])
+        assert same < 0.1 * abs(study.truth[outcome]["att"])
+        drift = _twfe(frames[0], outcome)[0] - _twfe(frames[1], outcome)[0]
+        # a respondent-level TWFE picks up a little less than the area-level weight
+        assert 1.1 * expected[outcome] < drift < 0.6 * expected[outcome], (outcome, drift)
+        adjusted = [_twfe(f, outcome, controls=["z_wave"])[0] for f in frames]
+        assert abs(adjusted[0] - adjusted[1]) < 0.15 * abs(expected[outcome])
+
+
+def test_expected_bias_weights_match_regressions(study):
+    import statsmodels.formula.api as smf
+
+    design = study.truth["design"]
+    weights = design["expected_unmatched_bias"]["weight"]
+    areas = study.areas
+    waves = design["waves"]
+    grid = areas[["area_id", "cohort", "deprivation_z"]].merge(
+        pd.DataFrame({"wave": waves, "index": range(len(waves))}), how="cross"
+    )
+    grid["treated"] = ((grid["cohort"] > 0) & (grid["wave"] >= grid["cohort"])).astype(float)
+    grid["drift"] = grid["deprivation_z"] * grid["index"]
+    fit = smf.ols("drift ~ treated + C(area_id) + C(wave)", data=grid).fit()
+    assert fit.params["treated"] == pytest.approx(weights["twfe"], rel=1e-8)
+    # Callaway-Sant'Anna's simple ATT of the drift: 2x2 ATT(g, t) against never-treated
+    # areas with base wave g - 1, averaged over post cells with cohort-size weights
+    cells = grid.pivot_table(index="wave", columns="cohort", values="drift", aggfunc="mean")
+    sizes = areas.loc[areas["cohort"] > 0, "cohort"].value_counts()
+    total, weight = 0.0, 0.0
+    for g, n_g in sizes.items():
+        base = waves[waves.index(g) - 1]
+        for t in (w for w in waves if w >= g):
+            att = (cells.loc[t, g] - cells.loc[base, g]) - (cells.loc[t, 0] - cells.loc[base, 0])
+            total, weight = total + n_g * att, weight + n_g
+    assert total / weight == pytest.approx(weights["callaway_santanna_simple"], rel=1e-9)
+    bias = design["expected_unmatched_bias"]["twfe"]
+    assert bias["life_satisfaction"] < 0 and bias["swemwbs"] < 0 and bias["anxiety"] > 0
+    assert design["deprivation"]["latent_trend_per_wave_per_sd"] < 0
 
 
 # ---------------------------------------------------------------- partnership members

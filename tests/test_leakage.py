@@ -67,6 +67,11 @@ def leaky_study(tmp_path_factory):
                      residents_per_area=15)
     config = load_yaml(ROOT / "config" / "config.yaml")
     del config["demo"]
+    config["data"]["areas"]["path"] = str(
+        (data_dir / Path(config["data"]["areas"]["path"]).name).relative_to(workdir))
+    # Eight programme areas against eight: a propensity model on five attributes separates
+    # them, so the comparison areas are matched on the Mahalanobis distance.
+    config["comparison"]["method"] = "mahalanobis"
     rng = np.random.default_rng(5)
     planted: set[str] = set()
     nhs: dict[float, str] = {}

@@ -28,8 +28,9 @@ def test_member_cohort_only_study_runs_end_to_end(tmp_path):
     write_demo_study(data_dir, seed=21, n_programme_areas=20, n_comparison_areas=2,
                              residents_per_area=6, members_per_area=6)
     config = load_yaml(ROOT / "config" / "config.yaml")
-    for key in ("demo", "cba"):
+    for key in ("demo", "cba", "comparison"):
         del config[key]
+    del config["data"]["areas"]  # no programme timing at all
     for wave in config["data"]["waves"]:
         wave["path"] = str(data_dir / Path(wave["path"]).name)
         source = {v: k for k, v in wave["rename"].items()}["cohort"]
@@ -48,6 +49,8 @@ def test_member_cohort_only_study_runs_end_to_end(tmp_path):
     expected = truth["members"]["swemwbs_metric"]["change"]["2018"]
     assert rows.loc["change_2018_vs_2016", "ci_low"] <= expected <= rows.loc[
         "change_2018_vs_2016", "ci_high"]
-    assert pd.read_csv(workdir / "results" / "tables" / "subgroups.csv").empty
+    subgroups = pd.read_csv(workdir / "results" / "tables" / "subgroups.csv")
+    # no DiD without programme timing: only the cohort's own subgroup models
+    assert set(subgroups["estimator"]) == {"mixed_cohort", "mixed_cohort_interaction"}
     assert (workdir / "results" / "report.html").is_file()
     shutil.rmtree(workdir / "results" / "interim")

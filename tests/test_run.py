@@ -34,8 +34,8 @@ def demo_files(tmp_path_factory):
 def small_study(demo_files: Path, folder: Path) -> Path:
     """A user's study file in ``folder`` with paths relative to it (the demo without CBA)."""
     config, data_dir = copy_demo_study(demo_files, folder)
-    for wave in config["data"]["waves"]:
-        wave["path"] = str(Path(wave["path"]).relative_to(folder))
+    for entry in [*config["data"]["waves"], config["data"]["areas"]]:
+        entry["path"] = str(Path(entry["path"]).relative_to(folder))
     config["data"]["pseudonym_key"] = "keys/pseudonym.key"
     config.pop("cba", None)
     path = folder / "small.yaml"
@@ -79,6 +79,7 @@ def test_two_studies_run_into_folders_of_their_own(demo_files, tmp_path):
     # A second study (another outcome) gets its own folder; the first one's is untouched.
     config = yaml.safe_load(study.read_text())
     config["outcomes"] = ["life_satisfaction"]
+    config["comparison"]["baseline_outcomes"] = ["life_satisfaction"]
     other = tmp_path / "other.yaml"
     other.write_text(yaml.safe_dump(config, sort_keys=False))
     before = (results / "tables" / "did.csv").stat().st_mtime

@@ -41,6 +41,7 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
     "cohort",
     "gender",
     "qualification",
+    "income_quintile",
     "age",
     *ITEMS,
 )
@@ -70,6 +71,7 @@ _LAYOUTS: list[dict] = [
             "cohort": "start_year",
             "gender": "sex",
             "qualification": "qual",
+            "income_quintile": "hh_income_q",
             "age": "age",
             "life_satisfaction": "ls",
             "worthwhile": "worth",
@@ -89,6 +91,7 @@ _LAYOUTS: list[dict] = [
             "cohort",
             "gender",
             "qualification",
+            "income_quintile",
             "member",
             "age",
             "ons",
@@ -108,6 +111,7 @@ _LAYOUTS: list[dict] = [
             "cohort": "Cohort",
             "gender": "Gender",
             "qualification": "HighQual",
+            "income_quintile": "IncQuint",
             "age": "Age",
             "life_satisfaction": "q1_lifesat",
             "worthwhile": "q2_worth",
@@ -125,6 +129,7 @@ _LAYOUTS: list[dict] = [
             "cohort",
             "member",
             "age",
+            "income_quintile",
             "gender",
             "qualification",
             "swemwbs",
@@ -146,6 +151,7 @@ _LAYOUTS: list[dict] = [
             "cohort": "cohort",
             "gender": "gender",
             "qualification": "hiqual",
+            "income_quintile": "incq",
             "age": "age_years",
             "life_satisfaction": "LIFESAT",
             "worthwhile": "WORTH",
@@ -168,6 +174,7 @@ _LAYOUTS: list[dict] = [
             "qualification",
             "member",
             "ons",
+            "income_quintile",
             "swemwbs",
         ],
         "never_treated": 0,
@@ -184,6 +191,7 @@ _LAYOUTS: list[dict] = [
             "cohort": "first_year",
             "gender": "Sex",
             "qualification": "education",
+            "income_quintile": "income_quintile",
             "age": "Age",
             "life_satisfaction": "lifesat",
             "worthwhile": "worthwhile",
@@ -203,6 +211,7 @@ _LAYOUTS: list[dict] = [
             "age",
             "member",
             "qualification",
+            "income_quintile",
             "ons",
             "swemwbs",
             "postcode",
@@ -222,6 +231,7 @@ _LAYOUTS: list[dict] = [
             "cohort": "bl_cohort",
             "gender": "Sex",
             "qualification": "Quals",
+            "income_quintile": "Income Quintile",
             "age": "AgeNow",
             "life_satisfaction": "LS",
             "worthwhile": "Worthwhile",
@@ -245,6 +255,7 @@ _LAYOUTS: list[dict] = [
             "qualification",
             "swemwbs",
             "ons",
+            "income_quintile",
         ],
         "never_treated": None,
         "gender_strings": False,
@@ -260,6 +271,7 @@ _LABELS = {
     "cohort": "First year of the programme in the area (0 or missing: comparison area)",
     "gender": "Gender",
     "qualification": "Highest qualification",
+    "income_quintile": "Household income quintile (1 = lowest fifth)",
     "age": "Age in years",
     "life_satisfaction": "Overall, how satisfied are you with your life nowadays? (0-10)",
     "worthwhile": "Overall, to what extent do you feel the things you do are worthwhile? (0-10)",
@@ -282,6 +294,8 @@ _GENDER_LABELS = {1: "Male", 2: "Female", 3: "Other / prefer not to say"}
 _QUALIFICATION_LABELS = ["No qualifications", "Below degree", "Degree or above"]
 _MISSING_LABELS = {-9: "Refused", -8: "Don't know"}
 _MEMBER_LABELS = {0: "No", 1: "Yes"}
+_INCOME_LABELS = {1: "Lowest 20%", 2: "Second 20%", 3: "Middle 20%", 4: "Fourth 20%",
+                  5: "Highest 20%"}
 
 
 # --------------------------------------------------------------------------- wave spec
@@ -357,9 +371,14 @@ def demo_wave_spec(waves: tuple[int, ...] = DEFAULT_WAVES, members: bool = True)
     -----
     Standard codes: gender 1 = male, 2 = female, 3 = other / prefer not to say;
     qualification 0 = none, 1 = below degree, 2 = degree; cohort 0 or missing = never
-    treated; item missing codes -9 (refused) and -8 (don't know). The third layout
+    treated; household income quintile 1 (lowest fifth) to 5; item and income missing
+    codes -9 (refused) and -8 (don't know). The third layout
     (2018) stores gender as ``"M"``/``"F"``/``"X"`` (no recode: map the strings to
     levels in the config); the second (2017) codes qualification 1/2/3.
+
+    The household income quintile (canonical ``income_quintile``) is ``hh_income_q``,
+    ``IncQuint``, ``incq``, ``income_quintile`` and ``Income Quintile`` in the five
+    layouts (2016-2020 with the default waves); about 6% of answers are a missing code.
 
     Partnership members are surveyed in the waves of :func:`member_waves` (2016, 2018,
     2020). Those waves' files have a member flag, renamed to the canonical ``member``: its
@@ -403,6 +422,7 @@ def labels_for(layout: dict) -> tuple[dict[str, str], dict[str, dict]]:
         labels[names[item]] = f"SWEMWBS {k + 1}: I've been feeling {_SWEMWBS_WORDING[k]} (1-5)"
     value_labels = {names[item]: dict(_MISSING_LABELS) for item in ITEMS}
     value_labels[names[MEMBER_COLUMN]] = dict(_MEMBER_LABELS)
+    value_labels[names["income_quintile"]] = {**_INCOME_LABELS, **_MISSING_LABELS}
     off = layout["qualification_offset"]
     value_labels[names["qualification"]] = {
         code + off: _QUALIFICATION_LABELS[code] for code in QUALIFICATION_LEVELS

@@ -7,9 +7,9 @@ attrition, as the Big Local evaluation surveyed its partnership members, with th
 residents' latent model plus a member shift at the middle wave (their SWEMWBS score rises
 by about 1.46 metric points and falls back by the last wave, the published finding); and
 :func:`members_truth` summarises their mean changes from the first member wave for the
-truth. The residents' person and item model comes from :mod:`wellby.demo.simulate`, whose
-:func:`~wellby.demo.simulate.simulate_demo_study` puts the members' rows into the wave
-files.
+truth. The residents' person and item model comes from :mod:`wellby.demo.persons` and
+:mod:`wellby.demo.items`; :func:`~wellby.demo.simulate.simulate_demo_study` puts the
+members' rows into the wave files.
 """
 
 from __future__ import annotations
@@ -17,14 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wellby.demo.items import draw_items, round_clip, swemwbs_metric_table
 from wellby.demo.layouts import ITEMS, MEMBER_COLUMN, SWEMWBS_ITEMS, member_waves
-from wellby.demo.simulate import (
-    counts,
-    draw_items,
-    new_persons,
-    round_clip,
-    swemwbs_metric_table,
-)
+from wellby.demo.persons import new_persons
+from wellby.demo.truth import counts
 
 __all__ = ["MEMBER_FIRST_ID", "members_truth", "simulate_members"]
 
@@ -74,8 +70,7 @@ def simulate_members(
     rng = np.random.default_rng([seed, _MEMBER_STREAM])
     programme = np.flatnonzero(areas["programme"].to_numpy())
     area_idx = np.repeat(programme, members_per_area)
-    outward = areas["outward"].to_numpy()
-    persons = pd.DataFrame(new_persons(rng, area_idx, 0, first_id, outward))
+    persons = pd.DataFrame(new_persons(rng, area_idx, 0, first_id, areas))
     positions = [waves.index(w) for w in member_waves(waves)]
     panel = pd.DataFrame(
         {
@@ -99,6 +94,7 @@ def simulate_members(
             "cohort": areas["cohort"].to_numpy()[panel["area"].to_numpy()],
             "gender": panel["gender"].to_numpy(),
             "qualification": panel["qualification"].to_numpy(),
+            "income_quintile": panel["income_quintile"].to_numpy(),
             "age": (panel["entry_age"] + panel["wave_idx"]).to_numpy(),
             **{item: round_clip(latent[item], item) for item in ITEMS},
             MEMBER_COLUMN: np.ones(len(panel), dtype=np.int64),

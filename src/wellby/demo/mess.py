@@ -3,10 +3,11 @@
 This module's one concern is turning a wave of clean demo data into the raw frame written
 to its file, :func:`raw_wave`: the wave's source column names and codings (from
 :mod:`wellby.demo.layouts`), the residents' direct identifiers, missing codes (about 2% of
-item answers, completely at random), a few out-of-range typos per wave, and, in one wave,
-keying errors that break respondent linkage. Partnership members' rows get missing codes
-only. The random draws come from the stream the caller passes, in a fixed order, so the
-files are a deterministic function of the study's seed.
+item answers and 6% of household income quintiles, completely at random), a few
+out-of-range typos per wave, and, in one wave, keying errors that break respondent linkage.
+Partnership members' rows get missing codes only. The random draws come from the stream the
+caller passes, in a fixed order, so the files are a deterministic function of the study's
+seed.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from wellby.demo.layouts import (
     source_names,
 )
 
-__all__ = ["MISSING_RATE", "raw_wave"]
+__all__ = ["INCOME_MISSING_RATE", "MISSING_RATE", "raw_wave"]
 
 #: Share of item answers replaced by a missing code, completely at random.
 MISSING_RATE = 0.02
+#: Share of household income quintiles replaced by a missing code (mostly -9, refused).
+INCOME_MISSING_RATE = 0.06
+_INCOME_CODE_PROBS = (0.7, 0.3)  # -9 refused, -8 don't know
 _TYPOS_PER_WAVE = (5, 20)
 _TYPO_VALUES = {"ons": np.array([11, 77, 99]), "swemwbs": np.array([0, 6])}
 
@@ -64,6 +68,15 @@ def _inject_missing_and_typos(rng, frame: pd.DataFrame, items: list[str]) -> pd.
     return out
 
 
+def _income_missing(rng, income: pd.Series) -> np.ndarray:
+    """Replace about 6% of income quintiles by missing codes, completely at random."""
+    values = income.to_numpy().copy()
+    missing = rng.random(len(values)) < INCOME_MISSING_RATE
+    codes = rng.choice(list(MISSING_CODES), size=int(missing.sum()), p=_INCOME_CODE_PROBS)
+    values[missing] = codes
+    return values
+
+
 #: Waves (by position) whose files carry keying errors that break respondent linkage.
 _LINKAGE_ERROR_WAVES = (3,)
 
@@ -95,7 +108,8 @@ def raw_wave(
 
     ``flag`` is None for a wave without a member column, else the member flag of these
     rows: 0 (residents: linkage errors, missing codes and typos; written empty in layouts
-    that leave residents' flag empty) or 1 (members: missing codes only).
+    that leave residents' flag empty) or 1 (members: missing codes only). Both get
+    missing codes in the household income quintile.
     """
     frame = clean.copy()
     members = flag == 1
@@ -114,6 +128,7 @@ def raw_wave(
         frame = _inject_missing(rng, frame, list(ITEMS))
     else:
         frame = _inject_missing_and_typos(rng, frame, list(ITEMS))
+    frame["income_quintile"] = _income_missing(rng, frame["income_quintile"])
     if flag is not None:
         blank = layout["member_blank_residents"] and not members
         frame[MEMBER_COLUMN] = pd.array([pd.NA if blank else flag] * len(frame), dtype="Int64")

@@ -3,16 +3,25 @@
 The demo study has programme areas with a staggered start (two cohorts) and never-treated
 comparison areas, residents followed over annual waves with attrition and refreshment, the
 four ONS personal wellbeing items (0-10) and the seven SWEMWBS items (1-5). The programme
-has a known effect, heterogeneous by qualification and (in the first waves after the start)
-by gender, whose population average is constant over event time and equal across cohorts,
-so a two-way fixed effects estimator is unbiased for it.
+has a known effect, heterogeneous by qualification, by household income quintile and (in
+the first waves after the start) by gender, whose population average is constant over event
+time and equal across cohorts.
+
+Areas have attributes (:mod:`wellby.demo.areas`): an IMD-like deprivation score (programme
+areas about one standard deviation more deprived than the comparison pool), population,
+urban/rural and region. Wellbeing is lower in more deprived areas and, untreated, drifts
+down over the waves there, so parallel trends hold between areas of equal deprivation but
+not between programme areas and the whole comparison pool: an unmatched two-way fixed
+effects estimate is biased (by about ``truth["design"]["expected_unmatched_bias"]``),
+and matching or weighting comparison areas on deprivation removes the bias.
 
 The raw wave files are made messy the way real waves are (by :mod:`wellby.demo.mess`):
 wave-specific column names and codings, missing codes, out-of-range typos, direct
 identifiers and mixed file formats.
 :func:`demo_wave_spec` documents, per wave, how to map each file back to the canonical
-names. The truth is computed from potential outcomes on the observed (rounded, clipped)
-scale before the mess is injected.
+names, and :func:`~wellby.demo.areas.demo_area_spec` the area file. The truth is computed
+from potential outcomes on the observed (rounded, clipped) scale before the mess is
+injected.
 
 The demo also has a small cohort of partnership members (by default two per programme
 area), surveyed in the first, middle and last waves only (2016, 2018 and 2020), as the
@@ -27,27 +36,39 @@ random stream, so the residents are the same with or without them; they are draw
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from wellby.demo.areas import area_file_frame, make_areas
+from wellby.demo.design import design_facts
+from wellby.demo.items import (
+    draw_items,
+    latent_items,
+    potential_outcomes,
+    round_clip,
+    swemwbs_metric_table,
+)
 from wellby.demo.layouts import (
     CANONICAL_COLUMNS,
     DEFAULT_WAVES,
-    GENDER_LEVELS,
-    ITEM_RANGES,
     ITEMS,
     MEMBER_COLUMN,
-    MISSING_CODES,
     ONS_ITEMS,
-    QUALIFICATION_LEVELS,
     SWEMWBS_ITEMS,
     demo_wave_spec,
     member_waves,
     wave_layout,
 )
-from wellby.demo.mess import MISSING_RATE, raw_wave
+from wellby.demo.mess import raw_wave
+from wellby.demo.persons import SIZE_JITTER, make_panel, new_persons
+from wellby.demo.truth import (
+    TRUE_EFFECTS,
+    TRUTH_DESCRIPTION,
+    counts,
+    effect_multiplier,
+    truth_for_outcome,
+)
 
 __all__ = [
     "TRUE_EFFECTS",
@@ -60,60 +81,7 @@ __all__ = [
     "swemwbs_metric_table",
 ]
 
-#: Population-average latent effects of the programme, per outcome, on the item scale.
-#: SWEMWBS: +0.5 raw points in total, spread equally over the seven items.
-TRUE_EFFECTS: dict[str, float] = {
-    "life_satisfaction": 0.12,
-    "worthwhile": 0.06,
-    "happy": 0.08,
-    "anxiety": -0.10,
-    **{item: 0.5 / 7 for item in SWEMWBS_ITEMS},
-}
-
-# Population shares; male and female equal so the gender term averages out exactly.
-_GENDER_PROBS = {1: 0.4925, 2: 0.4925, 3: 0.015}
-_QUALIFICATION_PROBS = {0: 0.25, 1: 0.45, 2: 0.30}
-# Effect multipliers by qualification, scaled so their population mean is 1.
-_QUAL_MULTIPLIER = {0: 0.0, 1: (1.0 - 0.30 * 2.0) / 0.45, 2: 2.0}
-# Men +d, women -d (in units of the average effect) at event times 0..FIRST_WAVES-1.
-_GENDER_SHIFT = {1: 0.8, 2: -0.8, 3: 0.0}
-_FIRST_WAVES = 2
-
-_ATTRITION = 0.18
-_SIZE_JITTER = 2  # residents per area-wave vary by up to +-2 around the target
-
-# Latent item model: item = mean + loading * factor + sd * noise, then rounded and clipped.
-# ONS items load on factor f, SWEMWBS items on factor g (f and g correlate ~0.7).
-_ITEM_MODEL: dict[str, tuple[float, float, float]] = {
-    "life_satisfaction": (7.45, 1.65, 1.35),
-    "worthwhile": (7.80, 1.40, 1.15),
-    "happy": (7.50, 1.55, 1.55),
-    "anxiety": (2.90, -1.40, 2.45),
-    **{item: (3.47, 0.56, 0.62) for item in SWEMWBS_ITEMS},
-}
-_TRAIT_SD, _STATE_SD = 0.75, 0.55
-_FACTOR_CORR = 0.7
-_AREA_SD, _AREA_WAVE_SD, _WAVE_SD = 0.20, 0.05, 0.05
-_PROGRAMME_LEVEL = -0.15  # programme areas are disadvantaged: lower level, same trend
-_QUAL_LEVEL = {0: -0.15, 1: 0.0, 2: 0.10}
-
-_FIRST_NAMES = {
-    1: "James John David Michael Paul Mark Daniel Thomas Mohammed Lee Craig Ryan Gary Peter "
-    "Stephen Adam Liam Kevin".split(),
-    2: "Sarah Emma Claire Laura Susan Karen Helen Amy Fatima Rachel Nicola Joanne Lisa Gemma "
-    "Julie Aisha Megan Kelly".split(),
-    3: "Alex Sam Jordan Charlie Robin Jamie Casey Morgan".split(),
-}
-_SURNAMES = (
-    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Robinson Wright Thompson "
-    "Evans Walker White Roberts Green Hall Khan Wood Jackson Clarke Hughes Edwards Hussain "
-    "Turner Hill Moore Cooper Ward Morris Begum Harris Lewis Bell Kaur"
-).split()
-_OUTWARD_CODES = (
-    "NE6 NE4 SR4 TS3 TS25 DL1 BD3 BD8 LS9 HU3 DN31 S2 M11 M40 OL1 BB1 L4 L6 WN5 ST6 B10 B33 "
-    "WV10 NG3 LE3 CV2 NN1 PE1 NR3 IP3 E16 N17 BS13 PL2 TR15 BN2"
-).split()
-_INWARD_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
+_AREA_STREAM = 2  # areas are drawn from default_rng([seed, _AREA_STREAM]); members use 1
 
 
 @dataclass
@@ -124,8 +92,9 @@ class DemoStudy:
     ----------
     data : pandas.DataFrame
         Long clean data of the residents, one row per respondent and wave, canonical
-        column names and standard codes (gender 1/2/3, qualification 0/1/2, cohort 0 =
-        never treated), before missing codes, typos and identifiers are added.
+        column names and standard codes (gender 1/2/3, qualification 0/1/2, income
+        quintile 1-5, cohort 0 = never treated), before missing codes, typos and
+        identifiers are added.
     raw : dict of int to pandas.DataFrame
         The raw frame of each wave as written to its file: source column names and codes,
         missing codes, out-of-range typos and direct identifiers. In the member waves the
@@ -140,6 +109,12 @@ class DemoStudy:
     members : pandas.DataFrame
         Long clean data of the partnership members (member waves only), the columns of
         ``data`` plus ``member`` (always 1); empty when there are no members.
+    areas : pandas.DataFrame
+        One row per area (see :func:`wellby.demo.areas.make_areas`): ids, programme
+        status, cohort and attributes.
+    area_file : pandas.DataFrame
+        The area file's table as written (source names; see
+        :func:`wellby.demo.areas.demo_area_spec`).
 
     """
 
@@ -151,9 +126,8 @@ class DemoStudy:
     members: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=[*CANONICAL_COLUMNS, MEMBER_COLUMN])
     )
-
-
-# --------------------------------------------------------------------------- panel
+    areas: pd.DataFrame = field(default_factory=pd.DataFrame)
+    area_file: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _check_args(
@@ -164,275 +138,12 @@ def _check_args(
         raise ValueError(f"waves must be at least 4 increasing distinct years, got {waves!r}")
     if n_programme_areas < 2 or n_comparison_areas < 1:
         raise ValueError("need at least 2 programme areas and 1 comparison area")
-    if residents_per_area < 2 * _SIZE_JITTER + 2:
-        raise ValueError(f"residents_per_area must be >= {2 * _SIZE_JITTER + 2}")
+    if residents_per_area < 2 * SIZE_JITTER + 2:
+        raise ValueError(f"residents_per_area must be >= {2 * SIZE_JITTER + 2}")
     if isinstance(members_per_area, bool) or not isinstance(members_per_area, (int, np.integer)):
         raise ValueError(f"members_per_area must be an integer, got {members_per_area!r}")
     if members_per_area < 0:
         raise ValueError(f"members_per_area must be >= 0, got {members_per_area}")
-
-
-def _make_areas(rng, n_programme: int, n_comparison: int, waves) -> pd.DataFrame:
-    """Draw the areas: ids, programme status, cohort, area effect and postcode district."""
-    width = max(3, len(str(max(n_programme, n_comparison))))
-    ids = [f"BL{i:0{width}d}" for i in range(1, n_programme + 1)]
-    ids += [f"CA{i:0{width}d}" for i in range(1, n_comparison + 1)]
-    cohort = np.zeros(n_programme + n_comparison, dtype=np.int64)
-    early = rng.permutation(n_programme) < (n_programme + 1) // 2
-    cohort[:n_programme] = np.where(early, waves[2], waves[3])
-    n = n_programme + n_comparison
-    return pd.DataFrame(
-        {
-            "area_id": ids,
-            "programme": np.arange(n) < n_programme,
-            "cohort": cohort,
-            "effect": rng.normal(0.0, _AREA_SD, n),
-            "outward": np.array(_OUTWARD_CODES)[rng.integers(0, len(_OUTWARD_CODES), n)],
-        }
-    )
-
-
-def new_persons(rng, area_idx: np.ndarray, wave_idx: int, start_id: int, outward) -> dict:
-    """Draw constant attributes of the residents recruited into the study at one wave."""
-    n = len(area_idx)
-    gender = rng.choice(list(_GENDER_PROBS), size=n, p=list(_GENDER_PROBS.values()))
-    qual = rng.choice(list(_QUALIFICATION_PROBS), size=n, p=list(_QUALIFICATION_PROBS.values()))
-    trait_f = rng.standard_normal(n)
-    trait_g = _FACTOR_CORR * trait_f + np.sqrt(1 - _FACTOR_CORR**2) * rng.standard_normal(n)
-    first = np.empty(n, dtype=object)
-    for code, names in _FIRST_NAMES.items():
-        mask = gender == code
-        first[mask] = np.array(names)[rng.integers(0, len(names), mask.sum())]
-    surname = np.array(_SURNAMES)[rng.integers(0, len(_SURNAMES), n)]
-    inward = (
-        rng.integers(0, 10, n).astype(str).astype(object)
-        + _INWARD_LETTERS[rng.integers(0, 20, n)].astype(object)
-        + _INWARD_LETTERS[rng.integers(0, 20, n)].astype(object)
-    )
-    return {
-        "person_id": start_id + np.arange(n, dtype=np.int64),
-        "area": area_idx,
-        "entry_wave": np.full(n, wave_idx),
-        "entry_age": rng.integers(18, 87, n),
-        "gender": gender,
-        "qualification": qual,
-        "trait_f": trait_f,
-        "trait_g": trait_g,
-        "name": first + " " + surname.astype(object),
-        "postcode": outward[area_idx].astype(object) + " " + inward,
-    }
-
-
-def _area_targets(rng, n_areas: int, residents_per_area: int) -> np.ndarray:
-    """Draw the number of respondents of each area in one wave."""
-    return residents_per_area + rng.integers(-_SIZE_JITTER, _SIZE_JITTER + 1, n_areas)
-
-
-def _make_panel(rng, areas: pd.DataFrame, residents_per_area: int, n_waves: int):
-    """Follow residents over waves with attrition and refreshment.
-
-    Returns
-    -------
-    persons : pandas.DataFrame
-        One row per person (index = position used in ``rows``).
-    rows : pandas.DataFrame
-        One row per person-wave: ``person`` (position) and ``wave_idx``.
-
-    """
-    n_areas = len(areas)
-    outward = areas["outward"].to_numpy()
-    batches = []
-    current = np.empty(0, dtype=np.int64)
-    person_area = np.empty(0, dtype=np.int64)
-    rows = []
-    n_persons = 0
-    for t in range(n_waves):
-        stay = rng.random(len(current)) >= _ATTRITION
-        kept = current[stay]
-        kept_per_area = np.bincount(person_area[kept], minlength=n_areas)
-        n_new = np.maximum(_area_targets(rng, n_areas, residents_per_area) - kept_per_area, 0)
-        new_area = np.repeat(np.arange(n_areas), n_new)
-        batch = new_persons(rng, new_area, t, 100_001 + n_persons, outward)
-        batches.append(batch)
-        new_pos = n_persons + np.arange(len(new_area))
-        n_persons += len(new_area)
-        person_area = np.concatenate([person_area, new_area])
-        current = np.sort(np.concatenate([kept, new_pos]))
-        rows.append(pd.DataFrame({"person": current, "wave_idx": t}))
-    persons = pd.DataFrame({k: np.concatenate([b[k] for b in batches]) for k in batches[0]})
-    return persons, pd.concat(rows, ignore_index=True)
-
-
-# --------------------------------------------------------------------------- outcomes
-
-
-def round_clip(latent: np.ndarray, item: str) -> np.ndarray:
-    """Round a latent item score and clip it to the item's valid range."""
-    low, high = ITEM_RANGES[item]
-    return np.clip(np.rint(latent), low, high).astype(np.int64)
-
-
-def _effect_multiplier(qualification, gender, event_time) -> np.ndarray:
-    """Return each observation's effect in units of the population-average effect."""
-    qual_mult = pd.Series(_QUAL_MULTIPLIER).reindex(qualification).to_numpy()
-    gender_shift = pd.Series(_GENDER_SHIFT).reindex(gender).to_numpy()
-    first = (event_time >= 0) & (event_time < _FIRST_WAVES)
-    return qual_mult + gender_shift * first
-
-
-def _latent_items(rng, panel: pd.DataFrame, areas: pd.DataFrame, n_waves: int):
-    """Draw the untreated latent score of every item for every person-wave.
-
-    Returns
-    -------
-    latent : dict of str to numpy.ndarray
-        Latent score of each item.
-    shocks : dict
-        ``wave`` (common shock of each wave) and ``area_wave`` (areas x waves), the
-        shocks of the latent factors, for use by the members.
-
-    """
-    wave_shock = rng.normal(0.0, _WAVE_SD, n_waves)
-    area_wave = rng.normal(0.0, _AREA_WAVE_SD, (len(areas), n_waves))
-    shocks = {"wave": wave_shock, "area_wave": area_wave}
-    return draw_items(rng, panel, areas, shocks), shocks
-
-
-def draw_items(rng, panel: pd.DataFrame, areas: pd.DataFrame, shocks: dict) -> dict:
-    """Draw person-wave states and item noise around the factors' context."""
-    n = len(panel)
-    area = panel["area"].to_numpy()
-    wave_idx = panel["wave_idx"].to_numpy()
-    wave_shock, area_wave = shocks["wave"], shocks["area_wave"]
-    context = (
-        areas["effect"].to_numpy()[area]
-        + _PROGRAMME_LEVEL * areas["programme"].to_numpy()[area]
-        + pd.Series(_QUAL_LEVEL).reindex(panel["qualification"]).to_numpy()
-        + wave_shock[wave_idx]
-        + area_wave[area, wave_idx]
-    )
-    state_f = rng.standard_normal(n)
-    state_g = _FACTOR_CORR * state_f + np.sqrt(1 - _FACTOR_CORR**2) * rng.standard_normal(n)
-    factor_f = _TRAIT_SD * panel["trait_f"].to_numpy() + _STATE_SD * state_f + context
-    factor_g = _TRAIT_SD * panel["trait_g"].to_numpy() + _STATE_SD * state_g + context
-    noise = rng.standard_normal((n, len(ITEMS)))
-    latent = {}
-    for j, item in enumerate(ITEMS):
-        mean, loading, sd = _ITEM_MODEL[item]
-        factor = factor_f if item in ONS_ITEMS else factor_g
-        latent[item] = mean + loading * factor + sd * noise[:, j]
-    return latent
-
-
-def swemwbs_metric_table() -> pd.Series:
-    """Return the SWEMWBS Rasch conversion, raw total (7-35) to metric score."""
-    path = resources.files("wellby") / "data" / "swemwbs_raw_to_metric.csv"
-    with path.open("r") as handle:
-        table = pd.read_csv(handle)
-    return table.set_index("raw")["metric"]
-
-
-def _potential_outcomes(latent: dict, tau: dict, treated: np.ndarray):
-    """Return observed items and, per outcome, both potential outcomes for treated rows."""
-    observed, untreated, treated_po = {}, {}, {}
-    for item in ITEMS:
-        y0 = round_clip(latent[item], item)
-        y1 = round_clip(latent[item] + tau[item], item)
-        observed[item] = np.where(treated, y1, y0)
-        untreated[item], treated_po[item] = y0[treated], y1[treated]
-    metric = swemwbs_metric_table()
-    pairs = {}
-    for item in ONS_ITEMS:
-        pairs[item] = (untreated[item], treated_po[item])
-    raw0 = sum(untreated[item] for item in SWEMWBS_ITEMS)
-    raw1 = sum(treated_po[item] for item in SWEMWBS_ITEMS)
-    pairs["swemwbs"] = (raw0, raw1)
-    pairs["swemwbs_metric"] = (
-        metric.reindex(raw0).to_numpy(),
-        metric.reindex(raw1).to_numpy(),
-    )
-    return observed, pairs
-
-
-# --------------------------------------------------------------------------- truth
-
-
-def _group_means(values: pd.Series, keys: pd.Series, labels=None) -> dict[str, float]:
-    """Average ``values`` within groups of ``keys``; JSON-friendly string keys."""
-    means = values.groupby(keys.to_numpy()).mean().sort_index()
-    out = {}
-    for key, value in means.items():
-        name = labels[key] if labels else str(int(key))
-        out[name] = float(value)
-    return out
-
-
-def _truth_for_outcome(po: pd.DataFrame, outcome: str, latent_effect: np.ndarray) -> dict:
-    """Summarise one outcome's treated-minus-untreated differences."""
-    diff = po[f"{outcome}_treated"] - po[f"{outcome}_untreated"]
-    first = po["event_time"] < _FIRST_WAVES
-    gender = _group_means(diff, po["gender"], GENDER_LEVELS)
-    gender["first_waves"] = _group_means(diff[first], po["gender"][first], GENDER_LEVELS)
-    gender["later_waves"] = _group_means(diff[~first], po["gender"][~first], GENDER_LEVELS)
-    return {
-        "att": float(diff.mean()),
-        "latent_att": float(np.mean(latent_effect)),
-        "n_treated_obs": len(diff),
-        "att_by_cohort": _group_means(diff, po["cohort"]),
-        "att_by_event_time": _group_means(diff, po["event_time"]),
-        "att_by_qualification": _group_means(diff, po["qualification"], QUALIFICATION_LEVELS),
-        "att_by_gender": gender,
-    }
-
-
-_TRUTH_DESCRIPTION = (
-    "True average treatment effect on the treated (ATT) of the programme, on the observed "
-    "scale. For every treated-post observation (programme area, wave >= the area's cohort) "
-    "both potential outcomes were generated from the same latent draws and noise, rounded "
-    "and clipped to the item range; att is the sample mean of treated minus untreated over "
-    "those observations, and the att_by_* entries are the same means within groups. "
-    "event_time = wave - cohort; first_waves = event times 0-1. swemwbs is the raw total of "
-    "the 7 items (7-35); swemwbs_metric is its Rasch metric score. latent_att is the mean "
-    "latent (pre-rounding) effect. Computed on complete data, before missing codes (-9, -8, "
-    "about 2% of item answers, completely at random) and out-of-range typos were injected. "
-    "The population-average effect is constant over event time and equal across cohorts; "
-    "by design it is 0 for no qualifications and 2x average for degree holders, and men "
-    "get +0.8x and women -0.8x the average at event times 0-1 only."
-)
-
-
-def counts(values: pd.Series) -> dict[str, int]:
-    """Count values, sorted, with JSON-friendly string keys."""
-    return {str(int(k)): int(v) for k, v in values.value_counts().sort_index().items()}
-
-
-def _design_facts(seed, areas, data, waves, residents_per_area) -> dict:
-    """Collect the design facts recorded in the truth."""
-    cohorts = areas.loc[areas["programme"], "cohort"].value_counts().sort_index()
-    first_seen = data.groupby("person_id")["wave"].transform("min")
-    return {
-        "seed": int(seed),
-        "n_areas": len(areas),
-        "n_programme_areas": int(areas["programme"].sum()),
-        "n_comparison_areas": int((~areas["programme"]).sum()),
-        "residents_per_area": int(residents_per_area),
-        "waves": [int(w) for w in waves],
-        "cohorts": {str(int(k)): int(v) for k, v in cohorts.items()},
-        "rows_per_wave": counts(data["wave"]),
-        "new_persons_per_wave": counts(data.loc[data["wave"] == first_seen, "wave"]),
-        "n_persons": int(data["person_id"].nunique()),
-        "n_rows": len(data),
-        "attrition_rate": _ATTRITION,
-        "missing_codes": {str(k): v for k, v in MISSING_CODES.items()},
-        "missing_rate": MISSING_RATE,
-        "latent_effects": {k: float(v) for k, v in TRUE_EFFECTS.items()},
-        "effect_multiplier_by_qualification": {
-            QUALIFICATION_LEVELS[k]: float(v) for k, v in _QUAL_MULTIPLIER.items()
-        },
-        "effect_shift_by_gender_first_waves": {
-            GENDER_LEVELS[k]: float(v) for k, v in _GENDER_SHIFT.items()
-        },
-    }
 
 
 # --------------------------------------------------------------------------- simulate
@@ -467,49 +178,59 @@ def simulate_demo_study(
     Returns
     -------
     DemoStudy
-        Clean long data, raw wave frames, truth and potential outcomes, and the members.
+        Clean long data, raw wave frames, truth and potential outcomes, the members, and
+        the areas with the area file's table.
 
     Notes
     -----
     Residents leave the panel at random with probability 0.18 per wave and are replaced by
     new residents of the same area. Items are ``mean + loading * factor + sd * noise``,
     rounded and clipped, where the factor adds a person trait, a person-wave state, an area
-    effect, a lower level in programme areas, a qualification level, a common wave shock
-    and a small area-wave shock (parallel trends hold on the latent scale). The treated
-    potential outcome adds ``effect * multiplier`` with multiplier 0 / 0.89 / 2 for
-    none / below degree / degree, plus +0.8 (men) or -0.8 (women) at event times 0-1;
-    the multiplier averages 1 in the population at every event time.
+    effect, the area's deprivation (``z = (score - 20) / 8``: a level of ``-0.15 z`` and
+    a drift of ``-0.01 z`` per wave, centred on the middle wave), a qualification level, a
+    common wave shock and a small area-wave shock. Parallel trends hold on the latent
+    scale between areas of equal deprivation, not between programme areas (about 1 SD
+    more deprived) and the whole comparison pool. The treated potential outcome adds
+    ``effect * multiplier`` with multiplier 0 / 0.89 / 2 for none / below degree /
+    degree, plus 0.15 per household income quintile above the quintile expected from the
+    resident's qualification and area, plus +0.8 (men) or -0.8 (women) at event times
+    0-1; the multiplier averages 1 in the population at every event time.
 
     Partnership members (``members_per_area`` per programme area, ids from 900001 or
     after the last resident's) are surveyed in the first, middle and last waves with no
     attrition. Their items follow the residents' latent model (same area effects,
-    programme level and common wave shocks; new traits and states) plus a member shift
+    deprivation and common wave shocks; new traits and states) plus a member shift
     at the middle wave: +0.258 on each SWEMWBS item (an expected +1.46 on the metric
     score, the published Big Local finding) and +0.3 on life satisfaction, both back to 0
     at the last wave. They are not given the programme effect: their change over waves
     is the quantity of interest (``truth["members"]``). Their rows, identifiers and
     missing codes (no typos, no linkage errors) are drawn from
     ``numpy.random.default_rng([seed, 1])``, so the residents' data, raw rows and truth
-    do not depend on ``members_per_area``.
+    do not depend on ``members_per_area``. The areas (timing, effects and attributes) are
+    drawn from ``numpy.random.default_rng([seed, 2])``, so they do not depend on the
+    residents' sizes.
 
     """
     _check_args(n_programme_areas, n_comparison_areas, residents_per_area, waves, members_per_area)
     waves = tuple(int(w) for w in waves)
     rng = np.random.default_rng(seed)
-    areas = _make_areas(rng, n_programme_areas, n_comparison_areas, waves)
-    persons, panel = _make_panel(rng, areas, residents_per_area, len(waves))
+    area_rng = np.random.default_rng([seed, _AREA_STREAM])
+    areas = make_areas(area_rng, n_programme_areas, n_comparison_areas, waves)
+    persons, panel = make_panel(rng, areas, residents_per_area, len(waves))
     panel = panel.join(persons, on="person")
     wave = np.asarray(waves)[panel["wave_idx"].to_numpy()]
     cohort = areas["cohort"].to_numpy()[panel["area"].to_numpy()]
     treated = (cohort > 0) & (wave >= cohort)
     event_time = np.where(cohort > 0, wave - cohort, -999)
 
-    latent, shocks = _latent_items(rng, panel, areas, len(waves))
-    multiplier = _effect_multiplier(panel["qualification"], panel["gender"], event_time)
+    latent, shocks = latent_items(rng, panel, areas, len(waves))
+    multiplier = effect_multiplier(
+        panel["qualification"], panel["gender"], event_time,
+        panel["income_quintile"], panel["income_expected"],
+    )
     tau = {item: TRUE_EFFECTS[item] * multiplier for item in ITEMS}
-    observed, pairs = _potential_outcomes(latent, tau, treated)
-
-    data = pd.DataFrame(
+    observed, pairs = potential_outcomes(latent, tau, treated)
+    keys = pd.DataFrame(
         {
             "person_id": panel["person_id"].to_numpy(),
             "area_id": areas["area_id"].to_numpy()[panel["area"].to_numpy()],
@@ -517,54 +238,72 @@ def simulate_demo_study(
             "cohort": cohort,
             "gender": panel["gender"].to_numpy(),
             "qualification": panel["qualification"].to_numpy(),
-            "age": (panel["entry_age"] + panel["wave_idx"] - panel["entry_wave"]).to_numpy(),
-            **observed,
+            "income_quintile": panel["income_quintile"].to_numpy(),
         }
     )
+    data = keys.assign(
+        age=(panel["entry_age"] + panel["wave_idx"] - panel["entry_wave"]).to_numpy(),
+        **observed,
+    )[list(CANONICAL_COLUMNS)]
     data = data.sort_values(["wave", "area_id", "person_id"], ignore_index=True)
-
-    po = pd.DataFrame(
-        {
-            "person_id": panel["person_id"].to_numpy()[treated],
-            "area_id": areas["area_id"].to_numpy()[panel["area"].to_numpy()][treated],
-            "wave": wave[treated],
-            "cohort": cohort[treated],
-            "event_time": event_time[treated],
-            "gender": panel["gender"].to_numpy()[treated],
-            "qualification": panel["qualification"].to_numpy()[treated],
-        }
-    )
+    po = keys[treated].reset_index(drop=True)
+    po.insert(4, "event_time", event_time[treated])
     for outcome, (y0, y1) in pairs.items():
         po[f"{outcome}_untreated"] = y0
         po[f"{outcome}_treated"] = y1
-    latent_effect = {o: tau[o][treated] for o in ONS_ITEMS}
-    latent_effect["swemwbs"] = sum(tau[item][treated] for item in SWEMWBS_ITEMS)
-    latent_effect["swemwbs_metric"] = np.full(int(treated.sum()), np.nan)
 
     truth = {
-        "description": _TRUTH_DESCRIPTION,
-        "design": _design_facts(seed, areas, data, waves, residents_per_area),
+        "description": TRUTH_DESCRIPTION,
+        "design": design_facts(seed, areas, data, waves, residents_per_area, po),
     }
-    for outcome in pairs:
-        truth[outcome] = _truth_for_outcome(po, outcome, latent_effect[outcome])
+    for outcome, effect in _latent_effects(tau, treated).items():
+        truth[outcome] = truth_for_outcome(po, outcome, effect)
     truth["swemwbs_metric"]["latent_att"] = None
     po = po.sort_values(["wave", "area_id", "person_id"], ignore_index=True)
 
-    with_members = members_per_area > 0
-    if with_members:
-        # Imported here: wellby.demo.members builds on this module's person and item model.
-        from wellby.demo.members import MEMBER_FIRST_ID, members_truth, simulate_members
+    members = _members(seed, areas, shocks, waves, members_per_area, persons)
+    if members is not None:
+        truth["members"] = members[3]
+    raw = _raw_waves(rng, data, persons, waves, members)
+    return DemoStudy(
+        data=data,
+        raw=raw,
+        truth=truth,
+        potential_outcomes=po,
+        spec=demo_wave_spec(waves, members=members is not None),
+        members=members[0] if members is not None else pd.DataFrame(
+            columns=[*CANONICAL_COLUMNS, MEMBER_COLUMN]),
+        areas=areas,
+        area_file=area_file_frame(areas),
+    )
 
-        first_id = max(MEMBER_FIRST_ID, int(persons["person_id"].max()) + 1)
-        members, member_persons, member_rng = simulate_members(
-            seed, areas, shocks, waves, members_per_area, first_id
-        )
-        truth["members"] = members_truth(members, members_per_area, shocks, waves)
-    else:
-        members = pd.DataFrame(columns=[*CANONICAL_COLUMNS, MEMBER_COLUMN])
 
-    spec = demo_wave_spec(waves, members=with_members)
-    surveyed = set(member_waves(waves)) if with_members else set()
+def _latent_effects(tau: dict, treated: np.ndarray) -> dict:
+    """Return each outcome's latent effect on the treated rows (NaN for the metric score)."""
+    effects = {o: tau[o][treated] for o in ONS_ITEMS}
+    effects["swemwbs"] = sum(tau[item][treated] for item in SWEMWBS_ITEMS)
+    effects["swemwbs_metric"] = np.full(int(treated.sum()), np.nan)
+    return effects
+
+
+def _members(seed, areas, shocks, waves, members_per_area, persons):
+    """Draw the members (their own stream): (members, persons, rng, truth) or None."""
+    if members_per_area == 0:
+        return None
+    # Imported here: wellby.demo.members builds on this module's item model.
+    from wellby.demo.members import MEMBER_FIRST_ID, members_truth, simulate_members
+
+    first_id = max(MEMBER_FIRST_ID, int(persons["person_id"].max()) + 1)
+    members, member_persons, member_rng = simulate_members(
+        seed, areas, shocks, waves, members_per_area, first_id
+    )
+    truth = members_truth(members, members_per_area, shocks, waves)
+    return members, member_persons, member_rng, truth
+
+
+def _raw_waves(rng, data, persons, waves, members) -> dict[int, pd.DataFrame]:
+    """Make each wave's raw frame; the member waves get the members' rows after the rest."""
+    surveyed = set(member_waves(waves)) if members is not None else set()
     raw = {}
     for index, w in enumerate(waves):
         clean_wave = data[data["wave"] == w]
@@ -572,10 +311,9 @@ def simulate_demo_study(
         if w not in surveyed:
             raw[w] = raw_wave(rng, clean_wave, persons, layout, index)
             continue
+        member_data, member_persons, member_rng, _ = members
         residents = raw_wave(rng, clean_wave, persons, layout, index, flag=0)
-        clean_members = members.loc[members["wave"] == w, list(CANONICAL_COLUMNS)]
+        clean_members = member_data.loc[member_data["wave"] == w, list(CANONICAL_COLUMNS)]
         member_rows = raw_wave(member_rng, clean_members, member_persons, layout, index, 1)
         raw[w] = pd.concat([residents, member_rows], ignore_index=True)
-    return DemoStudy(
-        data=data, raw=raw, truth=truth, potential_outcomes=po, spec=spec, members=members
-    )
+    return raw

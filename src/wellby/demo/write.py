@@ -1,9 +1,10 @@
-"""Writing the demo study to disk: its raw wave files and ``truth.json``.
+"""Writing the demo study to disk: its raw wave files, the area file and ``truth.json``.
 
 This module's one concern is turning a simulated demo study into files:
 :func:`write_demo_study` simulates the study and writes each wave's raw frame in its
 layout's format (CSV, SPSS ``.sav`` or Stata ``.dta``, with variable and value labels in the
-labelled formats) and the truth as JSON. The files are byte-for-byte reproducible for a
+labelled formats), the area file (``areas.csv``: a title line, then the header and one row
+per area) and the truth as JSON. The files are byte-for-byte reproducible for a
 given seed and size: the Stata time stamp and the SPSS creation date are fixed.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wellby.demo.areas import demo_area_spec
 from wellby.demo.layouts import labels_for, wave_layout
 from wellby.demo.simulate import simulate_demo_study
 
@@ -71,8 +73,16 @@ def _write_wave(frame: pd.DataFrame, path: Path, layout: dict, wave: int) -> Non
         raise ValueError(f"unknown format {fmt!r}")
 
 
+def _write_area_file(frame: pd.DataFrame, path: Path) -> None:
+    """Write the area file: its title line, then the table (empty cells for no start year)."""
+    spec = demo_area_spec()
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(spec["title"] + "\n")
+        frame.to_csv(handle, index=False, lineterminator="\n")
+
+
 def write_demo_study(out_dir, seed: int = 2010, **size) -> dict:
-    """Simulate the demo study and write its raw wave files and ``truth.json``.
+    """Simulate the demo study and write its raw wave files, area file and ``truth.json``.
 
     Parameters
     ----------
@@ -87,7 +97,9 @@ def write_demo_study(out_dir, seed: int = 2010, **size) -> dict:
     Returns
     -------
     dict
-        Path of each wave's file keyed by wave (int), and of the truth under ``"truth"``.
+        Path of each wave's file keyed by wave (int), of the area file under ``"areas"``
+        (``areas.csv``, see :func:`wellby.demo.areas.demo_area_spec`) and of the truth
+        under ``"truth"``.
 
     Notes
     -----
@@ -104,6 +116,9 @@ def write_demo_study(out_dir, seed: int = 2010, **size) -> dict:
         path = out_dir / entry["filename"]
         _write_wave(study.raw[wave], path, wave_layout(index), wave)
         paths[wave] = path
+    areas_path = out_dir / demo_area_spec()["filename"]
+    _write_area_file(study.area_file, areas_path)
+    paths["areas"] = areas_path
     truth_path = out_dir / "truth.json"
     truth_path.write_text(json.dumps(study.truth, indent=2) + "\n")
     paths["truth"] = truth_path

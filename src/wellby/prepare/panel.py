@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from wellby.config.typed import Columns, Study
 from wellby.errors import DataError, format_rows
@@ -284,6 +285,16 @@ def outcome_coverage(data: pd.DataFrame, outcomes: Sequence[str], wave: str) -> 
     return checks
 
 
+SHIFT_MIN_DISTANCE = 0.1
+"""Total variation distance from the other waves at which a one-step shift is considered.
+
+A 0-10 item answered as widely as life satisfaction (SD about 1.9) moves only 0.14 by a
+one-step shift, so 0.2 missed shifted ONS waves; a programme's effect or a wave's drift
+moves it by a few hundredths. The difference must also be beyond sampling noise (a small
+wave's distance reaches a tenth by chance), and undoing the shift must halve it.
+"""
+
+
 def _shares(counts: pd.Series, categories: np.ndarray) -> np.ndarray:
     """Shares of the given categories among themselves, from counts indexed by value."""
     kept = counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
@@ -291,8 +302,23 @@ def _shares(counts: pd.Series, categories: np.ndarray) -> np.ndarray:
     return kept / total if total else kept
 
 
+def _differs_beyond_chance(wave_counts: pd.Series, other_counts: pd.Series,
+                           categories: np.ndarray, p_value: float = 1e-6) -> bool:
+    """Whether the wave's answers differ from the others' by more than sampling noise.
+
+    A chi-square test of homogeneity on the inner categories: a small wave's distance can
+    reach a tenth by chance alone, a shifted wave of any useful size far exceeds it.
+    """
+    table = np.vstack([wave_counts.reindex(categories, fill_value=0).to_numpy(dtype=float),
+                       other_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)])
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] < 2:
+        return False
+    return bool(stats.chi2_contingency(table, correction=False).pvalue < p_value)
+
+
 def shift_from_counts(wave_counts: pd.Series, other_counts: pd.Series, bounds: ValidRange,
-                      min_distance: float = 0.2, min_values: int = 20) -> int:
+                      min_distance: float = SHIFT_MIN_DISTANCE, min_values: int = 20) -> int:
     """Return -1, +1 or 0 as :func:`shifted_wave`, from answer counts indexed by value."""
     if (not bounds.integer
             or min(wave_counts.sum(), other_counts.sum()) < min_values):
@@ -304,7 +330,8 @@ def shift_from_counts(wave_counts: pd.Series, other_counts: pd.Series, bounds: V
         return 0
     others = _shares(other_counts, categories)
     as_coded = 0.5 * np.abs(_shares(wave_counts, categories) - others).sum()
-    if as_coded < min_distance:
+    if as_coded < min_distance or not _differs_beyond_chance(wave_counts, other_counts,
+                                                              categories):
         return 0
     for step in (-1, 1):
         # A wave coded one step low (step -1) holds at value v what belongs at v + 1.
@@ -315,7 +342,7 @@ def shift_from_counts(wave_counts: pd.Series, other_counts: pd.Series, bounds: V
 
 
 def shifted_wave(wave_values: pd.Series, other_values: pd.Series, bounds: ValidRange,
-                 min_distance: float = 0.2, min_values: int = 20) -> int:
+                 min_distance: float = SHIFT_MIN_DISTANCE, min_values: int = 20) -> int:
     """Return -1 or +1 when a wave's answers match the other waves' one step lower or higher.
 
     The wave's distribution over the inner valid categories is compared with the other
@@ -401,7 +428,7 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
     config : Study or mapping
         The study config: typed (:class:`wellby.config.typed.Study`), or as
         :func:`wellby.config.validate_config` returns it (every default filled in). The
-        panel step's slice will do (:func:`wellby.steps.panel_step_study`): it reads
+        panel step's slice will do (:func:`wellby.step_slices.panel_step_study`): it reads
         ``columns``, ``design``, ``scales``, ``outcomes``, ``data`` (with its ``waves`` or
         ``path``) and ``models.covariates`` and ``models.estimators``.
     areas : pandas.DataFrame, optional

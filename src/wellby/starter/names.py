@@ -111,6 +111,10 @@ NAME_RULES: dict[str, NameRule] = {
          "highestqual", "highestqualification", "educ", "edu", "education", "edlevel",
          "educationlevel"),
         prefixes=("highqual", "hiqual", "qualif", "educ")),
+    "income_quintile": NameRule(
+        ("incomequintile", "incquint", "incq", "hhincomeq", "hhincq", "incomeq",
+         "householdincomequintile", "hhincomequintile", "eqincquint", "quintile"),
+        prefixes=("incomequint", "hhincomequint", "incquint")),
     "age": NameRule(
         ("age", "ageyears", "ageyrs", "ageinyears", "agenow", "ageatinterview", "respage",
          "dvage", "agelastbirthday")),
