@@ -134,6 +134,8 @@ def test_an_attribute_must_exist_and_be_constant_within_its_area():
      "cba.outcome: 'high_anxiety' is a derived share"),
     (lambda c: c.update(derived={"anxiety": {"source": "life_satisfaction", "at_most": 4}}),
      "derived.anxiety"),
+    (lambda c: c.update(models={"subgroups": {"cross": [["qualification", "income"]]}}),
+     r"models.subgroups.cross\[0\]: \['qualification', 'income'\] must name two"),
 ])
 def test_config_rules_across_sections_name_the_key(change, message):
     config = minimal_config(
@@ -191,3 +193,14 @@ def test_member_statements_name_who_rose_and_group_the_quiet_tests():
         "Followed cohort, SWEMWBS metric score: no evidence that the change differed by "
         "gender (p = 0.400).",
     ]
+
+
+def test_only_the_listed_pairs_of_subgroups_are_crossed():
+    from wellby.analysis.subgroups import crossed_pairs
+
+    names = ["qualification", "gender", "income_quintile"]
+    assert crossed_pairs(names, True) == [("qualification", "gender"),
+                                          ("qualification", "income_quintile"),
+                                          ("gender", "income_quintile")]
+    assert crossed_pairs(names, False) == []
+    assert crossed_pairs(names, [["gender", "qualification"]]) == [("qualification", "gender")]

@@ -40,7 +40,6 @@ common to every level; the stratified fits let them differ.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -52,6 +51,7 @@ from wellby.analysis.subgroups import (
     NO_OBSERVATIONS,
     adjust_p_values,
     baseline_sd,
+    crossed_pairs,
     level_persons,
     subgroup_levels,
     suppress_subgroup_counts,
@@ -273,8 +273,8 @@ def estimate_cohort_subgroups(members: pd.DataFrame, outcome: str, *,
         return empty
     by_name = subgroup_levels(members, subgroups, models.subgroups.cross, columns.id,
                               columns.wave)
-    crosses = ({f"{a}_x_{b}": (a, b) for a, b in combinations(list(subgroups), 2)}
-               if models.subgroups.cross else {})
+    crosses = {f"{a}_x_{b}": (a, b)
+               for a, b in crossed_pairs(list(subgroups), models.subgroups.cross)}
     persons = {name: level_persons(levels, members[columns.id])
                for name, levels in by_name.items()}
     rows: list[dict[str, Any]] = []

@@ -38,7 +38,7 @@ all per-level counts of a subgroup variable would not.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -91,7 +91,21 @@ def baseline_levels(levels: pd.Series, person: pd.Series, wave: pd.Series) -> pd
                      index=levels.index)
 
 
-def subgroup_levels(data: pd.DataFrame, subgroups: Mapping[str, Any], cross: bool,
+def crossed_pairs(names: Sequence[str], cross: bool | Sequence[Sequence[str]]
+                  ) -> list[tuple[str, str]]:
+    """Return the pairs of subgroups to cross (``models.subgroups.cross``).
+
+    ``True`` crosses every pair, ``False`` none, and a list of pairs only those of them
+    whose two subgroups are both in ``names`` (in the order of ``names``).
+    """
+    if isinstance(cross, bool):
+        return list(combinations(list(names), 2)) if cross else []
+    wanted = {frozenset(pair) for pair in cross}
+    return [(a, b) for a, b in combinations(list(names), 2) if frozenset((a, b)) in wanted]
+
+
+def subgroup_levels(data: pd.DataFrame, subgroups: Mapping[str, Any],
+                    cross: bool | Sequence[Sequence[str]],
                     person: str | None = None, wave: str | None = None
                     ) -> dict[str, pd.Series]:
     """Return each subgroup variable's level per row, with pairwise crosses.
@@ -102,9 +116,9 @@ def subgroup_levels(data: pd.DataFrame, subgroups: Mapping[str, Any], cross: boo
         The analysis file; each configured subgroup is a categorical column named after it.
     subgroups : mapping
         The config's ``subgroups`` section (its keys are used).
-    cross : bool
-        Add every pair of subgroups crossed, named ``a_x_b`` with levels ``la:lb``
-        (``models.subgroups.cross``).
+    cross : bool or sequence of pairs
+        Add every pair of subgroups crossed (or the pairs listed), named ``a_x_b`` with
+        levels ``la:lb`` (``models.subgroups.cross``, :func:`crossed_pairs`).
     person, wave : str, optional
         In a panel, the respondent and wave columns: each person keeps the level of their
         first answered wave (:func:`baseline_levels`).
@@ -125,14 +139,13 @@ def subgroup_levels(data: pd.DataFrame, subgroups: Mapping[str, Any], cross: boo
         if person is not None:
             column = baseline_levels(column, data[person], data[wave])
         levels[name] = column
-    if cross:
-        for first, second in combinations(list(levels), 2):
-            a, b = levels[first], levels[second]
-            names = [f"{x}:{y}" for x in a.cat.categories for y in b.cat.categories]
-            crossed = a.astype(str) + ":" + b.astype(str)
-            crossed = crossed.where(a.notna() & b.notna())
-            levels[f"{first}_x_{second}"] = pd.Series(
-                pd.Categorical(crossed, categories=names), index=data.index)
+    for first, second in crossed_pairs(list(subgroups), cross):
+        a, b = levels[first], levels[second]
+        names = [f"{x}:{y}" for x in a.cat.categories for y in b.cat.categories]
+        crossed = a.astype(str) + ":" + b.astype(str)
+        crossed = crossed.where(a.notna() & b.notna())
+        levels[f"{first}_x_{second}"] = pd.Series(
+            pd.Categorical(crossed, categories=names), index=data.index)
     return levels
 
 
@@ -489,8 +502,7 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
         return _empty_table(outcome)
     person = columns.id if design == "panel" else None
     by_name = subgroup_levels(data, subgroups, settings.cross, person, columns.wave)
-    crosses = ({f"{a}_x_{b}": (a, b) for a, b in combinations(list(subgroups), 2)}
-               if settings.cross else {})
+    crosses = {f"{a}_x_{b}": (a, b) for a, b in crossed_pairs(list(subgroups), settings.cross)}
     used = data[outcome].notna()
     persons = {name: level_persons(levels[used], data.loc[used, person] if person else None)
                for name, levels in by_name.items()}

@@ -192,6 +192,13 @@ def _check_semantics(config: Mapping[str, Any]) -> Iterator[str]:
             f"cba.outcome: '{config['cba']['outcome']}' is not one of the outcomes "
             f"{config['outcomes']}"
         )
+    cross = config["models"]["subgroups"]["cross"]
+    if not isinstance(cross, bool):
+        for index, pair in enumerate(cross):
+            unknown = [name for name in pair if name not in config.get("subgroups", {})]
+            if unknown or pair[0] == pair[1]:
+                yield (f"models.subgroups.cross[{index}]: {list(pair)} must name two "
+                       f"different configured subgroups ({list(config.get('subgroups', {}))})")
     yield from _check_derived(config)
     yield from _check_comparison(config)
     if "cba" in config:

@@ -292,7 +292,7 @@ class SubgroupSettings(Section):
     adjust: str
     min_obs: int
     min_clusters: int
-    cross: bool
+    cross: bool | Sequence[Sequence[str]]
 
 
 @dataclass(frozen=True)
