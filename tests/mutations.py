@@ -286,6 +286,41 @@ MUTATIONS: tuple[Mutation, ...] = (
         """            "bcr": f"={c('benefits_pv')}/{c('costs_pv')}",\n""",
         """            "bcr": f"={c('npv')}/{c('costs_pv')}",\n""",
         WORKBOOK, "the live cost-benefit sheet's BCR formula divides the NPV by costs"),
+    Mutation(
+        "matching_weights_not_rescaled", "analysis/comparison_methods.py",
+        "        weights[control] *= (weights[control] > 0).sum() / total\n",
+        "        weights[control] *= 1.0\n",
+        ("tests/test_comparison.py",),
+        "matched comparison weights are not rescaled to the number of matched controls"),
+    Mutation(
+        "area_weight_ignores_survey_weight", "analysis/area_weights.py",
+        "        weight = weight * out[columns.weight].to_numpy(dtype=float)\n",
+        "        weight = weight * 1.0\n",
+        ("tests/test_study_comparison.py",),
+        "the area weight replaces the survey weight instead of multiplying it"),
+    Mutation(
+        "unmatched_areas_kept", "analysis/area_weights.py",
+        "    keep = area_weight.to_numpy() > 0\n",
+        "    keep = area_weight.to_numpy() >= 0\n",
+        ("tests/test_study_comparison.py",),
+        "comparison areas never matched stay in the estimation sample"),
+    Mutation(
+        "derived_at_least_strict", "prepare/derived.py",
+        '            return {"at_least": x >= t,',
+        '            return {"at_least": x > t,',
+        ("tests/test_derived.py",), "at_least read as above: anxiety 6 is not high anxiety"),
+    Mutation(
+        "gap_verdict_sign_ignored", "analysis/gaps.py",
+        "np.sign(estimate) == np.sign(baseline_gap)",
+        "np.sign(estimate) != np.sign(baseline_gap)",
+        ("tests/test_distributional_value.py",),
+        "a gap that widened is called narrowed"),
+    Mutation(
+        "distributional_weight_inverted", "valuation/distributional_weights.py",
+        "    return ((reference_income / series) ** elasticity).rename(\"weight\")\n",
+        "    return ((series / reference_income) ** elasticity).rename(\"weight\")\n",
+        ("tests/test_distributional_value.py",),
+        "richer quintiles get the larger Green Book weight"),
 )
 
 
