@@ -68,8 +68,7 @@ def love_plot(balance: pd.DataFrame, title: str | None = None) -> Figure:
     finite = np.concatenate([before, after])
     finite = finite[np.isfinite(finite)]
     ax.set_xlim(0, max(THRESHOLD * 1.5, float(finite.max()) * 1.08 if finite.size else 1))
-    ax.set_xlabel("Absolute standardised mean difference (programme - comparison, "
-                  "in programme SDs)")
+    ax.set_xlabel("|standardised mean difference| (programme areas' SDs)")
     ax.set_title(title or "Covariate balance of programme and comparison areas", fontsize=10)
     handles = [
         Line2D([], [], marker="o", linestyle="none", color=COLOURS["before"], mfc="white",
