@@ -11,6 +11,7 @@ import sys
 
 import pandas as pd
 import pytest
+import yaml
 
 from .conftest import ROOT
 
@@ -45,6 +46,12 @@ def test_slurm_profile_dry_run_gives_each_rule_its_resources(tmp_path):
 @pytest.mark.skipif(not cluster_is_up(), reason="no SLURM cluster here (.ci/start-slurm)")
 def test_demo_runs_through_the_slurm_executor(tmp_path):
     workdir = copy_workflow(tmp_path / "cluster")
+    # Two outcomes and no matching: fewer jobs, each with the scheduler's overhead.
+    config_path = workdir / "config" / "config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config["outcomes"] = ["life_satisfaction", "swemwbs_metric"]
+    config["comparison"] = {"method": "none"}
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     run = subprocess.run(
         [sys.executable, "-m", "snakemake", "results/tables/did.csv", "--profile",
          "profiles/slurm", "--slurm-status-command", "squeue", "--slurm-no-account",
