@@ -204,3 +204,20 @@ def test_only_the_listed_pairs_of_subgroups_are_crossed():
                                           ("gender", "income_quintile")]
     assert crossed_pairs(names, False) == []
     assert crossed_pairs(names, [["gender", "qualification"]]) == [("qualification", "gender")]
+
+
+def test_balance_words_with_one_programme_area_say_the_differences_are_undefined():
+    from wellby.report.comparison_section import balance_words
+
+    data = areas_panel(n_areas=12, per_area=10)
+    one = data.assign(cohort=data["cohort"].where(data["area_id"] == "A000", 0))
+    result = choose_comparison(one, {"method": "nearest", "attributes": ["deprivation"],
+                                     "baseline_outcomes": [], "baseline_waves": [],
+                                     "ratio": 1, "replace": True, "moments": 1}, COLUMNS)
+    assert int(result.weights["treated"].sum()) == 1
+    assert "undefined" in balance_words(result.balance)
+    many = choose_comparison(data, {"method": "nearest", "attributes": ["deprivation"],
+                                    "baseline_outcomes": [], "baseline_waves": [],
+                                    "ratio": 1, "replace": True, "moments": 1}, COLUMNS)
+    assert balance_words(many.balance).startswith("Before, the largest standardised "
+                                                  "difference was")

@@ -43,6 +43,10 @@ def balance_words(balance: pd.DataFrame) -> str:
     """
     before_name, before = _largest(balance, "smd_before")
     after_name, after = _largest(balance, "smd_after")
+    if not after_name:
+        return ("The standardised differences after matching or reweighting are undefined "
+                "(a single programme area, or programme areas that do not vary, have no "
+                "standard deviation): compare the means in the table.")
     unbalanced = int((balance["smd_after"].abs() > BALANCE_THRESHOLD).sum())
     text = (f"Before, the largest standardised difference was {before:.2f} ({before_name}); "
             f"after, {after:.2f} ({after_name}).")
@@ -93,7 +97,7 @@ def comparison_section(tables: Mapping[str, pd.DataFrame], figures: Mapping[str,
             balance, ["covariate", "mean_treated", "mean_comparison_before",
                       "mean_comparison_after", "smd_before", "smd_after",
                       "variance_ratio_before", "variance_ratio_after"], name="balance"))
-        parts.append(page._source(["balance", "did"], ["comparison", "data.areas"]))
+        parts.append(page.source_line(["balance", "did"], ["comparison", "data.areas"]))
     if "balance" in figures:
         parts.append(page.image_html(figures["balance"], "Balance before and after (love "
                                      "plot: absolute standardised mean differences)"))

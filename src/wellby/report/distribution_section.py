@@ -71,7 +71,7 @@ def distribution_section(tables: Mapping[str, pd.DataFrame],
                                            "wellbys_low", "wellbys_high", "wellby_share",
                                            "benefits_pv", "benefits_pv_low",
                                            "benefits_pv_high"], name="cba_subgroups"),
-                  page._source(["cba_subgroups", "subgroups"], ["cba", "subgroups"])]
+                  page.source_line(["cba_subgroups", "subgroups"], ["cba", "subgroups"])]
     gaps = tables.get("gaps")
     if gaps is not None and len(gaps):
         sentences = "".join(f"<li>{html.escape(gap_sentence(row, labels))}</li>"
@@ -79,13 +79,13 @@ def distribution_section(tables: Mapping[str, pd.DataFrame],
         parts += ["<h3>Did the programme widen or narrow gaps?</h3>",
                   f"<ul>{sentences}</ul>",
                   page.table_html(gaps, name="gaps", labels=labels),
-                  page._source(["gaps"], ["cba.distribution.gaps"])]
+                  page.source_line(["gaps"], ["cba.distribution.gaps"])]
     weighted = tables.get("distribution")
     if weighted is not None and len(weighted):
         parts += ["<h3>Distributional weights (Green Book Annex A3)</h3>",
                   f"<p>{html.escape(_weighted_words(weighted))}</p>",
                   page.table_html(weighted, name="distribution"),
-                  page._source(["distribution", "cba_subgroups"],
+                  page.source_line(["distribution", "cba_subgroups"],
                                ["cba.distribution.quintiles", "cba.distribution.incomes",
                                 "cba.distribution.elasticity"])]
     return "".join(parts)

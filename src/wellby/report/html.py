@@ -158,7 +158,8 @@ def _render(template: str, **context: Any) -> Markup:
     return Markup(_templates().get_template(template).render(**context).strip())
 
 
-def _source(tables: Sequence[str], keys: Sequence[str] = ()) -> str:
+def source_line(tables: Sequence[str], keys: Sequence[str] = ()) -> str:
+    """Say which tables (and config keys) a section's numbers come from, as HTML."""
     files = ", ".join(f"<code>results/tables/{html.escape(t)}.csv</code>" for t in tables)
     text = f"Source: {files} (sheet of the same name in <code>results/tables.xlsx</code>)"
     if keys:
@@ -194,7 +195,7 @@ def _verdict_section(tables: Mapping[str, pd.DataFrame], study: Study,
 def _assumptions_section(tables: Mapping[str, pd.DataFrame], study: Study,
                          labels: Mapping[str, str]) -> Markup:
     """Return each assumption the effect rests on, with this study's test of it."""
-    source = _source(["did", "event_study", "descriptives", "cleaning_summary"],
+    source = source_line(["did", "event_study", "descriptives", "cleaning_summary"],
                      ["models.anticipation", "design", "cba.mapping"])
     return _render("assumptions.html", assumptions=study_assumptions(tables, study, labels),
                    source=Markup(source))  # built from escaped names
@@ -217,7 +218,7 @@ def _study_section(tables, figures, study: Study, min_cell) -> str:
         text.append(table_html(descriptives, ["outcome", "wave", "group", "n", "mean", "sd",
                                               "ci_low", "ci_high"], name="descriptives",
                                labels=outcome_labels(study)))
-        text.append(_source(["descriptives"], ["outcomes", "report.min_cell"]))
+        text.append(source_line(["descriptives"], ["outcomes", "report.min_cell"]))
     text.append(_figures(figures, "trends_", "Mean by wave in programme and comparison "
                          "areas, with intervals clustered by area", outcome_labels(study)))
     return "".join(text)
@@ -229,7 +230,7 @@ def _data_checks_section(tables) -> str:
         return "<p>No data checks table was produced.</p>"
     if not len(checks):
         return ("<p>The data gate found nothing to report: every wave linked, coded and "
-                "mapped as the config expects.</p>" + _source(["data_checks"]))
+                "mapped as the config expects.</p>" + source_line(["data_checks"]))
     warnings = int((checks["severity"] == "warning").sum())
     lead = (f"<p><b>{warnings} finding(s) need attention</b> before these results are "
             "published; each message says which config key changes it." if warnings
@@ -237,7 +238,7 @@ def _data_checks_section(tables) -> str:
     lead += (" What must not pass (text in a numeric column, a wave coded on a shifted "
              "scale, a wave that does not link) stops the run instead.</p>")
     return lead + table_html(checks, ["severity", "check", "wave", "column", "count",
-                                      "message"], max_rows=200, name="data_checks") + _source(
+                                      "message"], max_rows=200, name="data_checks") + source_line(
         ["data_checks"], ["data", "subgroups"])
 
 
@@ -259,18 +260,18 @@ def _cleaning_section(tables, min_cell) -> str:
         parts.append("<p>Rows read, excluded and kept per wave "
                      "(rows in = rows excluded + rows out; one row per respondent).</p>")
         parts.append(table_html(summary, name="cleaning_summary"))
-        parts.append(_source(["cleaning_summary"], ["report.min_cell"]))
+        parts.append(source_line(["cleaning_summary"], ["report.min_cell"]))
     exclusions = tables.get("exclusions")
     if exclusions is not None:
         parts.append("<h3>Excluded rows by wave and reason</h3>")
         parts.append(table_html(exclusions, name="exclusions") if len(exclusions)
                      else "<p>No row was excluded.</p>")
-        parts.append(_source(["exclusions"], ["data.out_of_range", "data.duplicate_ids"]))
+        parts.append(source_line(["exclusions"], ["data.out_of_range", "data.duplicate_ids"]))
     corrections = tables.get("corrections")
     if corrections is not None and len(corrections):
         parts.append("<h3>Item values set to missing (out of their scale's range)</h3>")
         parts.append(table_html(corrections, name="corrections"))
-        parts.append(_source(["corrections"], ["scales", "data.out_of_range"]))
+        parts.append(source_line(["corrections"], ["scales", "data.out_of_range"]))
     linkage = tables.get("linkage")
     if linkage is not None and len(linkage):
         total = linkage["n_persons"].iloc[-1]
@@ -280,13 +281,13 @@ def _cleaning_section(tables, min_cell) -> str:
                      f"for review): {shown}.</p>")
         if len(linkage) > 1:
             parts.append(table_html(linkage, name="linkage"))
-        parts.append(_source(["linkage"], ["data.linkage"]))
+        parts.append(source_line(["linkage"], ["data.linkage"]))
     reliability = tables.get("reliability")
     if reliability is not None and len(reliability):
         parts.append("<h3>Scale reliability (Cronbach's alpha)</h3>")
         parts.append(table_html(reliability, ["scale", "wave", "alpha", "ci_low", "ci_high",
                                               "n_complete"], name="reliability"))
-        parts.append(_source(["reliability"], ["scales"]))
+        parts.append(source_line(["reliability"], ["scales"]))
     return "".join(parts)
 
 
@@ -307,7 +308,7 @@ def _results_section(tables, labels) -> str:
                                                       "statistic", "df1", "df2",
                                                       "distribution", "p_value"],
                                               name="did", labels=labels))
-    return out + _source(["did"], ["outcomes", "models.estimators"])
+    return out + source_line(["did"], ["outcomes", "models.estimators"])
 
 
 FIGURE_NAMES = {"cba_tornado": "one-way sensitivity of the net present value (tornado)",
@@ -364,7 +365,7 @@ def _who_gained(tables, figures, min_cell, labels) -> str:
                                               "estimate", "ci_low", "ci_high", "p_adjusted",
                                               "n_persons", "n_obs", "note"],
                                     name="subgroups", labels=labels))
-        parts.append(_source(["subgroups"], ["subgroups", "models.subgroups"]))
+        parts.append(source_line(["subgroups"], ["subgroups", "models.subgroups"]))
     return "".join(parts)
 
 
@@ -395,7 +396,7 @@ def _value_section(tables, figures, study: Study) -> str:
              f"Green Book {html.escape(settings.discounting)} schedule "
              f"(costs: {html.escape(settings.cost_discounting)}).</p>",
              _mapping_note(settings),
-             table_html(cba, name="cba"), _source(["cba"], ["cba"])]
+             table_html(cba, name="cba"), source_line(["cba"], ["cba"])]
     montecarlo = tables.get("cba_montecarlo")
     if montecarlo is not None and len(montecarlo):
         long = montecarlo.iloc[0].rename("value").rename_axis("statistic").reset_index()
@@ -403,13 +404,13 @@ def _value_section(tables, figures, study: Study) -> str:
             format_value(v, describe_column("cba_montecarlo", str(k)).kind)
             for k, v in zip(long["statistic"], long["value"], strict=True)]
         parts += ["<h3>Uncertainty (Monte Carlo)</h3>", table_html(long),
-                  _source(["cba_montecarlo"], ["cba.monte_carlo"])]
+                  source_line(["cba_montecarlo"], ["cba.monte_carlo"])]
     sensitivity = tables.get("cba_sensitivity")
     if sensitivity is not None and len(sensitivity):
         parts += ["<h3>One-way sensitivity of the NPV</h3>",
                   table_html(sensitivity, ["input", "low_value", "high_value", "npv_low",
                                            "npv_high", "swing"], name="cba_sensitivity"),
-                  _source(["cba_sensitivity"], ["cba.sensitivity"])]
+                  source_line(["cba_sensitivity"], ["cba.sensitivity"])]
     parts.append(distribution_section(tables, outcome_labels(study)))
     parts.append(_figures(figures, "cba_", "Value for money"))
     return "".join(parts)
@@ -460,7 +461,7 @@ def _sensitivity_section(tables, figures, labels) -> str:
         parts.append(table_html(robust, ["estimator", "method", "parameter", "value", "lb",
                                          "ub", "bcr_lb", "bcr_ub", "breakdown_pays"],
                                 name="cba_robust", labels=labels))
-    parts.append(_source(["sensitivity", "cba_robust"], ["models.sensitivity"]))
+    parts.append(source_line(["sensitivity", "cba_robust"], ["models.sensitivity"]))
     return "".join(parts)
 
 
@@ -508,7 +509,7 @@ def _power_section(tables, labels) -> str:
                      "The event study's joint test detects a linear pre-trend with 80% power "
                      "at a slope of " + html.escape("; ".join(said)) + ".</p>")
         parts.append(table_html(pretrend, name="pretrend_power", labels=labels))
-    parts.append(_source(["power", "power_planning", "pretrend_power"],
+    parts.append(source_line(["power", "power_planning", "pretrend_power"],
                          ["power", "models.alpha", "cba"]))
     return "".join(parts)
 
@@ -568,7 +569,7 @@ def render_report(tables: Mapping[str, pd.DataFrame], figures: Mapping[str, str]
         "event-study": (_figures(figures, "event_study_", "Effect by wave relative to the "
                                  "start, TWFE event study and Callaway-Sant'Anna", labels)
                         + (table_html(tables["event_study"], name="event_study",
-                                      labels=labels) + _source(["event_study"])
+                                      labels=labels) + source_line(["event_study"])
                            if "event_study" in tables and len(tables["event_study"]) else "")),
         "sensitivity": _sensitivity_section(tables, figures, labels),
         "who-gained": _who_gained(tables, figures, min_cell, labels),
