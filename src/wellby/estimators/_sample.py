@@ -52,7 +52,7 @@ def _in_words(k: int) -> str:
 
 
 def factor_codes(data: pd.DataFrame, col: str) -> np.ndarray:
-    """Integer codes of a column (any dtype), in order of first appearance; -1 for missing.
+    """Integer codes of a column (any dtype); -1 for missing.
 
     Parameters
     ----------
@@ -64,8 +64,20 @@ def factor_codes(data: pd.DataFrame, col: str) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        ``intp`` codes, one per row.
+        ``intp`` codes, one per row: equal values share a code. Codes need not be dense
+        (:func:`dense_codes` renumbers them).
+
+    Notes
+    -----
+    A numpy integer column whose values span at most a few times its length (respondent
+    and area numbers) is coded as value minus minimum, which costs one pass instead of a
+    hash table; any other column is factorised, in order of first appearance.
     """
+    values = data[col].to_numpy()
+    if values.dtype.kind in "iu" and values.size:
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 4 * values.size + 1024:
+            return (values - low).astype(np.intp, copy=False)
     return pd.factorize(data[col], use_na_sentinel=True)[0].astype(np.intp)
 
 
@@ -126,24 +138,22 @@ def cohort_index(
     ValueError
         For a cohort that is not one of ``periods``.
     """
-    idx = np.full(cohort.shape[0], -1, dtype=np.intp)
     treated = ~never
-    if treated.any():
-        pos = np.searchsorted(periods, cohort[treated])
-        pos_c = np.minimum(pos, periods.size - 1)
-        found = periods[pos_c] == cohort[treated]
-        if not found.all():
-            bad = np.unique(cohort[treated][~found])
-            shown = ", ".join(f"{v:g}" for v in bad[:5]) + (" ..." if bad.size > 5 else "")
-            raise ValueError(
-                f"cohort column '{cohort_name}' has first-treated periods that are never "
-                f"observed in time column '{time_name}': {shown}. A cohort must be one of the "
-                f"observed periods ({', '.join(f'{p:g}' for p in periods[:8])}"
-                f"{' ...' if periods.size > 8 else ''}); code units first treated after the "
-                "last period as 0 (never treated) if that is what they are"
-            )
-        idx[treated] = pos
-    return idx
+    pos = np.searchsorted(periods, cohort)
+    np.minimum(pos, periods.size - 1, out=pos)
+    missed = treated & (periods[pos] != cohort)
+    if missed.any():
+        bad = np.unique(cohort[missed])
+        shown = ", ".join(f"{v:g}" for v in bad[:5]) + (" ..." if bad.size > 5 else "")
+        raise ValueError(
+            f"cohort column '{cohort_name}' has first-treated periods that are never "
+            f"observed in time column '{time_name}': {shown}. A cohort must be one of the "
+            f"observed periods ({', '.join(f'{p:g}' for p in periods[:8])}"
+            f"{' ...' if periods.size > 8 else ''}); code units first treated after the "
+            "last period as 0 (never treated) if that is what they are"
+        )
+    pos[never] = -1
+    return pos.astype(np.intp, copy=False)
 
 
 def constant_within(
@@ -293,7 +303,7 @@ class EstimationSample:
     period : numpy.ndarray
         Position of each row's period in ``periods`` (``0 .. n_periods-1``).
     unit : numpy.ndarray
-        Dense unit codes ``0 .. n_units-1``, in order of first appearance in ``data``.
+        Dense unit codes ``0 .. n_units-1`` (see :func:`factor_codes` for their order).
     n_units : int
         Units in the sample.
     cluster : numpy.ndarray
@@ -441,7 +451,7 @@ def estimation_sample(
     -----
     A row is dropped when its outcome, period, a covariate, its weight, unit or cluster is
     missing or its weight is zero; its cohort may be missing (never treated). The codes
-    of units and clusters follow their first appearance in ``data``.
+    of units and clusters are those of :func:`factor_codes`, made dense.
     """
     cols, g, never_all = _read_columns(data, outcome, period, cohort, covariates, weights)
     u_codes = factor_codes(data, unit)

@@ -133,9 +133,12 @@ def _cs_dynamic_cov(
     result: CallawaySantAnnaResult, data: pd.DataFrame, balanced_panel: bool, att: np.ndarray
 ) -> np.ndarray:
     """Covariance of the ``att_e`` estimates from the estimator's steps rerun on ``data``."""
-    from wellby.estimators.callaway_santanna.aggregate import aggregate
+    from wellby.estimators.callaway_santanna.aggregate import (
+        aggregate,
+        covariance,
+        influence_basis,
+    )
     from wellby.estimators.callaway_santanna.att_gt import group_time_effects
-    from wellby.estimators.callaway_santanna.bootstrap import cluster_sums
     from wellby.estimators.callaway_santanna.preprocess import prepare
 
     dat = prepare(
@@ -165,5 +168,4 @@ def _cs_dynamic_cov(
             "the data (or balanced_panel) do not reproduce the result's att_e estimates; "
             "pass the data and options the result was fitted with"
         )
-    sums = cluster_sums(np.column_stack([agg.inf[i] for i in idx]), dat.clusters, dat.n_clusters)
-    return sums.T @ sums / dat.n**2
+    return covariance(influence_basis(dat, cells), agg.matrix()[:, idx], dat.n)

@@ -43,10 +43,14 @@ def group_time_effects(
     """Estimate every ATT(g, t) with its influence function (R did's ``compute.att_gt``)."""
     periods = dat.periods
     n = dat.n
-    cols = []
-    groups, curs, bases, atts, nobs = [], [], [], [], []
     first_cur = 1 if base_period == "varying" else 0
+    n_cells = len(dat.groups) * max(dat.last_period + 1 - first_cur, 0)
+    inf_mat = np.zeros((n, n_cells), order="F")  # column-wise writes stay contiguous
+    groups, curs, bases, atts, nobs = [], [], [], [], []
+    never = dat.cohort < 0
+    observed = ~np.isnan(dat.y_wide) if dat.design == "panel" else None
     for gi in dat.groups:
+        treat = dat.cohort == gi
         for cur in range(first_cur, dat.last_period + 1):
             post = cur >= gi
             base = gi - anticipation - 1 if (post or base_period == "universal") else cur - 1
@@ -56,28 +60,23 @@ def group_time_effects(
             what = f"ATT(g={periods[gi]:g}, t={periods[cur]:g})"
             if base == cur:  # universal base period: the reference cell
                 atts.append(0.0)
-                cols.append(None)
                 nobs.append(0)
                 continue
-            treat = dat.cohort == gi
             if control_group == "never_treated":
-                ctrl = dat.cohort < 0
+                ctrl = never
             else:
-                ctrl = (dat.cohort < 0) | (
-                    (dat.cohort > max(cur, base) + anticipation) & (dat.cohort != gi)
-                )
+                ctrl = never | ((dat.cohort > max(cur, base) + anticipation) & ~treat)
             if dat.design == "panel":
-                yc, yb = dat.y_wide[:, cur], dat.y_wide[:, base]
-                ok = (treat | ctrl) & ~np.isnan(yc) & ~np.isnan(yb)
+                ok = (treat | ctrl) & observed[:, cur] & observed[:, base]
                 xb = dat.x_wide[:, base, :]
                 if xb.shape[1]:
                     ok &= ~np.isnan(xb).any(axis=1)
                 idx = np.flatnonzero(ok)
                 d = treat[idx].astype(float)
-                n_t, n_c = int(d.sum()), int(idx.size - d.sum())
+                n_t = int(np.count_nonzero(d))
+                n_c = idx.size - n_t
                 if n_t == 0 or n_c == 0:
                     atts.append(np.nan)
-                    cols.append(None)
                     nobs.append(0)
                     warnings.warn(
                         f"{what}: no {'units of the cohort' if n_t == 0 else 'control units'} "
@@ -85,8 +84,11 @@ def group_time_effects(
                         stacklevel=4,
                     )
                     continue
-                xmat = np.column_stack([np.ones(idx.size), xb[idx]])
-                att, inf = panel_2x2(method, yc[idx] - yb[idx], d, xmat, dat.w[idx], what)
+                xmat = np.column_stack([np.ones(idx.size), xb[idx]]) if xb.shape[1] else (
+                    np.ones((idx.size, 1))
+                )
+                dy = dat.y_wide[idx, cur] - dat.y_wide[idx, base]
+                att, inf = panel_2x2(method, dy, d, xmat, dat.w[idx], what)
                 rows_used = 2 * idx.size
             else:
                 ok = (treat | ctrl) & ((dat.t == cur) | (dat.t == base))
@@ -96,7 +98,6 @@ def group_time_effects(
                 cells = [int(np.sum((d == a) & (pst == b))) for a in (0, 1) for b in (0, 1)]
                 if min(cells) == 0:
                     atts.append(np.nan)
-                    cols.append(None)
                     nobs.append(0)
                     warnings.warn(
                         f"{what}: the cohort or the control group has no observations "
@@ -107,16 +108,9 @@ def group_time_effects(
                 xmat = np.column_stack([np.ones(idx.size), dat.x[idx]])
                 att, inf = rcs_2x2(method, dat.y[idx], pst, d, xmat, dat.w[idx], what)
                 rows_used = idx.size
-            col = np.zeros(n)
-            col[idx] = (n / idx.size) * inf
+            inf_mat[idx, len(atts)] = (n / idx.size) * inf
             atts.append(float(att))
-            cols.append(col)
             nobs.append(rows_used)
-    k = len(atts)
-    inf_mat = np.zeros((n, k))
-    for j, c in enumerate(cols):
-        if c is not None:
-            inf_mat[:, j] = c
     return GroupTimeCells(
         group=np.array(groups, dtype=np.intp),
         period=np.array(curs, dtype=np.intp),

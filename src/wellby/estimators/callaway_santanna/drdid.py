@@ -100,9 +100,38 @@ def _ols_alr(x, resid, wsel, xtx):
     return (x * (wsel * resid)[:, None]) @ np.linalg.inv(xtx / n)
 
 
+def _difference_in_means(dy, d, w) -> tuple[float, np.ndarray]:
+    """ATT and influence function of a panel 2x2 without covariates.
+
+    With an intercept only, the outcome regression is the controls' mean change, the
+    propensity score the cohort's weighted share, and the estimation terms of DRDID's three
+    estimators cancel: each is the difference in weighted mean changes, with influence
+    function ``w d (dy - m_1) / E[w d] - w (1 - d) (dy - m_0) / E[w (1 - d)]`` (algebra
+    checked against the general formulas to rounding by the tests).
+    """
+    treat = d == 1
+    w_t = np.where(treat, w, 0.0)
+    w_c = w - w_t
+    sum_t, sum_c = w_t.sum(), w_c.sum()
+    mean_t, mean_c = (w_t @ dy) / sum_t, (w_c @ dy) / sum_c
+    n = dy.size
+    centred = dy - np.where(treat, mean_t, mean_c)
+    scale = np.where(treat, n / sum_t, -n / sum_c)
+    return float(mean_t - mean_c), w * scale * centred
+
+
 def panel_2x2(method: str, dy, d, x, w, what: str) -> tuple[float, np.ndarray]:
     """ATT and influence function of a panel 2x2 comparison (DRDID's panel estimators)."""
     w = w / w.mean()
+    if x.shape[1] == 1 and (
+        method == "reg" or (w @ d) / w.sum() < _TRIM_LEVEL
+    ):  # intercept only, and no control trimmed by the propensity score
+        return _difference_in_means(dy, d, w)
+    return _panel_general(method, dy, d, x, w, what)
+
+
+def _panel_general(method: str, dy, d, x, w, what: str) -> tuple[float, np.ndarray]:
+    """DRDID's panel estimators formula for formula (weights already of mean 1)."""
     ctrl = d == 0
     if method == "reg":  # reg_did_panel
         beta, xtx = _wls(x[ctrl], dy[ctrl], w[ctrl], what)

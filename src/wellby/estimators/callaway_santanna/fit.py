@@ -18,12 +18,11 @@ import pandas as pd
 from scipy import stats
 
 from wellby.estimators._results import Coefficient
-from wellby.estimators.callaway_santanna.aggregate import aggregate
+from wellby.estimators.callaway_santanna.aggregate import aggregate, covariance, influence_basis
 from wellby.estimators.callaway_santanna.att_gt import BASE_PERIODS, group_time_effects
 from wellby.estimators.callaway_santanna.bootstrap import (
     BOOTSTRAP_WEIGHTS,
     SE_FLOOR,
-    cluster_sums,
     multiplier_bootstrap,
     uniform_critical_value,
 )
@@ -276,14 +275,17 @@ def fit_callaway_santanna(
     agg = aggregate(
         dat, cells, dyn["dynamic_min_e"], dyn["dynamic_max_e"], dyn["dynamic_balance_e"]
     )
-    inf = np.column_stack(agg.inf)
-    sums = cluster_sums(inf, dat.clusters, dat.n_clusters)
+    basis = influence_basis(dat, cells)
+    coef = agg.matrix()
     n = dat.n
-    se = np.sqrt(np.sum(sums**2, axis=0)) / n
+    cov = covariance(basis, coef, n)
+    analytic_se = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    se = analytic_se.copy()
     se[se <= SE_FLOOR] = np.nan
     terms = np.array(agg.term)
     crit_vals: dict = {}
     if bootstrap:
+        sums = basis @ coef
         se, draws = multiplier_bootstrap(sums, n, int(n_bootstrap), bootstrap_weights, seed, alpha)
         for fam in ("att_gt", "att_g", "att_e", "att_t"):
             m = terms == fam
@@ -342,11 +344,9 @@ def fit_callaway_santanna(
         )
 
     # Wald pre-test on the pre-treatment cells with the analytic covariance
-    k_gt = cells.att.size
     pre = np.flatnonzero((cells.period < cells.group) & ~np.isnan(cells.att))
-    analytic_se = np.sqrt(np.sum(sums[:, :k_gt] ** 2, axis=0)) / n
     pre = pre[np.isfinite(analytic_se[pre]) & (analytic_se[pre] > SE_FLOOR)]
-    pretrend = pretrend_test(dat, cells, sums, pre, outcome)
+    pretrend = pretrend_test(dat, cells, cov[np.ix_(pre, pre)], pre, outcome)
 
     cl_name = cluster or unit
     inference = (
@@ -395,13 +395,12 @@ def fit_callaway_santanna(
         dynamic_min_e=dyn["dynamic_min_e"],
         dynamic_max_e=dyn["dynamic_max_e"],
         dynamic_balance_e=dyn["dynamic_balance_e"],
-        dynamic_cov=_event_time_cov(sums, terms == "att_e", n),
+        dynamic_cov=_event_time_cov(cov, terms == "att_e"),
     )
 
 
-def _event_time_cov(sums: np.ndarray, dynamic: np.ndarray, n: int) -> np.ndarray | None:
-    """Return the analytic covariance ``S'S / n^2`` of the event-time effects (``att_e``)."""
+def _event_time_cov(cov: np.ndarray, dynamic: np.ndarray) -> np.ndarray | None:
+    """Return the analytic covariance of the event-time effects (``att_e``)."""
     if not dynamic.any():
         return None
-    s = sums[:, dynamic]
-    return s.T @ s / n**2
+    return cov[np.ix_(dynamic, dynamic)]

@@ -196,12 +196,12 @@ def _panel(
         )
     for name, col, values in (("weights", weights, sample.weights),
                               ("cluster", cluster, sample.cluster)):
-        if not constant_within(values[sel], uk2, n)[0]:
+        if col is not None and not constant_within(values[sel], uk2, n)[0]:
             raise ValueError(
                 f"{name} column '{col}' varies within units of '{unit}'; in a panel it must "
                 "be constant within a unit"
             )
-    y_wide = np.full((n, periods.size), np.nan)
+    y_wide = np.full((n, periods.size), np.nan, order="F")  # read a period at a time
     y_wide[uk2, tsel] = sample.y[sel]
     x_wide = np.full((n, periods.size, sample.x.shape[1]), np.nan)
     x_wide[uk2, tsel, :] = sample.x[sel]

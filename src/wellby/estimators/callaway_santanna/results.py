@@ -314,9 +314,12 @@ def _fmt_label(v) -> str:
 
 
 def pretrend_test(
-    dat: PreparedData, cells: GroupTimeCells, sums: np.ndarray, pre: np.ndarray, outcome: str
+    dat: PreparedData, cells: GroupTimeCells, v: np.ndarray, pre: np.ndarray, outcome: str
 ):
-    """Wald pre-test that the ATT(g, t) of the cells ``pre`` are all zero (R did's ``W``)."""
+    """Wald pre-test that the ATT(g, t) of the cells ``pre`` are all zero (R did's ``W``).
+
+    ``v`` is the analytic covariance of those cells' estimates.
+    """
     terms = tuple(
         f"ATT({dat.periods[cells.group[j]]:g},{dat.periods[cells.period[j]]:g})" for j in pre
     )
@@ -338,8 +341,6 @@ def pretrend_test(
             dat.n_clusters,
             "no pre-treatment ATT(g,t) to test",
         )
-    s = sums[:, pre]
-    v = s.T @ s / dat.n**2
     a = cells.att[pre]
     if np.linalg.cond(v) > 1 / np.finfo(float).eps:
         return PretrendTest(
