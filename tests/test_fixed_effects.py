@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wellby.estimators import fixed_effects
 from wellby.estimators.fixed_effects import (
     ConvergenceError,
     FactorInfo,
@@ -92,10 +93,32 @@ def test_shape_input_and_no_factors(unbalanced):
     assert same is not x
 
 
-def test_convergence_guard(unbalanced):
+def test_convergence_guard(unbalanced, monkeypatch):
     x, unit, time, _ = unbalanced
+    monkeypatch.setattr(fixed_effects, "DIRECT_MAX_LEVELS", 0)  # sweep every factor
     with pytest.raises(ConvergenceError, match="did not converge in 1 sweeps"):
         demean(x, [unit, time], maxiter=1)
+
+
+@pytest.mark.parametrize("dense_counts", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_direct_solution_of_small_factors_equals_dummy_regression(
+    unbalanced, monkeypatch, dense_counts, weighted
+):
+    # two small factors crossed with each other and collinear with the unit (a wave and
+    # a wave-by-subgroup factor), as the subgroup models absorb
+    x, unit, time, w = unbalanced
+    w = w if weighted else None
+    level = np.random.default_rng(9).integers(0, 3, unit.size)
+    wave_by_level = time * 3 + level
+    if not dense_counts:
+        monkeypatch.setattr(fixed_effects, "_DENSE_COUNT_CELLS", -(10**9))
+    factors = [unit, time, wave_by_level]
+    got = demean(x, factors, w)
+    np.testing.assert_allclose(got, residual_on_dummies(x, factors, w), atol=1e-9)
+    monkeypatch.setattr(fixed_effects, "DIRECT_MAX_LEVELS", 0)
+    swept = demean(x, factors, w, tol=1e-13)
+    np.testing.assert_allclose(got, swept, atol=1e-9)
 
 
 def test_bad_factor_input():

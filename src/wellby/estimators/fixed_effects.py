@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 __all__ = [
+    "DIRECT_MAX_LEVELS",
     "ConvergenceError",
     "FactorInfo",
     "compress_codes",
@@ -31,6 +33,14 @@ __all__ = [
 ]
 
 FactorCodes = npt.NDArray[np.integer]
+
+
+# Factors other than the largest are solved for directly when their levels number at most
+# this many (a dense Gram matrix of that size is cheap); otherwise all factors are swept.
+DIRECT_MAX_LEVELS = 400
+# Counts of the small factors' dummies per big level are a dense array up to this many
+# cells beyond four per row, else a sparse matrix.
+_DENSE_COUNT_CELLS = 1_000_000
 
 
 class ConvergenceError(RuntimeError):
@@ -292,6 +302,14 @@ def demean(
             project(out[:, j], facs[0], group_w[0])
         return out[:, 0] if one_d else out
 
+    big = int(np.argmax([gw.size for gw in group_w]))
+    small = [codes for i, codes in enumerate(facs) if i != big]
+    if sum(int(codes.max()) + 1 for codes in small) <= DIRECT_MAX_LEVELS:
+        for j in range(p):
+            project(out[:, j], facs[big], group_w[big])
+        _project_out_small_factors(out, facs[big], group_w[big], small, w)
+        return out[:, 0] if one_d else out
+
     scale = 1.0 + np.max(np.abs(out), axis=0)
     for j in range(p):
         col = out[:, j]
@@ -309,3 +327,68 @@ def demean(
                 "effects may be weakly connected, raise maxiter or loosen tol"
             )
     return out[:, 0] if one_d else out
+
+
+def _counts_by_big_level(
+    big: np.ndarray, n_big: int, dummy: np.ndarray, n_dummies: int, weights: np.ndarray
+):
+    """Weighted count of each dummy in each big level, ``C`` (dense when small, else sparse)."""
+    if n_big * n_dummies <= 4 * big.size + _DENSE_COUNT_CELLS:
+        flat = np.bincount(big * n_dummies + dummy, weights=weights, minlength=n_big * n_dummies)
+        return flat.reshape(n_big, n_dummies)
+    return sparse.csr_array((weights, (big, dummy)), shape=(n_big, n_dummies))
+
+
+def _project_out_small_factors(
+    out: np.ndarray,
+    big: np.ndarray,
+    big_weight: np.ndarray,
+    small: list[np.ndarray],
+    w: np.ndarray | None,
+) -> None:
+    """Residualise columns already demeaned within ``big`` on the small factors' dummies.
+
+    By Frisch-Waugh-Lovell, the residual of ``x`` on all factors is ``x~ - D~ b`` with
+    ``x~`` and ``D~`` (the small factors' dummies) demeaned within the big factor and ``b``
+    solving ``D~'W D~ b = D~'W x~``. No ``n x L`` matrix is formed: ``D~'W D~ = E'WE -
+    C' diag(1/W_g) C`` with ``E`` the dummies and ``C`` their weighted counts per big level,
+    ``D~'W x~ = E'W x~`` because ``x~`` sums to zero within big levels, and ``D~ b =
+    E b - (C b / W_g)[big]``. The system is solved by a pseudo-inverse: the dummies are
+    collinear with the big factor (and each other), and every solution gives the same
+    residual. Cost: a few passes over the rows per column, against some ten sweeps of
+    alternating projections over every factor on an unbalanced panel.
+    """
+    n_levels = [int(codes.max()) + 1 for codes in small]
+    offsets = np.cumsum([0] + n_levels)
+    n_dummies = int(offsets[-1])
+    weights = np.ones(big.size) if w is None else w
+    dummy = [codes + off for codes, off in zip(small, offsets, strict=False)]
+    cross = np.zeros((n_dummies, n_dummies))  # E'WE: a cross-tabulation of the small factors
+    for a, codes_a in enumerate(small):
+        for b, codes_b in enumerate(small):
+            block = np.bincount(codes_a * n_levels[b] + codes_b, weights=weights,
+                                minlength=n_levels[a] * n_levels[b])
+            cross[offsets[a]:offsets[a + 1], offsets[b]:offsets[b + 1]] = block.reshape(
+                n_levels[a], n_levels[b])
+    counts = [
+        _counts_by_big_level(big, big_weight.size, d, n_dummies, weights) for d in dummy
+    ]
+    by_big = counts[0] if len(counts) == 1 else (
+        sum(counts[1:], counts[0]) if isinstance(counts[0], np.ndarray)
+        else sparse.hstack(counts).tocsr() @ sparse.vstack(
+            [sparse.identity(n_dummies)] * len(counts)).tocsr()
+    )
+    scaled = by_big / big_weight[:, None] if isinstance(by_big, np.ndarray) else (
+        sparse.diags_array(1.0 / big_weight) @ by_big
+    )
+    within = by_big.T @ scaled
+    gram = cross - (within if isinstance(within, np.ndarray) else within.toarray())
+    values, vectors = np.linalg.eigh((gram + gram.T) / 2)
+    keep = values > values.max() * 1e-10
+    pinv = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+    for j in range(out.shape[1]):
+        col = out[:, j]
+        rhs = sum(np.bincount(d, weights=col * weights, minlength=n_dummies) for d in dummy)
+        coef = pinv @ rhs
+        fitted = sum(coef[d] for d in dummy)
+        col -= fitted - (scaled @ coef)[big]

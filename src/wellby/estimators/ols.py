@@ -31,6 +31,7 @@ from wellby.estimators._results import (
     sample_lines,
     tidy_coefficients,
 )
+from wellby.estimators._sample import factor_codes
 from wellby.estimators.covariance import VCOV_TYPES, VcovType
 from wellby.estimators.fixed_effects import FactorInfo, compress_codes, demean, describe_factors
 from wellby.estimators.fixed_effects import singleton_mask as _singleton_mask
@@ -338,12 +339,12 @@ def demeaned_design(
         keep &= w > 0
     fe_codes = []
     for col in absorb:
-        codes = pd.factorize(data[col], use_na_sentinel=True)[0]
+        codes = factor_codes(data, col)
         keep &= codes >= 0
         fe_codes.append(codes)
     cl_codes = None
     if cluster is not None:
-        cl_codes = pd.factorize(data[cluster], use_na_sentinel=True)[0]
+        cl_codes = factor_codes(data, cluster)
         keep &= cl_codes >= 0
     n_missing = int(n_rows - keep.sum())
 

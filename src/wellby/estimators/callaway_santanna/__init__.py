@@ -36,7 +36,7 @@ estimators. *Journal of Econometrics* 219(1), 101-122.
 
 The package is split as R's ``did`` is: ``preprocess`` (the estimation sample), ``drdid``
 (the 2x2 estimators), ``att_gt`` (the group-time ATTs and their influence functions),
-``aggregate`` (their aggregations), ``bootstrap`` (cluster sums, the multiplier bootstrap
+``aggregate`` (their aggregations and covariance), ``bootstrap`` (the multiplier bootstrap
 and uniform critical values), ``results`` (:class:`CallawaySantAnnaResult` and the
 pre-trend test) and ``fit`` (:func:`fit_callaway_santanna`, which runs them in that order).
 """

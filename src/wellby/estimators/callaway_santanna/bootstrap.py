@@ -1,7 +1,8 @@
-"""Standard errors from influence functions: cluster sums and the multiplier bootstrap.
+"""Standard errors from influence functions: the multiplier bootstrap.
 
-:func:`cluster_sums` sums the influence functions within clusters; the analytic standard
-error is ``sqrt(sum_c S_c^2) / n`` of those sums. :func:`multiplier_bootstrap` draws
+The influence functions are summed within clusters (``S_c``, see
+:func:`wellby.estimators.callaway_santanna.aggregate.influence_basis`); the analytic
+standard error is ``sqrt(sum_c S_c^2) / n``. :func:`multiplier_bootstrap` draws
 Mammen or Rademacher multipliers over the same sums (R did's ``mboot``) and returns
 robust standard errors and the draws, from which :func:`uniform_critical_value` gives the
 critical value of a uniform (simultaneous) confidence band.
@@ -17,7 +18,6 @@ from scipy import stats
 __all__ = [
     "BOOTSTRAP_WEIGHTS",
     "SE_FLOOR",
-    "cluster_sums",
     "multiplier_bootstrap",
     "uniform_critical_value",
 ]
@@ -27,14 +27,6 @@ BOOTSTRAP_WEIGHTS: tuple[str, ...] = ("mammen", "rademacher")
 SE_FLOOR = math.sqrt(np.finfo(float).eps) * 10
 # Bootstrap draws are generated this many at a time (bounds memory with many clusters).
 _BOOT_CHUNK = 2_000_000
-
-
-def cluster_sums(inf: np.ndarray, clusters: np.ndarray, n_clusters: int) -> np.ndarray:
-    """Sum the rows of ``inf`` (n, M) within clusters: (G, M)."""
-    out = np.zeros((n_clusters, inf.shape[1]))
-    for j in range(inf.shape[1]):
-        out[:, j] = np.bincount(clusters, weights=inf[:, j], minlength=n_clusters)
-    return out
 
 
 def _draw_weights(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.ndarray:
