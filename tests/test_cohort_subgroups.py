@@ -339,25 +339,25 @@ def test_a_level_seen_once_an_absent_level_and_a_single_level_give_notes():
 
 
 def test_non_convergence_and_failed_fits_are_notes(monkeypatch):
-    from statsmodels.regression.mixed_linear_model import MixedLM
+    from wellby.estimators import random_intercept
 
-    fit = MixedLM.fit
+    search = random_intercept.optimize.minimize_scalar
 
-    def not_converged(self, *args, **kwargs):
-        result = fit(self, *args, **kwargs)
-        result.converged = False
+    def not_converged(*args, **kwargs):
+        result = search(*args, **kwargs)
+        result.success = False
         return result
 
-    monkeypatch.setattr(MixedLM, "fit", not_converged)
+    monkeypatch.setattr(random_intercept.optimize, "minimize_scalar", not_converged)
     result = estimate_cohort_subgroups(simulate(n=80), "y", subgroups={"qualification": {}},
                                        columns=COLUMNS, models=models(), min_cell=10)
     assert result["note"].str.contains(NOT_CONVERGED, regex=False).all()
     assert result.loc[result["level"] != HETEROGENEITY, "estimate"].notna().all()
 
-    def singular(self, *args, **kwargs):
+    def singular(*args, **kwargs):
         raise np.linalg.LinAlgError("Singular matrix")
 
-    monkeypatch.setattr(MixedLM, "fit", singular)
+    monkeypatch.setattr(random_intercept.optimize, "minimize_scalar", singular)
     result = estimate_cohort_subgroups(simulate(n=80), "y", subgroups={"qualification": {}},
                                        columns=COLUMNS, models=models(), min_cell=10)
     assert result["estimate"].isna().all()

@@ -11,7 +11,7 @@ estimates those changes with a linear mixed model with a random intercept per pe
     \quad \varepsilon_{it} \sim N(0, \sigma_e^2),
 
 that is ``outcome ~ C(wave, Treatment(reference)) + covariates`` with groups = person,
-fitted by statsmodels' :class:`~statsmodels.regression.mixed_linear_model.MixedLM`. Each
+fitted by REML with :func:`wellby.estimators.random_intercept.fit_random_intercept`. Each
 ``beta_w`` is the change from the reference wave ``r`` (term ``change_<w>_vs_<r>``). The
 random intercept uses every person's answers, including people seen in only some waves,
 and gives the within-person precision of a paired comparison when the cohort is complete.
@@ -22,7 +22,6 @@ tests also call directly with lme4's ``Weight ~ Time + (1 | Pig)`` example.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -86,35 +85,26 @@ def _fit_random_intercept(
 
     Notes
     -----
-    statsmodels' default optimisers are tried in turn (BFGS, L-BFGS, CG). Every warning
-    raised during the fit (retries, failed convergence, an estimate on the boundary of
-    the parameter space, a singular Hessian) is captured and returned, not printed;
-    ``converged`` is statsmodels' flag for the last optimiser tried.
+    The fit is :func:`wellby.estimators.random_intercept.fit_random_intercept` (the
+    profiled likelihood from group sums; its docstring says why not statsmodels'
+    ``MixedLM``). The standard errors are lme4's, from :math:`(X'V^{-1}X)^{-1}`. An estimate
+    of the between-person variance on the boundary (zero) is reported in ``warnings``.
     """
-    from statsmodels.regression.mixed_linear_model import MixedLM
+    from wellby.estimators.random_intercept import fit_random_intercept
 
-    endog = np.asarray(endog, dtype=float)
-    groups = np.asarray(groups)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model = MixedLM(endog, exog.astype(float), groups=groups)
-        result = model.fit(reml=reml)
-        llf = float(result.llf)
-    messages = tuple(dict.fromkeys(str(w.message) for w in caught))
+    fit = fit_random_intercept(endog, exog, groups, reml=reml)
     names = list(exog.columns)
-    fe = np.asarray(result.fe_params, dtype=float)
-    cov = np.asarray(result.cov_params(), dtype=float)[: len(names), : len(names)]
     return _MixedFit(
-        params=pd.Series(fe, index=names),
-        std_errors=pd.Series(np.sqrt(np.diag(cov)), index=names),
-        cov_params=pd.DataFrame(cov, index=names, columns=names),
-        re_variance=float(np.asarray(result.cov_re)[0, 0]),
-        residual_variance=float(result.scale),
-        log_likelihood=llf,
-        converged=bool(result.converged),
-        warnings=messages,
-        n_obs=len(endog),
-        n_groups=len(pd.unique(groups)),
+        params=pd.Series(fit.params, index=names),
+        std_errors=pd.Series(np.sqrt(np.diag(fit.cov)), index=names),
+        cov_params=pd.DataFrame(fit.cov, index=names, columns=names),
+        re_variance=fit.re_variance,
+        residual_variance=fit.residual_variance,
+        log_likelihood=fit.log_likelihood,
+        converged=fit.converged,
+        warnings=fit.warnings,
+        n_obs=fit.n_obs,
+        n_groups=fit.n_groups,
     )
 
 
@@ -159,10 +149,10 @@ class MixedCohortResult(EstimatorResult):
     n_dropped_missing : int
         Rows dropped for a missing outcome, covariate, person or wave.
     converged : bool
-        Whether statsmodels' optimiser converged.
+        Whether the likelihood's optimiser converged.
     warnings : tuple of str
-        Warnings raised by statsmodels during the fit (e.g. ``"The MLE may be on the
-        boundary of the parameter space."``), captured rather than printed.
+        What the fit found worth saying (``"The MLE may be on the boundary of the
+        parameter space."`` when the between-person variance is estimated at zero).
     """
 
     outcome: str
@@ -328,25 +318,25 @@ def fit_mixed_cohort(
     Notes
     -----
     The model is ``outcome ~ C(wave, Treatment(reference)) + covariates`` with a random
-    intercept per person, fitted by statsmodels' ``MixedLM`` (REML by default). Rows
+    intercept per person, fitted by REML by default (:func:`_fit_random_intercept`). Rows
     with a missing outcome, covariate, person or wave are dropped; persons seen in
     only some waves still contribute. ``n_clusters`` in the tidy output is the number
     of persons.
 
-    Standard errors are statsmodels' model-based ones (the inverse Hessian of the
-    log-likelihood, which for a random-intercept model equals lme4's ``vcov``), and the
-    p-values and confidence intervals are normal-based (z), as statsmodels reports for
-    mixed models; no small-sample (Satterthwaite or Kenward-Roger) degrees of freedom
-    are used, which matters little with hundreds of persons.
+    Standard errors are lme4's (``vcov``: :math:`(X'V^{-1}X)^{-1}` at the estimated
+    variances), and the p-values and confidence intervals are normal-based (z), as
+    statsmodels reports for mixed models; no small-sample (Satterthwaite or
+    Kenward-Roger) degrees of freedom are used, which matters little with hundreds of
+    persons.
 
     When the cohort is balanced (every person answers in every wave) and there are no
     covariates, each change estimate equals the difference of the wave means exactly,
     whatever the variance components.
 
-    statsmodels' warnings are captured into ``warnings``, not printed: notably ``"The
-    MLE may be on the boundary of the parameter space."`` when the random-intercept
-    variance is estimated near 0 (statsmodels flags any value below 0.01), and
-    convergence failures, which also set ``converged`` to False.
+    Nothing is printed: ``warnings`` holds ``"The MLE may be on the boundary of the
+    parameter space."`` when the random-intercept variance is estimated at or near zero
+    (below 0.1% of the residual variance), and a failed search sets ``converged`` to
+    False.
     """
     covariates = list(covariates)
     roles = {"outcome": [outcome], "person": [person], "wave": [wave], "covariate": covariates}

@@ -25,23 +25,15 @@ level's change equals the first level's, at every wave (in R's coding: every int
 is zero; ``(levels - 1) x (waves - 1)`` degrees of freedom when every cell is observed),
 and per wave, that the change to that wave is equal across levels.
 
-The variance components are fitted by statsmodels'
-:class:`~statsmodels.regression.mixed_linear_model.MixedLM`. Three small pieces are
-written out here, each tested against lme4's values:
-
-- the fixed-effect covariance is lme4's ``vcov``, :math:`(X'\hat V^{-1}X)^{-1}` at the
-  estimated variance components (closed form for a random intercept), not statsmodels'
-  ``cov_params()``, which inverts the whole observed information, fixed-by-variance cross
-  terms included: those are zero in a balanced cohort but not when persons miss waves,
-  where the two differ by about 0.1% (lme4's is the one users compare with);
-- the contrasts and the Wald quadratic forms (two lines of linear algebra each) rather
-  than ``MixedLMResults.t_test``/``wald_test``, whose parameter vector also holds the
-  variance components and whose covariance is the one above.
+The model is fitted by :func:`wellby.estimators.random_intercept.fit_random_intercept`
+(REML from group sums; its docstring says why not statsmodels' ``MixedLM``), whose
+fixed-effect covariance is lme4's ``vcov``, :math:`(X'\hat V^{-1}X)^{-1}` at the estimated
+variance components. The contrasts and the Wald quadratic forms are two lines of linear
+algebra each, tested against lme4's values.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,10 +54,6 @@ __all__ = ["HETEROGENEITY", "LevelChange", "MixedByLevelResult", "WaldTest",
            "fit_mixed_by_level"]
 
 ESTIMATOR = "mixed_cohort_interaction"
-GRADIENT_TOLERANCE = 1e-10
-"""Gradient tolerance of statsmodels' optimisers: their default leaves the variance
-components about 1e-5 (relative) from lme4's optimum; 1e-10 reaches it (the same REML
-criterion, at a higher value)."""
 
 
 def _change_term(wave, reference) -> str:
@@ -129,40 +117,14 @@ def _covariate_columns(frame: pd.DataFrame, covariates: Sequence[str]) -> pd.Dat
 
 
 def _fit(endog, exog: pd.DataFrame, groups, reml: bool) -> dict:
-    """Fit the random-intercept model; warnings are captured, not printed."""
-    from statsmodels.regression.mixed_linear_model import MixedLM
+    """Fit the random-intercept model (:func:`fit_random_intercept`)."""
+    from wellby.estimators.random_intercept import fit_random_intercept
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = MixedLM(np.asarray(endog, float), exog, groups=np.asarray(groups)).fit(
-            reml=reml, gtol=GRADIENT_TOLERANCE)
-        llf = float(result.llf)
-    re_variance, residual_variance = float(np.asarray(result.cov_re)[0, 0]), float(result.scale)
-    return {"params": np.asarray(result.fe_params, float),
-            "cov": _gls_covariance(exog.to_numpy(float), np.asarray(groups), re_variance,
-                                   residual_variance),
-            "re_variance": re_variance, "residual_variance": residual_variance,
-            "log_likelihood": llf,
-            "converged": bool(result.converged),
-            "warnings": tuple(dict.fromkeys(str(w.message) for w in caught))}
-
-
-def _gls_covariance(exog: np.ndarray, groups: np.ndarray, re_variance: float,
-                    residual_variance: float) -> np.ndarray:
-    r"""lme4's ``vcov``: :math:`(X'V^{-1}X)^{-1}` at the estimated variance components.
-
-    For a random intercept :math:`V_i^{-1} = (I - \tau^2 / (\sigma^2 + n_i \tau^2) J) /
-    \sigma^2`, so :math:`X'V^{-1}X = (X'X - \sum_i w_i s_i s_i') / \sigma^2` with
-    :math:`s_i` the column sums of person ``i``'s rows and :math:`w_i = \tau^2 / (\sigma^2 +
-    n_i \tau^2)`.
-    """
-    codes, _ = pd.factorize(groups)
-    sums = np.zeros((codes.max() + 1, exog.shape[1]))
-    np.add.at(sums, codes, exog)
-    sizes = np.bincount(codes)
-    weights = re_variance / (residual_variance + sizes * re_variance)
-    information = (exog.T @ exog - (sums * weights[:, None]).T @ sums) / residual_variance
-    return np.linalg.inv(information)
+    fit = fit_random_intercept(endog, exog, groups, reml=reml)
+    return {"params": fit.params, "cov": fit.cov, "re_variance": fit.re_variance,
+            "residual_variance": fit.residual_variance,
+            "log_likelihood": fit.log_likelihood, "converged": fit.converged,
+            "warnings": fit.warnings}
 
 
 def _unit(cells: dict, key) -> np.ndarray | None:
