@@ -232,9 +232,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     # (g) Holm adjustment -------------------------------------------------------------------
     Mutation(
         "holm_none_in_adjust_p_values", "analysis/subgroups.py",
-        "        adjusted[present] = multipletests(p_values[present].to_numpy(), "
-        "method=method)[1]\n",
-        "        adjusted[present] = p_values[present].to_numpy()\n",
+        "            adjusted[present] = holm\n",
+        "            adjusted[present] = raw\n",
         SUBGROUPS, "adjust_p_values returns the raw p-values"),
     Mutation(
         "holm_none_in_subgroup_table", "analysis/subgroups.py",
@@ -321,6 +320,43 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    return ((series / reference_income) ** elasticity).rename(\"weight\")\n",
         ("tests/test_distributional_value.py",),
         "richer quintiles get the larger Green Book weight"),
+    # (issue 17) the speed-ups: each is a rewrite of an established computation -----------
+    Mutation(
+        "cs_wif_weight_term_halved", "estimators/callaway_santanna/aggregate.py",
+        "    return a / s - c * (pg_k @ att_k) / s**2\n",
+        "    return a / s - c * (pg_k @ att_k) / s**2 / 2\n",
+        ("tests/test_staggered.py", "tests/test_cs_fast_paths.py"),
+        "the weight-estimation term of the aggregations' influence functions halved"),
+    Mutation(
+        "cs_difference_in_means_control_scale", "estimators/callaway_santanna/drdid.py",
+        "    scale = np.where(treat, n / sum_t, -n / sum_c)\n",
+        "    scale = np.where(treat, n / sum_t, -n / sum_t)\n",
+        ("tests/test_staggered.py",),
+        "the control units' influence scaled by the cohort's weight"),
+    Mutation(
+        "cs_basis_cohort_weights_dropped", "estimators/callaway_santanna/aggregate.py",
+        "    basis[treated, k + dat.cohort[treated]] = dat.w[treated]\n",
+        "    basis[treated, k + dat.cohort[treated]] = 0.0\n",
+        ("tests/test_staggered.py",),
+        "the cohort-weight columns of the covariance basis left empty"),
+    Mutation(
+        "absorb_small_factors_within_term_dropped", "estimators/fixed_effects.py",
+        "        col -= fitted - (scaled @ coef)[big]\n",
+        "        col -= fitted\n",
+        ("tests/test_fixed_effects.py",),
+        "the few-level factors' dummies not demeaned within the unit"),
+    Mutation(
+        "random_intercept_reml_determinant_dropped", "estimators/random_intercept.py",
+        "        value += logdet\n",
+        "        value += 0.0\n",
+        ("tests/test_cohort.py",),
+        "REML without its log-determinant term (maximum likelihood under REML's name)"),
+    Mutation(
+        "baseline_level_not_first_wave", "analysis/subgroups.py",
+        "    order = answered[np.lexsort((wave.to_numpy(dtype=float)[answered], "
+        "person_codes[answered]))]\n",
+        "    order = answered[np.argsort(person_codes[answered], kind=\"stable\")]\n",
+        SUBGROUPS, "a person's subgroup taken from their first row, not their first wave"),
 )
 
 

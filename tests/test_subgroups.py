@@ -342,3 +342,49 @@ def test_suppressed_levels_are_not_valued_nor_counted_in_the_shares():
     assert valued.loc["male", "share"] == pytest.approx(round(male, 2))
     # the secondary level (counts hidden in subgroups.csv) is still valued
     assert valued[["wellbys"]].loc[["male", "female"]].notna().all().all()
+
+
+def _labels(values: pd.Series) -> list:
+    return [None if pd.isna(v) else str(v) for v in values]
+
+
+def test_baseline_levels_and_crosses_equal_the_pandas_formulations():
+    # the first answered wave's level per person, computed with pandas' groupby (rows
+    # shuffled, some levels and persons missing), and crosses built from the labels
+    rng = np.random.default_rng(8)
+    n = 600
+    person = pd.Series(rng.integers(0, 120, n).astype(str), dtype=object)
+    person[rng.random(n) < 0.03] = None
+    wave = pd.Series(rng.integers(2016, 2021, n))
+    levels = pd.Series(pd.Categorical(rng.choice(["a", "b", "c"], n),
+                                      categories=["a", "b", "c", "d"]))
+    levels[rng.random(n) < 0.2] = np.nan
+    got = baseline_levels(levels, person, wave)
+    frame = pd.DataFrame({"person": person, "wave": wave, "level": levels.astype(object)})
+    first = (frame.dropna(subset=["level", "person"]).sort_values(["person", "wave"],
+                                                                  kind="stable")
+             .groupby("person")["level"].first())
+    expected = person.map(first)
+    assert _labels(got) == _labels(expected)
+    assert list(got.cat.categories) == ["a", "b", "c", "d"]
+    other = pd.Series(pd.Categorical(rng.choice(["x", "y"], n), categories=["x", "y"]))
+    other[rng.random(n) < 0.1] = np.nan
+    data = pd.DataFrame({"first": levels, "second": other})
+    crossed = subgroup_levels(data, {"first": {}, "second": {}}, cross=True)["first_x_second"]
+    labels = levels.astype(str) + ":" + other.astype(str)
+    assert _labels(crossed) == _labels(labels.where(levels.notna() & other.notna()))
+    assert len(crossed.cat.categories) == 8
+
+
+@pytest.mark.parametrize("method", ["holm", "fdr_bh"])
+def test_adjusted_p_values_equal_statsmodels_multipletests(method):
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(12)
+    raw = pd.Series(np.r_[rng.uniform(0, 0.2, 12), rng.uniform(0, 1, 8), 0.03, 0.03])
+    raw[[3, 9]] = np.nan
+    got = adjust_p_values(raw, method)
+    present = raw.notna()
+    np.testing.assert_allclose(got[present], multipletests(raw[present], method=method)[1],
+                               rtol=1e-12)
+    assert got[~present].isna().all()

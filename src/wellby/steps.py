@@ -279,7 +279,7 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
     from wellby.analysis.effects import estimate_outcome
     from wellby.analysis.pretrend_power import pretrend_power
     from wellby.analysis.trend_sensitivity import trend_sensitivity
-    from wellby.prepare.panel import analysis_columns
+    from wellby.prepare.panel import analysis_columns, coded_identifiers
     from wellby.report.effect_figures import event_study_figure, sensitivity_figure
     from wellby.report.figures import save_figure
 
@@ -287,6 +287,7 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
     needed = analysis_columns(columns, outcome, covariates=models.covariates)
     data, columns, comparison = _weighted(pd.read_parquet(panel, columns=needed), study,
                                           weights)
+    data = coded_identifiers(data, columns)
     estimates = estimate_outcome(data, outcome, columns=columns, design=study.design,
                                  models=models)
     estimates.did["comparison"] = comparison
@@ -333,7 +334,12 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     from wellby.analysis.cohort_subgroups import estimate_cohort_subgroups
     from wellby.analysis.describe import outcome_label, outcome_labels
     from wellby.analysis.subgroups import estimate_subgroups, forest_plot
-    from wellby.prepare.panel import analysis_columns, cohort_members, residents
+    from wellby.prepare.panel import (
+        analysis_columns,
+        coded_identifiers,
+        cohort_members,
+        residents,
+    )
     from wellby.report.figures import save_figure
 
     columns, models = study.columns, study.models
@@ -341,6 +347,7 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
                               covariates=models.covariates)
     raw = pd.read_parquet(panel, columns=needed)
     data, columns, _ = _weighted(residents(raw, columns), study, weights)
+    data = coded_identifiers(data, columns)
     table = estimate_subgroups(data, outcome, subgroups=study.subgroups, columns=columns,
                                design=study.design, models=models,
                                min_cell=study.report.min_cell)
@@ -498,7 +505,7 @@ def gaps_step(panel: str, *, study: Study, output: str, weights: str | None = No
         The compare step's area weights (Parquet), when ``comparison.method`` is set.
     """
     from wellby.analysis.gaps import gap_table
-    from wellby.prepare.panel import analysis_columns, residents
+    from wellby.prepare.panel import analysis_columns, coded_identifiers, residents
 
     columns, models = study.columns, study.models
     pairs = study.cba.distribution.gaps
@@ -506,6 +513,7 @@ def gaps_step(panel: str, *, study: Study, output: str, weights: str | None = No
     needed = analysis_columns(columns, *study.outcomes, *names, covariates=models.covariates)
     data = residents(pd.read_parquet(panel, columns=needed), columns)
     data, columns, _ = _weighted(data, study, weights)
+    data = coded_identifiers(data, columns)
     table = gap_table(data, study.outcomes, gaps=pairs,
                       subgroups={name: study.subgroups[name] for name in names},
                       columns=columns, design=study.design, models=models)

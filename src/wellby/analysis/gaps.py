@@ -130,7 +130,7 @@ def effect_gap(data: pd.DataFrame, outcome: str, *, subgroup_levels: pd.Series, 
     frame = data.loc[keep].copy()
     is_upper = (level.loc[frame.index] == upper).fillna(False).astype(bool)
     frame[_GAP_TERM] = frame[TREATED] * is_upper.astype(float)
-    frame["_wave_by_level"] = frame[columns.wave].astype(str) + "|" + is_upper.astype(str)
+    frame["_wave_by_level"] = 2 * pd.factorize(frame[columns.wave])[0] + is_upper.to_numpy()
     baseline = _baseline_gap(frame, outcome, is_upper, columns)
     if not math.isfinite(baseline):
         raise DataError(f"no rows of programme areas before they started in '{lower}' or "

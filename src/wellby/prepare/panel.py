@@ -499,6 +499,38 @@ def residents(data: pd.DataFrame, columns: Columns | Mapping[str, Any]) -> pd.Da
     return data[data[member] != 1]
 
 
+def coded_identifiers(data: pd.DataFrame, columns: Columns | Mapping[str, Any]
+                      ) -> pd.DataFrame:
+    """Replace the person and area identifiers by integer codes, for modelling.
+
+    The estimators group rows by these columns in every fit; pseudonyms are text, which
+    pandas hashes anew in each fit (about 0.1 s a million rows). Coded once, a subgroup
+    step's dozens of fits group by integers instead. Only the rows' grouping matters to
+    the models, so their results are unchanged; a column with a missing value is left as
+    it is.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Rows of the analysis file.
+    columns : Columns or mapping
+        The config's ``columns`` (``id`` and ``area`` are coded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the two columns as ``int64`` codes.
+    """
+    columns = Columns.coerce(columns)
+    out = data.copy()
+    for name in dict.fromkeys((columns.id, columns.area)):
+        if name in out.columns and out[name].dtype.kind not in "iu":
+            codes = pd.factorize(out[name])[0]
+            if (codes >= 0).all():
+                out[name] = codes.astype(np.int64)
+    return out
+
+
 def start_waves(data: pd.DataFrame, columns: Columns | Mapping[str, Any]) -> list[int]:
     """Return the distinct first treated waves of the programme areas in the analysis file.
 
