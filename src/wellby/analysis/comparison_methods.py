@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
     HessianInversionWarning,
@@ -106,6 +105,8 @@ def propensity_scores(features: pd.DataFrame, covariates: Sequence[str]) -> pd.S
     estimate as R's ``glm(treated ~ ..., family = binomial)`` and MatchIt's default
     ``distance = "glm"`` (which uses ``quasibinomial``: same coefficients).
     """
+    import statsmodels.api as sm  # here: every study step imports this module, few fit it
+
     treat, x = _design(features, covariates)
     design = sm.add_constant(x, has_constant="add")
     if np.linalg.matrix_rank(design) < design.shape[1]:

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from wellby.estimators.honest_did_inference import sd_matrix
 
@@ -47,8 +47,8 @@ def _folded_normal_quantile(p: float, mu: float) -> float:
     """``p``-quantile of ``|N(mu, 1)|`` (R's ``.qfoldednormal``, there by 10^6 draws)."""
     mu = abs(mu)
 
-    def f(c: float) -> float:
-        return stats.norm.cdf(c - mu) - stats.norm.cdf(-c - mu) - p
+    def f(c: float) -> float:  # ndtr is stats.norm.cdf without its per-call checks
+        return special.ndtr(c - mu) - special.ndtr(-c - mu) - p
 
     return float(optimize.brentq(f, 0.0, mu + 10.0, xtol=1e-14, rtol=1e-14))
 
