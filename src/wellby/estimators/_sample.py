@@ -73,12 +73,13 @@ def factor_codes(data: pd.DataFrame, col: str) -> np.ndarray:
     and area numbers) is coded as value minus minimum, which costs one pass instead of a
     hash table; any other column is factorised, in order of first appearance.
     """
-    values = data[col].to_numpy()
-    if values.dtype.kind in "iu" and values.size:
+    column = data[col]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu" and len(column):
+        values = column.to_numpy()
         low, high = int(values.min()), int(values.max())
         if high - low <= 4 * values.size + 1024:
             return (values - low).astype(np.intp, copy=False)
-    return pd.factorize(data[col], use_na_sentinel=True)[0].astype(np.intp)
+    return pd.factorize(column, use_na_sentinel=True)[0].astype(np.intp)
 
 
 def never_treated(cohort: np.ndarray, name: str) -> np.ndarray:

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.config.typed import Columns, Study
 from wellby.errors import DataError, format_rows
@@ -314,6 +313,8 @@ def _differs_beyond_chance(wave_counts: pd.Series, other_counts: pd.Series,
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2:
         return False
+    from scipy import stats  # here: every step imports this module; only this check uses it
+
     return bool(stats.chi2_contingency(table, correction=False).pvalue < p_value)
 
 
