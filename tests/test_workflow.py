@@ -41,10 +41,11 @@ CONTRACT = {
 
 def copy_workflow(dest: Path) -> Path:
     """A folder set up as a clone is: the Snakefile (which includes the workflow packaged
-    with the installed wellby) and the demo config."""
+    with the installed wellby), the demo config and the workflow profile."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "Snakefile", dest / "Snakefile")
     shutil.copytree(ROOT / "config", dest / "config")
+    shutil.copytree(ROOT / "profiles", dest / "profiles")
     return dest
 
 
@@ -295,7 +296,13 @@ def test_second_run_has_nothing_to_do_and_a_changed_wave_reruns_only_its_steps(d
     assert job_counts(snakemake(demo_run, "-n").stdout) == {}
     wave_file = demo_run / "resources" / "demo" / "wave_2018.dta"
     frame, meta = pyreadstat.read_dta(wave_file)
+    # Saved again unchanged (newer, same content): its checksum says nothing changed.
     os.utime(wave_file, (time.time() + 5, time.time() + 5))
+    assert job_counts(snakemake(demo_run, "-n").stdout) == {}
+    # A real change to the wave: its own ingest and clean rerun, then every step from
+    # panel on; the other waves' are left alone.
+    frame.loc[0, "LIFESAT"] = 0
+    pyreadstat.write_dta(frame, wave_file)
     rerun = snakemake(demo_run, "-n")
     counts = job_counts(rerun.stdout)
     assert counts["ingest"] == 1 and counts["clean"] == 1
@@ -305,9 +312,6 @@ def test_second_run_has_nothing_to_do_and_a_changed_wave_reruns_only_its_steps(d
                   "estimate", "subgroups", "gaps", "gather_table", "value", "power",
                   "report", "all"}
     assert set(counts) == {"ingest", "clean"} | downstream
-    # A real change to the wave: the rerun updates the results and leaves other waves alone.
-    frame.loc[0, "LIFESAT"] = 0
-    pyreadstat.write_dta(frame, wave_file)
     other_wave = demo_run / "results" / "interim" / "clean" / "wave_2016.parquet"
     before = other_wave.stat().st_mtime
     result = snakemake(demo_run)

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 WORKFLOW = Path(__file__).resolve().parent / "workflow"
 """The workflow's folder (rules, scripts, report captions), shipped as package data."""
 SNAKEFILE = WORKFLOW / "Snakefile"
+MAX_CHECKSUM_FILE_SIZE = 4_000_000_000
+"""Inputs up to this size are checksummed, so a wave file saved again unchanged reruns
+nothing (as the clone's ``profiles/default/config.yaml``, ``max-checksum-file-size``)."""
 
 
 def default_output(config_path: str | Path) -> Path:
@@ -103,6 +106,7 @@ def run_study(config_path: str | Path, *, out: str | Path | None = None, cores: 
     from snakemake.settings.enums import Quietness
     from snakemake.settings.types import (
         ConfigSettings,
+        DAGSettings,
         ExecutionSettings,
         OutputSettings,
         ResourceSettings,
@@ -131,7 +135,8 @@ def run_study(config_path: str | Path, *, out: str | Path | None = None, cores: 
                     resource_settings=ResourceSettings(cores=cores),
                     config_settings=ConfigSettings(configfiles=[study_file]),
                     snakefile=SNAKEFILE, workdir=folder)
-                workflow.dag().execute_workflow(
+                workflow.dag(DAGSettings(max_checksum_file_size=MAX_CHECKSUM_FILE_SIZE)
+                             ).execute_workflow(
                     executor="dryrun" if dry_run else "local",
                     execution_settings=ExecutionSettings(keep_going=False))
         except SystemExit as err:  # the workflow's own config check stops with a message
