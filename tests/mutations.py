@@ -341,8 +341,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "the cohort-weight columns of the covariance basis left empty"),
     Mutation(
         "absorb_small_factors_within_term_dropped", "estimators/fixed_effects.py",
-        "        col -= fitted - (scaled @ coef)[big]\n",
-        "        col -= fitted\n",
+        "        col += (scaled @ coef)[big]\n",
+        "        col += 0.0\n",
         ("tests/test_fixed_effects.py",),
         "the few-level factors' dummies not demeaned within the unit"),
     Mutation(

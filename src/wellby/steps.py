@@ -191,17 +191,22 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
         trends_plot,
     )
     from wellby.analysis.reliability import cronbach_alpha_by_wave
-    from wellby.prepare.panel import residents
+    from wellby.prepare.panel import analysis_columns, coded_identifiers, residents
     from wellby.report.figures import save_figure
 
     columns, min_cell = study.columns, study.report.min_cell
-    data = residents(pd.read_parquet(panel), columns)
+    items = {name: scale.items for name, scale in study.scales.items()}
+    needed = analysis_columns(columns, *study.outcomes,
+                              *(item for names in items.values() for item in names))
+    # Only the columns described, ids as integer codes: the means are computed from a
+    # long copy (one row per answer and outcome), where text ids cost gigabytes.
+    data = coded_identifiers(residents(pd.read_parquet(panel, columns=needed), columns),
+                             columns)
     person = columns.id
     means = outcome_means(data, study.outcomes, wave=columns.wave, min_cell=min_cell,
                           person=person if person in data.columns else None,
                           cluster=columns.area, alpha=study.models.alpha)
     means.to_csv(outputs["means"], index=False)
-    items = {name: scale.items for name, scale in study.scales.items()}
     reliability = cronbach_alpha_by_wave(data, items, columns.wave, min_cell=min_cell)
     reliability.to_csv(outputs["reliability"], index=False)
     labels = outcome_labels(study)

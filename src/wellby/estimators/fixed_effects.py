@@ -330,13 +330,15 @@ def demean(
 
 
 def _counts_by_big_level(
-    big: np.ndarray, n_big: int, dummy: np.ndarray, n_dummies: int, weights: np.ndarray
+    big: np.ndarray, n_big: int, dummy: np.ndarray, n_dummies: int,
+    weights: np.ndarray | None,
 ):
     """Weighted count of each dummy in each big level, ``C`` (dense when small, else sparse)."""
     if n_big * n_dummies <= 4 * big.size + _DENSE_COUNT_CELLS:
         flat = np.bincount(big * n_dummies + dummy, weights=weights, minlength=n_big * n_dummies)
-        return flat.reshape(n_big, n_dummies)
-    return sparse.csr_array((weights, (big, dummy)), shape=(n_big, n_dummies))
+        return flat.reshape(n_big, n_dummies).astype(float, copy=False)
+    data = np.ones(big.size) if weights is None else weights
+    return sparse.csr_array((data, (big, dummy)), shape=(n_big, n_dummies))
 
 
 def _project_out_small_factors(
@@ -361,23 +363,21 @@ def _project_out_small_factors(
     n_levels = [int(codes.max()) + 1 for codes in small]
     offsets = np.cumsum([0] + n_levels)
     n_dummies = int(offsets[-1])
-    weights = np.ones(big.size) if w is None else w
-    dummy = [codes + off for codes, off in zip(small, offsets, strict=False)]
+    # (few passes, few temporaries: each fresh array of a large panel costs page faults)
+    dummy = [codes if off == 0 else codes + off for codes, off in zip(small, offsets,
+                                                                      strict=False)]
     cross = np.zeros((n_dummies, n_dummies))  # E'WE: a cross-tabulation of the small factors
     for a, codes_a in enumerate(small):
         for b, codes_b in enumerate(small):
-            block = np.bincount(codes_a * n_levels[b] + codes_b, weights=weights,
-                                minlength=n_levels[a] * n_levels[b])
-            cross[offsets[a]:offsets[a + 1], offsets[b]:offsets[b + 1]] = block.reshape(
-                n_levels[a], n_levels[b])
-    counts = [
-        _counts_by_big_level(big, big_weight.size, d, n_dummies, weights) for d in dummy
-    ]
-    by_big = counts[0] if len(counts) == 1 else (
-        sum(counts[1:], counts[0]) if isinstance(counts[0], np.ndarray)
-        else sparse.hstack(counts).tocsr() @ sparse.vstack(
-            [sparse.identity(n_dummies)] * len(counts)).tocsr()
-    )
+            if a == b:
+                block = np.diag(np.bincount(codes_a, weights=w, minlength=n_levels[a]))
+            else:
+                block = np.bincount(codes_a * n_levels[b] + codes_b, weights=w,
+                                    minlength=n_levels[a] * n_levels[b]).reshape(
+                                        n_levels[a], n_levels[b])
+            cross[offsets[a]:offsets[a + 1], offsets[b]:offsets[b + 1]] = block
+    counts = [_counts_by_big_level(big, big_weight.size, d, n_dummies, w) for d in dummy]
+    by_big = sum(counts[1:], counts[0])  # C
     scaled = by_big / big_weight[:, None] if isinstance(by_big, np.ndarray) else (
         sparse.diags_array(1.0 / big_weight) @ by_big
     )
@@ -388,7 +388,9 @@ def _project_out_small_factors(
     pinv = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
     for j in range(out.shape[1]):
         col = out[:, j]
-        rhs = sum(np.bincount(d, weights=col * weights, minlength=n_dummies) for d in dummy)
+        weighted = col if w is None else col * w
+        rhs = sum(np.bincount(d, weights=weighted, minlength=n_dummies) for d in dummy)
         coef = pinv @ rhs
-        fitted = sum(coef[d] for d in dummy)
-        col -= fitted - (scaled @ coef)[big]
+        for d in dummy:
+            col -= coef[d]
+        col += (scaled @ coef)[big]
