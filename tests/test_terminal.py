@@ -7,7 +7,6 @@ read what it printed.
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -30,8 +29,6 @@ from wellby.report.summary import (
     run_summary,
 )
 from wellby.run import failure_text
-
-from .conftest import ROOT
 
 # --------------------------------------------------------------------------- run_summary
 
@@ -322,9 +319,7 @@ def _copy_clone(dest: Path) -> Path:
     """The clone as a user has it: the Snakefile, the demo config and the profile."""
     from .test_workflow import copy_workflow
 
-    workdir = copy_workflow(dest)
-    shutil.copytree(ROOT / "profiles", workdir / "profiles")
-    return workdir
+    return copy_workflow(dest)
 
 
 def _terminal(workdir: Path, *args: str) -> tuple[int, list[str]]:
