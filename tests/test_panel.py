@@ -1,9 +1,10 @@
+import numpy as np
 import pandas as pd
 import pytest
 
 from wellby.config import validate_config
 from wellby.errors import DataError
-from wellby.prepare.panel import attach_treatment, build_panel
+from wellby.prepare.panel import attach_treatment, build_panel, stack_waves
 
 from .conftest import SCHEMA, minimal_config
 
@@ -78,3 +79,17 @@ def test_codes_that_are_numbers_in_one_wave_and_text_in_another_stack():
     panel = build_panel([w1, w2, w3], CONFIG)
     assert panel["sex"].dropna().tolist() == ["1", "2", "M", "F", "X", "1", "1", "2"]
     panel.to_parquet(__import__("io").BytesIO())
+
+
+def test_stacking_one_wave_per_frame_equals_a_stable_sort_of_the_rows():
+    rng = np.random.default_rng(4)
+    frames = [pd.DataFrame({"wave": wave, "y": rng.normal(size=n), "id": np.arange(n)})
+              for wave, n in ((2018, 5), (2016, 4), (2020, 6), (2017, 3))]
+    expected = (pd.concat(frames, ignore_index=True).sort_values("wave", kind="stable")
+                .reset_index(drop=True))
+    pd.testing.assert_frame_equal(stack_waves(frames, "wave"), expected)
+    # a frame holding two waves (a long file) is sorted row by row, as before
+    mixed = [pd.concat(frames[:2], ignore_index=True), frames[2]]
+    expected = (pd.concat(mixed, ignore_index=True).sort_values("wave", kind="stable")
+                .reset_index(drop=True))
+    pd.testing.assert_frame_equal(stack_waves(mixed, "wave"), expected)

@@ -34,7 +34,7 @@ from wellby.config.typed import Demo, Study
 from wellby.prepare.checks import gather_checks
 from wellby.prepare.clean import clean_wave
 from wellby.prepare.linkage import linkage_table
-from wellby.prepare.panel import assemble_panel
+from wellby.prepare.panel import assemble_panel, stack_waves
 from wellby.prepare.study import ingest_long_file_at, ingest_wave_file, read_areas
 from wellby.step_slices import (  # noqa: F401 - the rules import the slices from here
     WAVE_STEP_MODELS,
@@ -132,7 +132,9 @@ def panel_step(cleaned: Sequence[str], *, study: Study,
         Paths under the keys ``panel``, ``linkage`` and ``checks``.
     """
     waves = [pd.read_parquet(path) for path in cleaned]
-    assembled = assemble_panel(waves, study, read_areas(study))
+    stacked = stack_waves(waves, study.columns.wave)
+    del waves  # the per-wave frames are not needed again: free them before the checks
+    assembled = assemble_panel([stacked], study, read_areas(study))
     linkage = linkage_table(assembled.data, study)
     assembled.data.to_parquet(outputs["panel"], index=False)
     linkage.to_csv(outputs["linkage"], index=False)

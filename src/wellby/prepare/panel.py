@@ -44,7 +44,15 @@ def stack_waves(waves: Sequence[pd.DataFrame], wave_column: str) -> pd.DataFrame
     """
     if not waves:
         raise DataError("no waves to stack", config_key="data.waves")
-    stacked = pd.concat(list(waves), ignore_index=True, sort=False)
+    # Frames of one wave each are concatenated in wave order, which leaves nothing to sort:
+    # a sort would copy the whole analysis file once more.
+    single = [w[wave_column].nunique(dropna=False) == 1 if len(w) else True for w in waves]
+    in_order = list(waves)
+    if all(single):
+        first = [w[wave_column].iloc[0] if len(w) else -np.inf for w in waves]
+        in_order = [w for _, _, w in sorted(zip(first, range(len(waves)), waves,
+                                                strict=True), key=lambda t: t[:2])]
+    stacked = pd.concat(in_order, ignore_index=True, sort=False)
     for column in stacked.columns:
         kinds = {pd.api.types.is_numeric_dtype(w[column]) for w in waves if column in w}
         if len(kinds) > 1:  # numeric codes in one wave, text in another: keep all as text
@@ -56,6 +64,8 @@ def stack_waves(waves: Sequence[pd.DataFrame], wave_column: str) -> pd.DataFrame
         if isinstance(waves[0][column].dtype, pd.CategoricalDtype):
             stacked[column] = pd.Categorical(stacked[column],
                                              categories=waves[0][column].cat.categories)
+    if stacked[wave_column].is_monotonic_increasing:  # a stable sort would change nothing
+        return stacked
     return stacked.sort_values(wave_column, kind="stable").reset_index(drop=True)
 
 
@@ -459,13 +469,15 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
             min_relative_rate=linkage.min_relative_rate, min_rate=linkage.min_rate,
             wave_keys=wave_keys, sources=sources)
     ranges = ranged_columns(study)
-    check_shifted_waves(residents(data, columns), ranges, wave=columns.wave,
+    resident_rows = residents(data, columns)
+    check_shifted_waves(resident_rows, ranges, wave=columns.wave,
                         sources=sources, wave_keys=wave_keys)
     outcomes = list(study.outcomes)
-    checks += outcome_coverage(residents(data, columns), outcomes, columns.wave)
+    checks += outcome_coverage(resident_rows, outcomes, columns.wave)
     measured = [*ranges, *outcomes]
-    checks += distribution_checks(residents(data, columns), list(dict.fromkeys(measured)),
+    checks += distribution_checks(resident_rows, list(dict.fromkeys(measured)),
                                   columns.wave)
+    del resident_rows
     data = data.drop(columns=[ID_FORMAT], errors="ignore")
     data = attach_treatment(data, columns.wave, columns.cohort)
     if compares_areas(study.models) and not data[TREATED].any():
