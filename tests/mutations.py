@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "wellby"
-PYTEST_ARGS = ("-x", "-q", "-m", "not slow", "-p", "no:cacheprovider")
+PYTEST_ARGS = ("-x", "-q", "-m", "not slow", "-p", "no:cacheprovider", "-n", "0")  # in process
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # (c) Callaway-Sant'Anna aggregation weights -------------------------------------------
     Mutation(
         "cs_cells_equal_weights", "estimators/callaway_santanna/aggregate.py",
-        "        wts = pg[which] / pg[which].sum()\n",
+        "        wts = self.pg[which] / self.pg[which].sum()\n",
         "        wts = np.full(which.size, 1.0 / which.size)\n",
         STAGGERED, "simple/event-time/calendar aggregation: equal, not cohort-size, weights"),
     Mutation(
@@ -136,8 +136,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         STAGGERED, "group aggregation: cohorts weighted equally, not by size"),
     Mutation(
         "cs_simple_without_weight_influence", "estimators/callaway_santanna/aggregate.py",
-        "    est, col = combine(np.flatnonzero(post), True)\n",
-        "    est, col = combine(np.flatnonzero(post), False)\n",
+        "    est, coef = cs.combine(np.flatnonzero(post), True)\n",
+        "    est, coef = cs.combine(np.flatnonzero(post), False)\n",
         STAGGERED, "simple ATT's influence function ignores the estimated weights"),
     # (d) disclosure threshold -----------------------------------------------------------
     Mutation(
@@ -299,8 +299,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "the area weight replaces the survey weight instead of multiplying it"),
     Mutation(
         "unmatched_areas_kept", "analysis/area_weights.py",
-        "    keep = area_weight.to_numpy() > 0\n",
-        "    keep = area_weight.to_numpy() >= 0\n",
+        "    keep = area_weight > 0\n",
+        "    keep = area_weight >= 0\n",
         ("tests/test_study_comparison.py",),
         "comparison areas never matched stay in the estimation sample"),
     Mutation(
