@@ -60,7 +60,10 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
         by wave), waves, source_rows (``wave:row`` in the source files).
     """
     records = []
-    ordered = data.sort_values([person, wave], kind="stable")
+    # sort only the columns the checks read, not the whole analysis file
+    used = [c for c in dict.fromkeys([person, wave, SOURCE_ROW, *stable, age])
+            if c and c in data.columns]
+    ordered = data[used].sort_values([person, wave], kind="stable")
     for column in stable:
         answered = ordered.dropna(subset=[column])
         distinct = answered.groupby(person, observed=True)[column].nunique()

@@ -132,7 +132,7 @@ def attach_treatment(data: pd.DataFrame, wave: str, cohort: str) -> pd.DataFrame
     pandas.DataFrame
         A copy with the three columns; ``rel_time`` is missing for never-treated rows.
     """
-    out = data.copy()
+    out = data.copy(deep=False)  # new columns only: the existing ones are not copied
     cohort_values = out[cohort].to_numpy()
     ever = cohort_values > 0
     out[EVER_TREATED] = ever.astype(np.int8)
@@ -469,14 +469,16 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
             min_relative_rate=linkage.min_relative_rate, min_rate=linkage.min_rate,
             wave_keys=wave_keys, sources=sources)
     ranges = ranged_columns(study)
-    resident_rows = residents(data, columns)
+    outcomes = list(study.outcomes)
+    measured = list(dict.fromkeys([*ranges, *outcomes]))
+    # the checks read the wave and the measured columns: copy the residents' rows of those
+    checked = [c for c in dict.fromkeys([columns.wave, columns.member, *measured])
+               if c and c in data.columns]
+    resident_rows = residents(data[checked], columns)
     check_shifted_waves(resident_rows, ranges, wave=columns.wave,
                         sources=sources, wave_keys=wave_keys)
-    outcomes = list(study.outcomes)
     checks += outcome_coverage(resident_rows, outcomes, columns.wave)
-    measured = [*ranges, *outcomes]
-    checks += distribution_checks(resident_rows, list(dict.fromkeys(measured)),
-                                  columns.wave)
+    checks += distribution_checks(resident_rows, measured, columns.wave)
     del resident_rows
     data = data.drop(columns=[ID_FORMAT], errors="ignore")
     data = attach_treatment(data, columns.wave, columns.cohort)
