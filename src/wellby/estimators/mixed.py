@@ -64,31 +64,11 @@ def _fit_random_intercept(
     *,
     reml: bool = True,
 ) -> _MixedFit:
-    """Fit a linear model with a random intercept per group by (RE)ML.
+    """:func:`wellby.estimators.random_intercept.fit_random_intercept`, labelled.
 
-    Parameters
-    ----------
-    endog : array_like
-        Outcome, no missing values.
-    exog : pandas.DataFrame
-        Fixed-effects design matrix (include a constant column), no missing values.
-    groups : array_like
-        Group labels (the random-intercept units).
-    reml : bool, default True
-        REML (as ``lme4::lmer``'s default) if true, else maximum likelihood.
-
-    Returns
-    -------
-    _MixedFit
-        Fixed effects with their model-based standard errors and covariance, the
-        variance components, the log-likelihood and the convergence diagnostics.
-
-    Notes
-    -----
-    The fit is :func:`wellby.estimators.random_intercept.fit_random_intercept` (the
-    profiled likelihood from group sums; its docstring says why not statsmodels'
-    ``MixedLM``). The standard errors are lme4's, from :math:`(X'V^{-1}X)^{-1}`. An estimate
-    of the between-person variance on the boundary (zero) is reported in ``warnings``.
+    The same fit (its parameters are the same), with the fixed effects, their standard
+    errors and covariance labelled by ``exog``'s columns, as :func:`fit_mixed_cohort` and
+    the lme4 reference tests read them.
     """
     from wellby.estimators.random_intercept import fit_random_intercept
 

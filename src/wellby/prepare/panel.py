@@ -46,12 +46,9 @@ def stack_waves(waves: Sequence[pd.DataFrame], wave_column: str) -> pd.DataFrame
         raise DataError("no waves to stack", config_key="data.waves")
     # Frames of one wave each are concatenated in wave order, which leaves nothing to sort:
     # a sort would copy the whole analysis file once more.
-    single = [w[wave_column].nunique(dropna=False) == 1 if len(w) else True for w in waves]
     in_order = list(waves)
-    if all(single):
-        first = [w[wave_column].iloc[0] if len(w) else -np.inf for w in waves]
-        in_order = [w for _, _, w in sorted(zip(first, range(len(waves)), waves,
-                                                strict=True), key=lambda t: t[:2])]
+    if all(w[wave_column].nunique(dropna=False) <= 1 for w in waves):
+        in_order.sort(key=lambda w: w[wave_column].iloc[0] if len(w) else -np.inf)  # stable
     stacked = pd.concat(in_order, ignore_index=True, sort=False)
     for column in stacked.columns:
         kinds = {pd.api.types.is_numeric_dtype(w[column]) for w in waves if column in w}
