@@ -116,7 +116,11 @@ def attach_areas(data: pd.DataFrame, areas: pd.DataFrame, *, area: str, cohort: 
     """
     sources = sources or {}
     lookup = areas.set_index(area)
-    known = data[area].isin(lookup.index)
+    # Each distinct area id is looked up once; rows take their area's entry by its code.
+    codes, ids = pd.factorize(data[area])
+    entry = lookup.index.get_indexer(ids)
+    row_entry = np.where(codes >= 0, entry[codes], -1)
+    known = pd.Series(row_entry >= 0, index=data.index)
     if not known.all():
         unknown = data.loc[~known]
         waves = sorted(unknown[wave].unique())
@@ -127,7 +131,7 @@ def attach_areas(data: pd.DataFrame, areas: pd.DataFrame, *, area: str, cohort: 
             column=area,
             rows=[f"{w}:{r}" for w, r in zip(unknown[wave], unknown[SOURCE_ROW], strict=True)],
             config_key="data.areas.path")
-    file_cohort = lookup[cohort].reindex(data[area]).to_numpy()
+    file_cohort = lookup[cohort].to_numpy()[row_entry]
     if cohort in data.columns:
         # Cleaning sets a wave's empty cohort cells to 0, so a missing value here means the
         # row's wave had no cohort column: only waves that have one are compared.
@@ -145,10 +149,10 @@ def attach_areas(data: pd.DataFrame, areas: pd.DataFrame, *, area: str, cohort: 
                 column=cohort,
                 rows=[f"{w}:{r}" for w, r in zip(rows[wave], rows[SOURCE_ROW], strict=True)],
                 config_key="data.areas.path")
-    out = data.copy()
+    out = data.copy(deep=False)  # new and replaced columns only: the rest is not copied
     out[cohort] = file_cohort.astype("int64")
     attributes = [c for c in areas.columns if c not in (area, cohort, AREA_ROW)
                   and c not in out.columns]
     for column in attributes:
-        out[column] = lookup[column].reindex(out[area]).to_numpy()
+        out[column] = lookup[column].take(row_entry).to_numpy()
     return out

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wellby.config.typed import Study
 from wellby.errors import DataError
+from wellby.prepare.grouping import codes_with_several_values
 from wellby.prepare.ingest import SOURCE_ROW
 
 LINKAGE_COLUMNS = ["person", "rule", "column", "detail", "waves", "source_rows"]
@@ -32,6 +34,12 @@ def _describe(group: pd.DataFrame, column: str, wave: str) -> tuple[str, str, st
     waves = ", ".join(str(w) for w in group[wave])
     rows = ", ".join(f"{w}:{r}" for w, r in zip(group[wave], group[SOURCE_ROW], strict=True))
     return values, waves, rows
+
+
+def _rows_of(data: pd.DataFrame, person: str, wave: str, codes: np.ndarray,
+             flagged: np.ndarray) -> pd.DataFrame:
+    """Return the flagged persons' rows, by person and then wave (file order within)."""
+    return data[np.isin(codes, flagged)].sort_values([person, wave], kind="stable")
 
 
 def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequence[str] = (),
@@ -60,29 +68,30 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
         by wave), waves, source_rows (``wave:row`` in the source files).
     """
     records = []
-    # sort only the columns the checks read, not the whole analysis file
     used = [c for c in dict.fromkeys([person, wave, SOURCE_ROW, *stable, age])
             if c and c in data.columns]
-    ordered = data[used].sort_values([person, wave], kind="stable")
+    codes, persons = pd.factorize(data[person])
     for column in stable:
-        answered = ordered.dropna(subset=[column])
-        distinct = answered.groupby(person, observed=True)[column].nunique()
-        flagged = answered[answered[person].isin(distinct[distinct > 1].index)]
+        changed = codes_with_several_values(codes, data[column])
+        flagged = _rows_of(data[used], person, wave, codes, changed).dropna(subset=[column])
         for pid, group in flagged.groupby(person, sort=True):
             detail, waves, rows = _describe(group, column, wave)
             records.append({"person": pid, "rule": "changed_across_waves", "column": column,
                             "detail": detail, "waves": waves, "source_rows": rows})
     if age is not None:
-        answered = ordered.dropna(subset=[age]).assign(
-            _birth_year=lambda d: d[wave] - d[age])
-        by_person = answered.groupby(person)["_birth_year"]
+        birth_year = (data[wave] - data[age]).to_numpy(dtype=float, na_value=np.nan)
+        answered = (codes >= 0) & ~np.isnan(birth_year)
+        by_person = pd.Series(birth_year[answered]).groupby(codes[answered])
         spread = by_person.max() - by_person.min()
-        flagged = answered[answered[person].isin(spread[spread > age_tolerance].index)]
+        moved = spread[spread > age_tolerance]
+        flagged = _rows_of(data[used], person, wave, codes, moved.index.to_numpy())
+        flagged = flagged.dropna(subset=[age])
+        moved.index = persons[moved.index]
         for pid, group in flagged.groupby(person, sort=True):
             detail, waves, rows = _describe(group, age, wave)
             records.append({"person": pid, "rule": "birth_year_inconsistent", "column": age,
                             "detail": f"age by wave {detail} (implied birth year moves "
-                                      f"{spread[pid]:g} years)",
+                                      f"{moved[pid]:g} years)",
                             "waves": waves, "source_rows": rows})
     return pd.DataFrame(records, columns=LINKAGE_COLUMNS)
 

@@ -20,6 +20,7 @@ from wellby.prepare.areas import attach_areas
 from wellby.prepare.checks import check_row, check_rows
 from wellby.prepare.clean import shift_message
 from wellby.prepare.codes import map_distinct
+from wellby.prepare.grouping import groups_with_several_values
 from wellby.prepare.ingest import ID_FORMAT, SOURCE_ROW
 from wellby.prepare.variables import ValidRange, compares_areas, ranged_columns
 
@@ -80,8 +81,7 @@ def check_cohort_constant(data: pd.DataFrame, area: str, cohort: str, wave: str,
 
     The message names the files and the ``wave:row`` positions of the minority values.
     """
-    counts = data.groupby(area, observed=True)[cohort].nunique()
-    bad = counts[counts > 1].index.tolist()
+    bad = groups_with_several_values(data[area], data[cohort]).tolist()
     if not bad:
         return
     rows = data[data[area].isin(bad)]
@@ -102,8 +102,7 @@ def check_cohort_constant(data: pd.DataFrame, area: str, cohort: str, wave: str,
 def check_one_area_per_person(data: pd.DataFrame, person: str, area: str, wave: str,
                               sources: Mapping[int, str] | None = None) -> None:
     """Raise when a respondent appears in more than one area."""
-    counts = data.groupby(person)[area].nunique()
-    bad = counts[counts > 1].index.tolist()
+    bad = groups_with_several_values(data[person], data[area]).tolist()
     if bad:
         rows = data[data[person].isin(bad[:10])].sort_values([person, wave])
         files, positions = _where(rows, wave, sources or {})
@@ -155,12 +154,24 @@ def linkage_rates(data: pd.DataFrame, person: str, wave: str) -> pd.DataFrame:
     pandas.DataFrame
         Columns wave, persons, linked, rate; one row per wave in ascending order.
     """
-    pairs = data[[person, wave]].drop_duplicates()
-    waves_per_person = pairs.groupby(person, observed=True)[wave].transform("size")
-    linked = (waves_per_person > 1).groupby(pairs[wave].to_numpy()).agg(["size", "sum"])
-    table = linked.rename(columns={"size": "persons", "sum": "linked"})
-    table.index.name = "wave"
-    table = table.reset_index()
+    # Integer codes, not the text ids: 0 stands for a missing id or wave. A missing id
+    # counts once among a wave's persons and is never linked.
+    person_codes = pd.factorize(data[person])[0].astype(np.int64) + 1
+    wave_codes, wave_values = pd.factorize(data[wave], sort=True)
+    n_codes = len(wave_values) + 1
+    # Distinct person-waves, as the positions marked in a bitmap (a sort or a hash table
+    # of millions of keys takes seconds; the bitmap has one byte per person and wave).
+    seen = np.zeros((person_codes.max(initial=0) + 1) * n_codes, dtype=bool)
+    seen[person_codes * n_codes + (wave_codes + 1)] = True
+    pairs = np.flatnonzero(seen)
+    pair_person, pair_wave = np.divmod(pairs, n_codes)
+    waves_per_person = np.bincount(pair_person)[pair_person]
+    linked = (waves_per_person > 1) & (pair_person > 0)
+    table = pd.DataFrame({
+        "wave": wave_values,
+        "persons": np.bincount(pair_wave, minlength=n_codes)[1:].astype(np.int64),
+        "linked": np.bincount(pair_wave, weights=linked, minlength=n_codes)[1:].astype(np.int64),
+    })
     table["rate"] = table["linked"] / table["persons"]
     return table
 
