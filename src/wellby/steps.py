@@ -200,10 +200,10 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
     items = {name: scale.items for name, scale in study.scales.items()}
     needed = analysis_columns(columns, *study.outcomes,
                               *(item for names in items.values() for item in names))
-    # Only the columns described, ids as integer codes: the means are computed from a
-    # long copy (one row per answer and outcome), where text ids cost gigabytes.
-    data = coded_identifiers(residents(pd.read_parquet(panel, columns=needed), columns),
-                             columns)
+    # Only the columns described, ids as integer codes (coded before the residents are
+    # taken: filtering text columns copies them).
+    data = residents(coded_identifiers(pd.read_parquet(panel, columns=needed), columns),
+                     columns)
     person = columns.id
     means = outcome_means(data, study.outcomes, wave=columns.wave, min_cell=min_cell,
                           person=person if person in data.columns else None,
