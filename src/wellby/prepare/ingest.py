@@ -29,11 +29,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from wellby.config.typed import IdTransform
 from wellby.errors import DataError
 from wellby.prepare.checks import CHECK_COLUMNS, check_row, check_rows
-from wellby.prepare.codes import map_distinct
+from wellby.prepare.codes import PYTHON_ASCII_SPACE, ascii_text, map_distinct, map_uniques
 from wellby.prepare.identifiers import (
     declared_identifier_columns,
     identifier_name_kind,
@@ -87,7 +88,16 @@ def id_format(ids: pd.Series) -> pd.Series:
             return None
         return _SHAPE.sub("A", _DIGIT.sub("9", str(value)))
 
-    return map_distinct(ids, shape).astype("string")
+    def shapes(uniques: pd.Index) -> Sequence[str | None]:
+        text = ascii_text(uniques)
+        if text is None:
+            return [shape(value) for value in uniques]
+        # In ASCII text the letters [^\W\d_] are exactly [A-Za-z].
+        digits = pc.replace_substring_regex(text, "[0-9]", "9")
+        return pc.replace_substring_regex(digits, "[A-Za-z]", "A").to_numpy(
+            zero_copy_only=False)
+
+    return map_uniques(ids, shapes).astype("string")
 
 
 _DIGIT = re.compile(r"[0-9]")
@@ -156,7 +166,15 @@ def normalise_area_ids(areas: pd.Series) -> pd.Series:
 
 def _text_ids(ids: pd.Series) -> pd.Series:
     """Person ids as stripped text: whole-number floats without ``.0``, empty text missing."""
-    return map_distinct(ids, lambda v: _id_text(v, collapse_spaces=False))
+    def texts(uniques: pd.Index) -> Sequence[str | None]:
+        text = ascii_text(uniques)
+        if text is None:
+            return [_id_text(value, collapse_spaces=False) for value in uniques]
+        stripped = pc.ascii_trim(text, characters=PYTHON_ASCII_SPACE)
+        empty = pc.equal(pc.binary_length(stripped), 0)
+        return pc.if_else(empty, None, stripped).to_numpy(zero_copy_only=False)
+
+    return map_uniques(ids, texts)
 
 
 def _identifier_columns(frame: pd.DataFrame, *, rename: Mapping[str, str],

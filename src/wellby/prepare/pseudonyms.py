@@ -22,8 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from wellby.errors import ConfigError
+from wellby.prepare.codes import PYTHON_ASCII_SPACE, ascii_text
 
 KEY_CONFIG = "data.pseudonym_key"
 """Config key naming the pseudonym key file, quoted in key-file errors."""
@@ -173,6 +175,12 @@ def _canonical_ids(uniques: pd.Index) -> list[str | None]:
         if (np.isfinite(floats).all() and (floats == np.round(floats)).all()
                 and (np.abs(floats) < 2.0**53).all()):
             return list(map(str, floats.astype(np.int64).tolist()))
+    text = ascii_text(uniques)
+    if text is not None:  # the same as _canonical_id on ASCII text, without a call per id
+        spaceless = pc.replace_substring_regex(text, f"[{re.escape(PYTHON_ASCII_SPACE)}]", "")
+        integral = pc.replace_substring_regex(spaceless, r"^([+-]?[0-9]+)\.0*$", r"\1")
+        empty = pc.equal(pc.binary_length(integral), 0)
+        return pc.if_else(empty, None, integral).to_pylist()
     return [_canonical_id(value) for value in values.tolist()]
 
 
