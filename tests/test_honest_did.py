@@ -527,3 +527,25 @@ def test_bad_input(simulated):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         honest_did(b, s, n_pre, n_post, method="smoothness", grid=[0])
+
+
+@pytest.mark.parametrize("p", [0.9, 0.95, 0.99])
+@pytest.mark.parametrize("lo, hi", [(-np.inf, -3.0), (-40.0, -38.0), (-3.0, 1.0), (-1.0, np.inf),
+                                    (0.0, 1e-6), (0.5, 0.51), (2.0, 12.0), (12.0, np.inf),
+                                    (30.0, 30.5)])
+def test_truncated_normal_exceeds_is_scipys_quantile_comparison(lo, hi, p):
+    from scipy import stats
+
+    from wellby.estimators.honest_did_inference import truncated_normal_exceeds
+
+    quantile = stats.truncnorm.ppf(p, lo, hi)
+    low = lo if np.isfinite(lo) else quantile - 5
+    high = hi if np.isfinite(hi) else quantile + 5
+    spread = min(high - low, 1.0)
+    x = np.concatenate([np.linspace(low, high, 201),
+                        quantile + spread * np.array([-1e-3, -1e-6, 1e-6, 1e-3])])
+    x = np.clip(x, low, high)
+    not_a_tie = np.abs(x - quantile) > 1e-9 * max(1.0, abs(quantile))
+    got = truncated_normal_exceeds(x, np.full_like(x, lo), np.full_like(x, hi), p)
+    assert got.any() and not got.all()
+    np.testing.assert_array_equal(got[not_a_tie], (x > quantile)[not_a_tie])
