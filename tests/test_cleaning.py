@@ -125,3 +125,16 @@ def test_map_levels_matches_numbers_and_text():
     levels = map_levels(codes, {"male": [1, "M"], "female": [2, "F"]})
     assert levels.tolist() == ["male", "male", "male", "male", "female", "unknown", "unknown"]
     assert list(levels.cat.categories) == ["male", "female", "unknown"]
+
+
+def test_canonical_ids_are_numbers_only_when_every_id_is_a_whole_number():
+    from wellby.prepare.clean import canonical_ids
+
+    numbers = pd.Series([f"{i}.0" for i in range(3000)], dtype="string")
+    assert canonical_ids(numbers).dtype == "int64"
+    late_text = numbers.copy()
+    late_text.iloc[2500] = "R2500"  # past the ids looked at first
+    assert canonical_ids(late_text).tolist()[2499:2501] == ["2499.0", "R2500"]
+    early_text = pd.Series([" p1a ", *map(str, range(3000))], dtype="string")
+    assert canonical_ids(early_text).iloc[0] == "p1a"
+    assert canonical_ids(pd.Series([1.0, 2.5] * 600)).dtype != "int64"

@@ -265,9 +265,18 @@ def canonical_ids(ids: pd.Series) -> pd.Series:
     SPSS and Stata store every number as a double, so an id read as 100003.0 in one wave
     and 100003 in another would not link; text ids are stripped of surrounding spaces.
     """
-    numbers = pd.to_numeric(ids, errors="coerce")
-    if numbers.notna().all() and (numbers == np.round(numbers)).all():
-        return numbers.astype("int64")
+    def whole_numbers(values: pd.Series) -> pd.Series | None:
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.notna().all() and (numbers == np.round(numbers)).all():
+            return numbers
+        return None
+
+    # Every id must be a whole number: when the first ones are not, the rest need not be
+    # parsed (pseudonymised ids are text, and parsing a million of them takes a second).
+    if whole_numbers(ids.iloc[:1000]) is not None:
+        numbers = whole_numbers(ids)
+        if numbers is not None:
+            return numbers.astype("int64")
     return ids.astype(str).str.strip()
 
 
