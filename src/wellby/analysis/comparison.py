@@ -112,7 +112,7 @@ def area_features(data: pd.DataFrame, areas: pd.DataFrame, *, area: str, cohort:
         twice = areas.loc[areas[area].duplicated(), area].tolist()
         raise DataError(f"areas listed more than once in the area table: {twice[:10]}",
                         column=area)
-    unknown = sorted(set(data[area].dropna()) - set(areas[area]))
+    unknown = sorted(set(data[area].dropna().unique()) - set(areas[area]))
     if unknown:
         raise DataError(f"{len(unknown)} area(s) in the survey are not in the area table, "
                         f"e.g. {unknown[:5]}", column=area)
