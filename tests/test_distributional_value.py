@@ -272,3 +272,21 @@ def test_configured_weights_need_the_quintile_incomes():
     weights = configured_weights({"quintiles": "income", "elasticity": 1.0,
                                   "incomes": [10, 20, 40, 80, 160]}, levels)
     assert weights.to_dict() == {"q1": 4.0, "q2": 2.0, "q3": 1.0, "q4": 0.5, "q5": 0.25}
+
+
+def test_gap_levels_match_as_text_whatever_the_categories_are():
+    data = simulated({"degree": 0.6, "none": 0.1})
+    by_text = gap(data)
+    coded = data["qualification"].cat.rename_categories({"none": 1, "degree": 3,
+                                                         "unknown": 9})
+    by_number = effect_gap(data, "y", subgroup_levels=coded, lower=1, upper="3",
+                           columns=COLUMNS, design="panel", models=MODELS)
+    assert by_number["estimate"] == pytest.approx(by_text["estimate"], rel=1e-12)
+    assert by_number["n_obs"] == by_text["n_obs"]
+    plain = effect_gap(data, "y", subgroup_levels=data["qualification"].astype(object),
+                       lower="none", upper="degree", columns=COLUMNS, design="panel",
+                       models=MODELS)
+    assert plain["estimate"] == pytest.approx(by_text["estimate"], rel=1e-12)
+    with pytest.raises(DataError, match=r"levels with data: \['1', '3'\]"):
+        effect_gap(data, "y", subgroup_levels=coded, lower=1, upper=4, columns=COLUMNS,
+                   design="panel", models=MODELS)

@@ -118,17 +118,24 @@ def effect_gap(data: pd.DataFrame, outcome: str, *, subgroup_levels: pd.Series, 
     """
     columns, models = Columns.coerce(columns), Models.coerce(models)
     key = f"cba.distribution.gaps ({subgroup or 'subgroup'}: {lower} vs {upper})"
-    level = subgroup_levels.astype("string")
+    # Levels are compared as text, through the categories: a text copy of every row's
+    # level takes a quarter of a second a million rows, and this runs per gap and outcome.
+    levels = (subgroup_levels if isinstance(subgroup_levels.dtype, pd.CategoricalDtype)
+              else subgroup_levels.astype("category"))
+    names = [str(category) for category in levels.cat.categories]
+    codes = levels.cat.codes.to_numpy()
     lower, upper = str(lower), str(upper)
-    used = data[outcome].notna()
+    used = data[outcome].notna().to_numpy()
+    in_level = {value: np.isin(codes, [i for i, name in enumerate(names) if name == value])
+                for value in (lower, upper)}
     for value in (lower, upper):
-        if not ((level == value) & used).any():
-            known = sorted(level.dropna().unique().tolist())
+        if not (in_level[value] & used).any():
+            known = sorted({names[code] for code in np.unique(codes[codes >= 0])})
             raise DataError(f"no observation of '{outcome}' in level '{value}' (levels with "
                             f"data: {known})", column=outcome, config_key=key)
-    keep = used & level.isin([lower, upper]).fillna(False)
+    keep = used & (in_level[lower] | in_level[upper])
     frame = data.loc[keep].copy()
-    is_upper = (level.loc[frame.index] == upper).fillna(False).astype(bool)
+    is_upper = pd.Series(in_level[upper][keep], index=frame.index)
     frame[_GAP_TERM] = frame[TREATED] * is_upper.astype(float)
     frame["_wave_by_level"] = 2 * pd.factorize(frame[columns.wave])[0] + is_upper.to_numpy()
     baseline = _baseline_gap(frame, outcome, is_upper, columns)
