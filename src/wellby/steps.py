@@ -391,7 +391,7 @@ def power_step(panel: str, *, study: Study, outputs: Mapping[str, str],
         weights).
     """
     from wellby.analysis.study_power import study_power
-    from wellby.prepare.panel import analysis_columns
+    from wellby.prepare.panel import analysis_columns, coded_identifiers
     from wellby.valuation.appraisal import breakeven_effect
     from wellby.valuation.inputs import cba_inputs
 
@@ -400,6 +400,7 @@ def power_step(panel: str, *, study: Study, outputs: Mapping[str, str],
         table = pd.read_parquet(weights)
         used = set(table.loc[table["weight"] > 0, "area"].astype(str))
         data = data[data[study.columns.area].astype(str).isin(used)]
+    data = coded_identifiers(data, study.columns)  # the components group rows by them
     breakeven = (breakeven_effect(cba_inputs(study.cba), scale="estimate")
                  if study.cba is not None else None)
     power, planning = study_power(data, study, breakeven)
