@@ -126,9 +126,14 @@ def fixef_dof(n_levels: Sequence[int], nested: Sequence[bool] | None = None) -> 
 
 
 def _prepare(
-    x: npt.ArrayLike, resid: npt.ArrayLike, weights: npt.ArrayLike | None
+    x: npt.ArrayLike, resid: npt.ArrayLike, weights: npt.ArrayLike | None,
+    gram: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
-    """Validate inputs and return x, residuals, weights and the bread ``(X'WX)^-1``."""
+    """Validate inputs and return x, residuals, weights and the bread ``(X'WX)^-1``.
+
+    ``gram`` is ``X'WX`` when the caller has already formed it (the fit has): it is not
+    formed again from the rows.
+    """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 1:
         x = x.reshape(-1, 1)
@@ -140,8 +145,10 @@ def _prepare(
         w = np.asarray(weights, dtype=np.float64).reshape(-1)
         if w.shape[0] != resid.shape[0]:
             raise ValueError("weights must have the same length as resid")
-    xw = x if w is None else x * w[:, None]
-    bread = np.linalg.inv(xw.T @ x)
+    if gram is None:
+        xw = x if w is None else x * w[:, None]
+        gram = xw.T @ x
+    bread = np.linalg.inv(gram)
     return x, resid, w, bread
 
 
@@ -158,6 +165,7 @@ def classical(
     weights: npt.ArrayLike | None = None,
     *,
     n_fe_params: int = 0,
+    gram: np.ndarray | None = None,
 ) -> Covariance:
     """Classical (iid) covariance ``s^2 (X'WX)^-1`` with ``s^2 = sum(w u^2) / (N - K)``.
 
@@ -171,6 +179,8 @@ def classical(
         Analytic weights used in the fit.
     n_fe_params : int, default 0
         Fixed-effect parameters counted in ``K`` (from :func:`fixef_dof` without nesting).
+    gram : numpy.ndarray, optional
+        ``X'WX``, when the caller has formed it already (it is not formed again).
 
     Returns
     -------
@@ -184,7 +194,7 @@ def classical(
     distribution with ``N - K`` degrees of freedom, as ``regress`` and ``reghdfe`` do.
 
     """
-    x, resid, w, bread = _prepare(x, resid, weights)
+    x, resid, w, bread = _prepare(x, resid, weights, gram)
     n, k = x.shape[0], x.shape[1] + int(n_fe_params)
     _check_df(n, k)
     rss = float(resid @ resid) if w is None else float((w * resid) @ resid)
@@ -211,6 +221,7 @@ def hc1(
     weights: npt.ArrayLike | None = None,
     *,
     n_fe_params: int = 0,
+    gram: np.ndarray | None = None,
 ) -> Covariance:
     """Heteroskedasticity-robust HC1 covariance ``N/(N-K) (X'WX)^-1 X'W u u'W X (X'WX)^-1``.
 
@@ -224,6 +235,8 @@ def hc1(
         Analytic weights used in the fit.
     n_fe_params : int, default 0
         Fixed-effect parameters counted in ``K`` (from :func:`fixef_dof` without nesting).
+    gram : numpy.ndarray, optional
+        ``X'WX``, when the caller has formed it already (it is not formed again).
 
     Returns
     -------
@@ -237,7 +250,7 @@ def hc1(
     rather than ``(N-1)/(N-K)`` for this type, as fixest does).
 
     """
-    x, resid, w, bread = _prepare(x, resid, weights)
+    x, resid, w, bread = _prepare(x, resid, weights, gram)
     n, k = x.shape[0], x.shape[1] + int(n_fe_params)
     _check_df(n, k)
     scores = x * (resid if w is None else resid * w)[:, None]
@@ -267,6 +280,7 @@ def cluster(
     *,
     n_fe_params: int = 0,
     cluster_name: str | None = None,
+    gram: np.ndarray | None = None,
 ) -> Covariance:
     """One-way cluster-robust CRV1 covariance with the fixest/reghdfe small-sample factor.
 
@@ -285,6 +299,8 @@ def cluster(
         nesting flags, so fixed effects nested in the clusters are not counted).
     cluster_name : str, optional
         Name of the cluster variable, for the description.
+    gram : numpy.ndarray, optional
+        ``X'WX``, when the caller has formed it already (it is not formed again).
 
     Returns
     -------
@@ -304,7 +320,7 @@ def cluster(
     Without fixed effects it is Stata's ``regress ..., vce(cluster g)``.
 
     """
-    x, resid, w, bread = _prepare(x, resid, weights)
+    x, resid, w, bread = _prepare(x, resid, weights, gram)
     codes = np.asarray(clusters)
     if codes.shape != resid.shape or not np.issubdtype(codes.dtype, np.integer):
         raise ValueError("clusters must be integer codes with one entry per observation")
@@ -349,6 +365,7 @@ def compute(
     fe_levels: Sequence[int] = (),
     fe_nested: Sequence[bool] | None = None,
     cluster_name: str | None = None,
+    gram: np.ndarray | None = None,
 ) -> Covariance:
     """Dispatch to an estimator, counting the fixed effects by that estimator's convention.
 
@@ -366,6 +383,8 @@ def compute(
         Whether each factor is nested in the clusters; used only for ``"cluster"``.
     cluster_name : str, optional
         For the description.
+    gram : numpy.ndarray, optional
+        ``X'WX``, when the caller has formed it already (it is not formed again).
 
     Returns
     -------
@@ -383,9 +402,9 @@ def compute(
 
     """
     if kind == "classical":
-        return classical(x, resid, weights, n_fe_params=fixef_dof(fe_levels))
+        return classical(x, resid, weights, n_fe_params=fixef_dof(fe_levels), gram=gram)
     if kind == "hc1":
-        return hc1(x, resid, weights, n_fe_params=fixef_dof(fe_levels))
+        return hc1(x, resid, weights, n_fe_params=fixef_dof(fe_levels), gram=gram)
     if kind == "cluster":
         if clusters is None:
             raise ValueError("vcov='cluster' needs cluster codes")
@@ -397,5 +416,6 @@ def compute(
             weights,
             n_fe_params=fixef_dof(fe_levels, nested),
             cluster_name=cluster_name,
+            gram=gram,
         )
     raise ValueError(f"vcov must be one of {VCOV_TYPES}, got {kind!r}")

@@ -226,6 +226,7 @@ def demean(
     *,
     tol: float = 1e-10,
     maxiter: int = 10_000,
+    copy: bool = True,
 ) -> np.ndarray:
     """Subtract weighted fixed-effect means from columns (the within transformation).
 
@@ -244,6 +245,9 @@ def demean(
         ``tol * (1 + max|x_j|)``.
     maxiter : int, default 10000
         Maximum number of sweeps before :class:`ConvergenceError` is raised.
+    copy : bool, default True
+        False transforms ``x`` itself when it is already a float64 column-major array
+        (a design matrix of the caller's own), sparing a copy of millions of rows.
 
     Returns
     -------
@@ -269,7 +273,8 @@ def demean(
     """
     arr = np.asarray(x, dtype=np.float64)
     one_d = arr.ndim == 1
-    out = np.array(arr.reshape(-1, 1) if one_d else arr, dtype=np.float64, order="F", copy=True)
+    out = np.array(arr.reshape(-1, 1) if one_d else arr, dtype=np.float64, order="F",
+                   copy=True if copy else None)
     if out.ndim != 2:
         raise ValueError("x must be 1-D or 2-D")
     n, p = out.shape

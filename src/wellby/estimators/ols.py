@@ -383,10 +383,12 @@ def demeaned_design(
     else:
         raw_norm = np.sqrt(np.einsum("ij,ij,i->j", mat[:, 1:], mat[:, 1:], wk))
     if fe_codes:
-        mat = demean(mat, fe_codes, wk, tol=tol)
+        mat = demean(mat, fe_codes, wk, tol=tol, copy=False)  # mat is ours: no copy
+    # Views of the one column-major matrix: every regressor's column stays contiguous, and
+    # no further copy of millions of rows is made.
     yd, xd = mat[:, 0], mat[:, 1:]
     return Design(
-        y=np.ascontiguousarray(yd), x=np.ascontiguousarray(xd), weights=wk, fe_codes=fe_codes,
+        y=yd, x=xd, weights=wk, fe_codes=fe_codes,
         clusters=cl_codes, terms=tuple(terms), raw_norm=raw_norm, n_obs=n,
         n_dropped_missing=n_missing, n_dropped_singletons=n_singletons,
     )
@@ -480,6 +482,7 @@ def _fit(
         fe_levels=[f.n_levels for f in fe_info],
         fe_nested=[bool(f.nested_in_cluster) for f in fe_info] if use_cluster else None,
         cluster_name=cluster,
+        gram=gram,
     )
     se = vc.std_errors
     tstat = beta / se
