@@ -269,19 +269,26 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
     if len(fitted) < 2:
         return []
     columns, models = Columns.coerce(columns), Models.coerce(models)
-    frame = data[data[outcome].notna() & levels.isin(fitted)].copy()
-    level = levels.loc[frame.index].cat.codes.to_numpy()
+    cluster = columns.area if models.vcov == "cluster" else None
+    unit = model_units(columns, design)
+    rows = (data[outcome].notna() & levels.isin(fitted)).to_numpy()
+    # Only the model's columns, built at once: a copy of the whole analysis file with
+    # columns added one by one costs more than the fit at millions of rows.
+    used = dict.fromkeys([outcome, TREATED, unit, cluster, columns.weight, *models.covariates])
+    frame = {name: data[name].array[rows] for name in used if name}  # dtypes kept
+    level = levels.cat.codes.to_numpy()[rows]
+    treated = data[TREATED].to_numpy()[rows]
     fitted_codes = [levels.cat.categories.get_loc(value) for value in fitted]
     terms = []
     for index, code in enumerate(fitted_codes):
         term = f"_treated_level_{index}"
-        frame[term] = frame[TREATED] * (level == code)
+        frame[term] = treated * (level == code)
         terms.append(term)
-    wave_codes = pd.factorize(frame[columns.wave])[0]
+    wave_codes = pd.factorize(data[columns.wave].to_numpy()[rows])[0]
     frame["_wave_by_level"] = wave_codes * len(levels.cat.categories) + level
-    cluster = columns.area if models.vcov == "cluster" else None
+    frame = pd.DataFrame(frame)
     result = fit_ols(frame, outcome, [*terms, *models.covariates],
-                     absorb=[model_units(columns, design), "_wave_by_level"], cluster=cluster,
+                     absorb=[unit, "_wave_by_level"], cluster=cluster,
                      weights=columns.weight, vcov=models.vcov, alpha=models.alpha)
     coefficients = {c.term: c for c in result.coefficients}
     rows = [{"subgroup": name, "level": value, "estimator": "twfe_interaction", "term": "att",
