@@ -134,3 +134,20 @@ def test_input_errors(grunfeld_design):
         covariance.compute("hc3", x, u)
     with pytest.raises(ValueError, match="no residual degrees of freedom"):
         covariance.classical(x, u, n_fe_params=len(u))
+
+
+@pytest.mark.parametrize("kind", ["classical", "hc1", "cluster"])
+def test_a_given_gram_matrix_gives_the_same_covariance(kind):
+    rng = np.random.default_rng(7)
+    n = 400
+    x = rng.normal(size=(n, 3))
+    resid = rng.normal(size=n)
+    weights = rng.uniform(0.5, 2.0, n)
+    clusters = rng.integers(0, 30, n)
+    options = {"clusters": clusters} if kind == "cluster" else {}
+    formed = covariance.compute(kind, x, resid, weights, **options)
+    given = covariance.compute(kind, x, resid, weights, gram=(x * weights[:, None]).T @ x,
+                               **options)
+    np.testing.assert_allclose(given.cov, formed.cov, rtol=1e-12)
+    wrong = covariance.compute(kind, x, resid, weights, gram=x.T @ x, **options)
+    assert not np.allclose(wrong.cov, formed.cov)

@@ -173,3 +173,16 @@ def test_nesting_and_description():
         FactorInfo("wave", 2, False),
     )
     assert describe_factors([unit], ["id"])[0].nested_in_cluster is None
+
+
+def test_demean_in_place_transforms_a_column_major_matrix_itself():
+    rng = np.random.default_rng(4)
+    n = 500
+    factors = [rng.integers(0, 40, n), rng.integers(0, 5, n)]
+    weights = rng.uniform(0.5, 2.0, n)
+    matrix = np.asfortranarray(rng.normal(size=(n, 3)))
+    expected = fixed_effects.demean(matrix, factors, weights)
+    assert not np.allclose(expected, matrix)  # the default leaves the input alone
+    result = fixed_effects.demean(matrix, factors, weights, copy=False)
+    assert result is matrix or np.shares_memory(result, matrix)
+    np.testing.assert_allclose(matrix, expected, rtol=0, atol=1e-12)
