@@ -560,3 +560,23 @@ def test_covariate_needs_more_comparison_rows_than_parameters(n_areas, expected)
     if expected == ESTIMATE:
         for name, result in results.items():
             assert "rests on few comparison rows: 3" in notes(result), name
+
+
+def test_a_unit_in_two_clusters_stops_naming_how_many():
+    from wellby.analysis.designs import check_design
+
+    rows = []
+    for area in range(6):
+        for person in range(4):
+            for wave in (2016, 2017, 2018):
+                rows.append({"pid": f"a{area}p{person}", "area": f"A{area}", "wave": wave,
+                             "cohort": 2017 if area < 3 else 0, "y": 1.0 + area})
+    data = pd.DataFrame(rows)
+    data.loc[(data["pid"] == "a1p0") & (data["wave"] == 2018), "area"] = "A4"
+    data.loc[(data["pid"] == "a2p3") & (data["wave"] == 2016), "area"] = "A5"
+    models = validate_config(minimal_config())["models"]
+    columns = {"id": "pid", "area": "area", "wave": "wave", "cohort": "cohort"}
+    with pytest.raises(DataError, match="2 unit\\(s\\) of 'pid' lie in more than one cluster"):
+        check_design(data, "y", columns=columns, design="panel", models=models)
+    kept = data[~data["pid"].isin(["a1p0", "a2p3"])]
+    assert len(check_design(kept, "y", columns=columns, design="panel", models=models).data)

@@ -41,6 +41,7 @@ import pandas as pd
 
 from wellby.config.typed import Models
 from wellby.errors import DataError
+from wellby.prepare.grouping import groups_with_several_values
 from wellby.prepare.panel import attach_treatment
 
 
@@ -137,7 +138,7 @@ def _check_cohorts(data: pd.DataFrame, outcome: str, wave: str, cohort: str,
 def _check_groups(data: pd.DataFrame, outcome: str, cohort: str, control_group: str
                   ) -> None:
     cohorts = data[cohort]
-    starts = sorted({int(c) for c in cohorts[cohorts > 0]})
+    starts = [int(c) for c in np.unique(cohorts[cohorts > 0])]
     if not starts:
         raise _stop(outcome, "no area starts within the observed waves, so nothing is "
                     "treated", cohort, "columns.cohort")
@@ -159,9 +160,9 @@ def _check_clusters(data: pd.DataFrame, outcome: str, unit: str, cluster: str,
     if cluster not in data.columns:
         raise _stop(outcome, f"the cluster column '{cluster}' is not in the analysis file",
                     cluster, key)
-    per_unit = data.groupby(unit, observed=True)[cluster].nunique()
-    if (per_unit > 1).any():
-        raise _stop(outcome, f"{int((per_unit > 1).sum())} unit(s) of '{unit}' lie in more "
+    split = groups_with_several_values(data[unit], data[cluster])
+    if len(split):
+        raise _stop(outcome, f"{len(split)} unit(s) of '{unit}' lie in more "
                     f"than one cluster of '{cluster}': the fixed-effect unit must be nested "
                     "in the cluster", cluster, key)
     clusters = data[cluster].nunique()
