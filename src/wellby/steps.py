@@ -31,6 +31,7 @@ import pandas as pd
 
 from wellby.analysis.tables import concat_csv
 from wellby.config.typed import Demo, Study
+from wellby.prepare.analysis_file import read_analysis_file
 from wellby.prepare.checks import gather_checks
 from wellby.prepare.clean import clean_wave
 from wellby.prepare.linkage import linkage_table
@@ -202,7 +203,7 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
                               *(item for names in items.values() for item in names))
     # Only the columns described, ids as integer codes (coded before the residents are
     # taken: filtering text columns copies them).
-    data = residents(coded_identifiers(pd.read_parquet(panel, columns=needed), columns),
+    data = residents(coded_identifiers(read_analysis_file(panel, needed, columns), columns),
                      columns)
     person = columns.id
     means = outcome_means(data, study.outcomes, wave=columns.wave, min_cell=min_cell,
@@ -252,7 +253,7 @@ def compare_step(panel: str, *, study: Study, outputs: Mapping[str, str]) -> Non
     settings = study.comparison
     needed = analysis_columns(study.columns, *settings.attributes,
                               *settings.baseline_outcomes)
-    data = residents(pd.read_parquet(panel, columns=needed), study.columns)
+    data = residents(read_analysis_file(panel, needed, study.columns), study.columns)
     result = choose_comparison(data, settings, study.columns)
     result.weights.to_parquet(outputs["weights"], index=False)
     balance = result.balance.copy()
@@ -292,7 +293,7 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
 
     columns, models = study.columns, study.models
     needed = analysis_columns(columns, outcome, covariates=models.covariates)
-    data, columns, comparison = _weighted(pd.read_parquet(panel, columns=needed), study,
+    data, columns, comparison = _weighted(read_analysis_file(panel, needed, columns), study,
                                           weights)
     data = coded_identifiers(data, columns)
     estimates = estimate_outcome(data, outcome, columns=columns, design=study.design,
@@ -352,7 +353,7 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     columns, models = study.columns, study.models
     needed = analysis_columns(columns, outcome, *study.subgroups,
                               covariates=models.covariates)
-    raw = pd.read_parquet(panel, columns=needed)
+    raw = read_analysis_file(panel, needed, columns)
     data, columns, _ = _weighted(residents(raw, columns), study, weights)
     data = coded_identifiers(data, columns)
     table = estimate_subgroups(data, outcome, subgroups=study.subgroups, columns=columns,
@@ -395,7 +396,8 @@ def power_step(panel: str, *, study: Study, outputs: Mapping[str, str],
     from wellby.valuation.appraisal import breakeven_effect
     from wellby.valuation.inputs import cba_inputs
 
-    data = pd.read_parquet(panel, columns=analysis_columns(study.columns, *study.outcomes))
+    data = read_analysis_file(panel, analysis_columns(study.columns, *study.outcomes),
+                              study.columns)
     if weights is not None:
         table = pd.read_parquet(weights)
         used = set(table.loc[table["weight"] > 0, "area"].astype(str))
@@ -447,7 +449,7 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
     # Only the columns the start waves and the population shares read (the whole analysis
     # file was 6.5 GB in this step at 10M rows), ids as integer codes.
     needed = analysis_columns(columns, *study.subgroups)
-    panel = coded_identifiers(residents(pd.read_parquet(inputs["panel"], columns=needed),
+    panel = coded_identifiers(residents(read_analysis_file(inputs["panel"], needed, columns),
                                         columns), columns)
     settings = cba_inputs(study.cba)
     valued = valued_estimator(settings.estimator, study.models.estimators,
@@ -523,7 +525,7 @@ def gaps_step(panel: str, *, study: Study, output: str, weights: str | None = No
     pairs = study.cba.distribution.gaps
     names = list(dict.fromkeys(pair.subgroup for pair in pairs))
     needed = analysis_columns(columns, *study.outcomes, *names, covariates=models.covariates)
-    data = residents(pd.read_parquet(panel, columns=needed), columns)
+    data = residents(read_analysis_file(panel, needed, columns), columns)
     data, columns, _ = _weighted(data, study, weights)
     data = coded_identifiers(data, columns)
     table = gap_table(data, study.outcomes, gaps=pairs,

@@ -16,6 +16,7 @@ import pandas as pd
 
 from wellby.config.typed import Columns, Study
 from wellby.errors import DataError, format_rows
+from wellby.prepare.analysis_file import with_person_codes
 from wellby.prepare.areas import attach_areas
 from wellby.prepare.checks import check_row, check_rows
 from wellby.prepare.clean import shift_message
@@ -493,6 +494,8 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
     if compares_areas(study.models) and not data[TREATED].any():
         raise DataError("no row is treated: no area has a cohort at or before the last wave",
                         column=columns.cohort, config_key="columns.cohort")
+    if study.design == "panel":
+        data = with_person_codes(data, columns)
     return AssembledPanel(data, check_rows(checks))
 
 
