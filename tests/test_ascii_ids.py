@@ -71,3 +71,17 @@ def test_pseudonyms_of_ascii_ids_are_hmacs_of_their_canonical_text():
     assert got.iloc[0] == got.iloc[1] == expected("100003")
     assert got.iloc[2] == expected("R7")
     assert got.iloc[3:].isna().all()
+
+
+def test_byte_table_shapes_equal_arrows_regular_expressions():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from wellby.prepare.ingest import ascii_shapes
+
+    text = pa.array(_random_ids(3).dropna().tolist(), type=pa.large_string())
+    expected = pc.replace_substring_regex(pc.replace_substring_regex(text, "[0-9]", "9"),
+                                          "[A-Za-z]", "A")
+    assert ascii_shapes(text).equals(expected)
+    assert ascii_shapes(text.slice(7, 500)).equals(expected.slice(7, 500))
+    assert ascii_shapes(pa.array(["", "Ab1-"], type=pa.string())).to_pylist() == ["", "AA9-"]

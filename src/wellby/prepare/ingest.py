@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from wellby.config.typed import IdTransform
@@ -92,12 +93,35 @@ def id_format(ids: pd.Series) -> pd.Series:
         text = ascii_text(uniques)
         if text is None:
             return [shape(value) for value in uniques]
-        # In ASCII text the letters [^\W\d_] are exactly [A-Za-z].
-        digits = pc.replace_substring_regex(text, "[0-9]", "9")
-        return pc.replace_substring_regex(digits, "[A-Za-z]", "A").to_numpy(
-            zero_copy_only=False)
+        return ascii_shapes(text).to_numpy(zero_copy_only=False)
 
     return map_uniques(ids, shapes).astype("string")
+
+
+_SHAPE_OF_BYTE = np.arange(256, dtype=np.uint8)
+_SHAPE_OF_BYTE[ord("0"):ord("9") + 1] = ord("9")
+# In ASCII text the letters [^\W\d_] are exactly [A-Za-z].
+_SHAPE_OF_BYTE[ord("A"):ord("Z") + 1] = ord("A")
+_SHAPE_OF_BYTE[ord("a"):ord("z") + 1] = ord("A")
+
+
+def ascii_shapes(text: pa.Array) -> pa.Array:
+    """Return the shapes of ASCII ids (:func:`id_format`) by a lookup of each byte.
+
+    Every character of ASCII text is one byte, and a shape changes no length, so the
+    shapes are the ids' own bytes mapped through a 256-entry table, with the same
+    offsets: a pass over the bytes. Arrow's regular-expression replace gives the same
+    strings (tested) but took a third of a second a wave at three million rows.
+    """
+    text = text.cast(pa.large_string())
+    _, offset_buffer, data_buffer = text.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[text.offset:
+                                                            text.offset + len(text) + 1]
+    data = (np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None
+            else np.zeros(0, dtype=np.uint8))
+    shapes = _SHAPE_OF_BYTE[data[offsets[0]:offsets[-1]]]
+    return pa.LargeStringArray.from_buffers(len(text), pa.py_buffer(offsets - offsets[0]),
+                                            pa.py_buffer(shapes))
 
 
 _DIGIT = re.compile(r"[0-9]")
