@@ -5,7 +5,11 @@ import pandas as pd
 import pytest
 
 from wellby.prepare.areas import attach_areas
-from wellby.prepare.grouping import codes_with_several_values, groups_with_several_values
+from wellby.prepare.grouping import (
+    codes_with_several_values,
+    counts_by_group_and_value,
+    groups_with_several_values,
+)
 from wellby.prepare.panel import linkage_rates
 
 
@@ -72,3 +76,19 @@ def test_attach_areas_takes_each_rows_entry_without_changing_the_survey_frame():
     assert out["cohort"].tolist() == [2, 0, 2, 0]
     assert out["region"].tolist() == ["south", "north", "south", "east"]
     assert list(data.columns) == ["area", "wave", "_row"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_counts_by_group_and_value_are_the_groupby_table(seed):
+    rng = np.random.default_rng(seed)
+    n = 3000
+    wave = pd.Series(rng.choice([2016, 2017, 2018, 2019], n), name="wave")
+    answer = pd.Series(rng.integers(0, 11, n).astype(float), name="ls")
+    answer[rng.random(n) < 0.1] = np.nan
+    answer[wave == 2019] = np.nan  # a wave without the item: not a row of the table
+    answer[answer == 7] = np.nan  # a value no one gave: not a column
+    expected = pd.concat([wave, answer], axis=1).groupby(["wave", "ls"]).size().unstack(
+        fill_value=0)
+    got = counts_by_group_and_value(wave, answer)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert 2019 not in got.index and 7.0 not in got.columns

@@ -58,3 +58,31 @@ def codes_with_several_values(group_codes: np.ndarray, values: pd.Series) -> np.
     representative = np.full(group_codes.max(initial=-1) + 1, -1, dtype=value_codes.dtype)
     representative[group_codes] = value_codes
     return np.unique(group_codes[value_codes != representative[group_codes]])
+
+
+def counts_by_group_and_value(groups: pd.Series, values: pd.Series) -> pd.DataFrame:
+    """Count rows by group and value, as ``groupby([groups, values]).size().unstack(0)``.
+
+    Parameters
+    ----------
+    groups, values : pandas.Series
+        The group (e.g. the wave) and the value (e.g. an item's answer) of each row.
+        Rows with either missing are not counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and one column per value, both sorted, that occur in a counted
+        row; zero where a group has no row of a value. One :func:`numpy.bincount` over the
+        codes, where the groupby sorts every row.
+    """
+    group_codes, group_labels = pd.factorize(groups, sort=True)
+    value_codes, value_labels = pd.factorize(values, sort=True)
+    rows = (group_codes >= 0) & (value_codes >= 0)
+    n_values = len(value_labels)
+    flat = np.bincount(group_codes[rows].astype(np.int64) * n_values + value_codes[rows],
+                       minlength=len(group_labels) * n_values)
+    table = pd.DataFrame(flat.reshape(len(group_labels), n_values),
+                         index=pd.Index(group_labels, name=groups.name),
+                         columns=pd.Index(value_labels, name=values.name))
+    return table.loc[table.sum(axis=1).to_numpy() > 0, table.sum(axis=0).to_numpy() > 0]

@@ -21,7 +21,7 @@ from wellby.prepare.areas import attach_areas
 from wellby.prepare.checks import check_row, check_rows
 from wellby.prepare.clean import shift_message
 from wellby.prepare.codes import map_distinct
-from wellby.prepare.grouping import groups_with_several_values
+from wellby.prepare.grouping import counts_by_group_and_value, groups_with_several_values
 from wellby.prepare.ingest import ID_FORMAT, SOURCE_ROW
 from wellby.prepare.variables import ValidRange, compares_areas, ranged_columns
 
@@ -396,7 +396,7 @@ def check_shifted_waves(data: pd.DataFrame, ranges: Mapping[str, ValidRange], *,
         if column not in data:
             continue
         # One pass over the rows per column: answers counted by wave and value.
-        counts = data.groupby([wave, column]).size().unstack(fill_value=0)
+        counts = counts_by_group_and_value(data[wave], data[column])
         total = counts.sum()
         for current, mine in counts.iterrows():
             step = shift_from_counts(mine, total - mine, bounds)
