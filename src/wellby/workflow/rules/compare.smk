@@ -1,5 +1,9 @@
 # Compare: match or reweight the comparison areas on the area file's attributes and the
 # baseline outcome means (comparison.method); the weights feed every estimator.
+#
+# Priorities: when a core frees, the longest chain to the report goes first (compare,
+# then each outcome's estimate, then its subgroups, which value needs); describe, gaps and
+# power, which only the report needs, fill the other core.
 
 
 rule compare:
@@ -20,6 +24,7 @@ rule compare:
         figure_svg="results/figures/balance.svg",
     params:
         study=COMPARE_STUDY,
+    priority: 30
     benchmark:
         "results/benchmarks/compare.tsv"
     log:

@@ -10,6 +10,7 @@ rule estimate:
         **estimate_outputs(),
     params:
         study=ESTIMATE_STUDY,
+    priority: 20
     benchmark:
         "results/benchmarks/estimate/{outcome}.tsv",
     log:

@@ -17,6 +17,7 @@ rule subgroups:
         figure_svg="results/figures/subgroups_{outcome}.svg",
     params:
         study=SUBGROUPS_STUDY,
+    priority: 10
     benchmark:
         "results/benchmarks/subgroups/{outcome}.tsv",
     log:

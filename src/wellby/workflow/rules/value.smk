@@ -1,14 +1,19 @@
 # Value: the WELLBY cost-benefit case under the Green Book (only when the config has `cba:`):
 # scenarios, Monte Carlo, one-way sensitivity, the benefit schedule and who gains.
+#
+# It reads the valued outcome's own tables, not the study tables of every outcome: it
+# starts as soon as that outcome's subgroups are done (while the others' run), and a
+# change to another outcome does not rerun it.
 
 if "cba" in config:
+    VALUED = f"results/interim/estimates/{config['cba']['outcome']}"
 
     rule value:
         input:
-            did="results/tables/did.csv",
-            subgroups="results/tables/subgroups.csv",
+            did=f"{VALUED}/did.csv",
+            subgroups=f"{VALUED}/subgroups.csv",
             panel="results/interim/panel.parquet",
-            trend_sensitivity="results/tables/sensitivity.csv",
+            trend_sensitivity=f"{VALUED}/sensitivity.csv",
         output:
             cba=report(
                 "results/tables/cba.csv",
@@ -41,6 +46,7 @@ if "cba" in config:
             **distribution_outputs(),
         params:
             study=VALUE_STUDY,
+        priority: 15
         benchmark:
             "results/benchmarks/value.tsv",
         log:
