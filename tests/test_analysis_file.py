@@ -52,3 +52,15 @@ def test_the_steps_read_the_codes_in_place_of_the_pseudonyms(tmp_path):
     data.drop(columns=PERSON_CODE).to_parquet(plain, index=False)
     assert read_analysis_file(plain, ["person_id"], COLUMNS)["person_id"].tolist() == \
         data["person_id"].tolist()
+
+
+def test_person_codes_come_from_the_file_or_from_the_ids():
+    from wellby.prepare.analysis_file import person_codes
+
+    data = _panel()
+    coded = with_person_codes(data, COLUMNS)
+    np.testing.assert_array_equal(person_codes(coded, "person_id"), coded[PERSON_CODE])
+    factorized = person_codes(data, "person_id")
+    assert (pd.Series(factorized).groupby(data["person_id"].to_numpy()).nunique() == 1).all()
+    data.loc[0, "person_id"] = pd.NA
+    assert person_codes(data, "person_id")[0] == -1

@@ -54,6 +54,27 @@ def with_person_codes(data: pd.DataFrame, columns: Columns | Mapping[str, Any]
     return out
 
 
+def person_codes(data: pd.DataFrame, person: str) -> np.ndarray:
+    """Return each row's respondent code: :data:`PERSON_CODE`, or the ids factorized.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Rows of the analysis file.
+    person : str
+        The respondent column (``columns.id``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer codes, equal exactly for rows of one respondent; -1 for a row without an
+        id (only when the frame has no :data:`PERSON_CODE`, which a missing id prevents).
+    """
+    if PERSON_CODE in data.columns:
+        return data[PERSON_CODE].to_numpy()
+    return pd.factorize(data[person])[0]
+
+
 def read_analysis_file(path: str | Path, needed: Sequence[str],
                        columns: Columns | Mapping[str, Any]) -> pd.DataFrame:
     """Read columns of the analysis file, with respondent codes in place of the pseudonyms.

@@ -16,6 +16,7 @@ import pandas as pd
 
 from wellby.config.typed import Study
 from wellby.errors import DataError
+from wellby.prepare.analysis_file import person_codes
 from wellby.prepare.grouping import codes_with_several_values
 from wellby.prepare.ingest import SOURCE_ROW
 
@@ -70,7 +71,7 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
     records = []
     used = [c for c in dict.fromkeys([person, wave, SOURCE_ROW, *stable, age])
             if c and c in data.columns]
-    codes, persons = pd.factorize(data[person])
+    codes = person_codes(data, person)
     for column in stable:
         changed = codes_with_several_values(codes, data[column])
         flagged = _rows_of(data[used], person, wave, codes, changed).dropna(subset=[column])
@@ -84,14 +85,14 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
         by_person = pd.Series(birth_year[answered]).groupby(codes[answered])
         spread = by_person.max() - by_person.min()
         moved = spread[spread > age_tolerance]
-        flagged = _rows_of(data[used], person, wave, codes, moved.index.to_numpy())
-        flagged = flagged.dropna(subset=[age])
-        moved.index = persons[moved.index]
+        rows_of_moved = np.isin(codes, moved.index.to_numpy())
+        flagged = data.loc[rows_of_moved, used].assign(_code=codes[rows_of_moved])
+        flagged = flagged.sort_values([person, wave], kind="stable").dropna(subset=[age])
         for pid, group in flagged.groupby(person, sort=True):
             detail, waves, rows = _describe(group, age, wave)
             records.append({"person": pid, "rule": "birth_year_inconsistent", "column": age,
                             "detail": f"age by wave {detail} (implied birth year moves "
-                                      f"{moved[pid]:g} years)",
+                                      f"{moved[group['_code'].iloc[0]]:g} years)",
                             "waves": waves, "source_rows": rows})
     return pd.DataFrame(records, columns=LINKAGE_COLUMNS)
 

@@ -16,12 +16,16 @@ import pandas as pd
 
 from wellby.config.typed import Columns, Study
 from wellby.errors import DataError, format_rows
-from wellby.prepare.analysis_file import with_person_codes
+from wellby.prepare.analysis_file import person_codes, with_person_codes
 from wellby.prepare.areas import attach_areas
 from wellby.prepare.checks import check_row, check_rows
 from wellby.prepare.clean import shift_message
 from wellby.prepare.codes import map_distinct
-from wellby.prepare.grouping import counts_by_group_and_value, groups_with_several_values
+from wellby.prepare.grouping import (
+    codes_with_several_values,
+    counts_by_group_and_value,
+    groups_with_several_values,
+)
 from wellby.prepare.ingest import ID_FORMAT, SOURCE_ROW
 from wellby.prepare.variables import ValidRange, compares_areas, ranged_columns
 
@@ -103,7 +107,9 @@ def check_cohort_constant(data: pd.DataFrame, area: str, cohort: str, wave: str,
 def check_one_area_per_person(data: pd.DataFrame, person: str, area: str, wave: str,
                               sources: Mapping[int, str] | None = None) -> None:
     """Raise when a respondent appears in more than one area."""
-    bad = groups_with_several_values(data[person], data[area]).tolist()
+    codes = person_codes(data, person)
+    moving = np.isin(codes, codes_with_several_values(codes, data[area]))
+    bad = sorted(data.loc[moving, person].unique().tolist())
     if bad:
         rows = data[data[person].isin(bad[:10])].sort_values([person, wave])
         files, positions = _where(rows, wave, sources or {})
@@ -157,13 +163,13 @@ def linkage_rates(data: pd.DataFrame, person: str, wave: str) -> pd.DataFrame:
     """
     # Integer codes, not the text ids: 0 stands for a missing id or wave. A missing id
     # counts once among a wave's persons and is never linked.
-    person_codes = pd.factorize(data[person])[0].astype(np.int64) + 1
+    persons = person_codes(data, person).astype(np.int64) + 1
     wave_codes, wave_values = pd.factorize(data[wave], sort=True)
     n_codes = len(wave_values) + 1
     # Distinct person-waves, as the positions marked in a bitmap (a sort or a hash table
     # of millions of keys takes seconds; the bitmap has one byte per person and wave).
-    seen = np.zeros((person_codes.max(initial=0) + 1) * n_codes, dtype=bool)
-    seen[person_codes * n_codes + (wave_codes + 1)] = True
+    seen = np.zeros((persons.max(initial=0) + 1) * n_codes, dtype=bool)
+    seen[persons * n_codes + (wave_codes + 1)] = True
     pairs = np.flatnonzero(seen)
     pair_person, pair_wave = np.divmod(pairs, n_codes)
     waves_per_person = np.bincount(pair_person)[pair_person]
@@ -471,6 +477,7 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
                             sources=sources)
     check_cohort_constant(data, columns.area, columns.cohort, columns.wave, sources)
     if study.design == "panel":
+        data = with_person_codes(data, columns)  # coded once for every check below
         check_one_area_per_person(data, columns.id, columns.area, columns.wave, sources)
         linkage = study.data.linkage
         checks += check_linkage_health(
@@ -494,8 +501,6 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
     if compares_areas(study.models) and not data[TREATED].any():
         raise DataError("no row is treated: no area has a cohort at or before the last wave",
                         column=columns.cohort, config_key="columns.cohort")
-    if study.design == "panel":
-        data = with_person_codes(data, columns)
     return AssembledPanel(data, check_rows(checks))
 
 
