@@ -231,7 +231,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         VALUATION, "uniform Monte Carlo WELLBY value drawn from low-central"),
     # (g) Holm adjustment -------------------------------------------------------------------
     Mutation(
-        "holm_none_in_adjust_p_values", "analysis/subgroups.py",
+        "holm_none_in_adjust_p_values", "analysis/multiple_testing.py",
         "            adjusted[present] = holm\n",
         "            adjusted[present] = raw\n",
         SUBGROUPS, "adjust_p_values returns the raw p-values"),

@@ -3,9 +3,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from wellby.analysis.multiple_testing import adjust_p_values
 from wellby.analysis.subgroups import (
     HETEROGENEITY,
-    adjust_p_values,
     baseline_levels,
     estimate_subgroups,
     forest_plot,

@@ -45,11 +45,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wellby.analysis.multiple_testing import adjust_p_values
 from wellby.analysis.subgroups import (
     EXTRA_COLUMNS,
     HETEROGENEITY,
     NO_OBSERVATIONS,
-    adjust_p_values,
     baseline_sd,
     crossed_pairs,
     level_persons,

@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from wellby.analysis.effects import model_units
+from wellby.analysis.multiple_testing import adjust_p_values
 from wellby.analysis.tables import SUBGROUP_COLUMNS, TEST_COLUMNS
 from wellby.config.typed import Columns, Models, SubgroupSettings
 from wellby.errors import DataError
@@ -315,45 +316,6 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
                                if persons is not None else np.nan),
                  "note": f"F({q}, {df2}) test that the effect is equal in every level"})
     return rows
-
-
-def adjust_p_values(p_values: pd.Series, method: str) -> pd.Series:
-    """Adjust p-values for multiple testing, leaving missing ones missing.
-
-    Parameters
-    ----------
-    p_values : pandas.Series
-        Raw p-values (NaN where no test was made).
-    method : {"holm", "fdr_bh"}
-        Holm's step-down (family-wise error) or Benjamini-Hochberg (false discovery rate):
-        ``models.subgroups.adjust``.
-
-    Returns
-    -------
-    pandas.Series
-        Adjusted p-values, each at least the raw one.
-
-    Notes
-    -----
-    Benjamini-Hochberg is scipy's ``false_discovery_control``. Holm's adjustment is
-    written out (sorted p-values times ``m, m-1, ..., 1``, their running maximum, capped
-    at 1) because statsmodels' ``multipletests``, which gives the same values (tested),
-    forces a full garbage collection on every call: 80 ms each beside a million-row
-    analysis file, and the subgroup step calls it for every family.
-    """
-    adjusted = pd.Series(np.nan, index=p_values.index)
-    present = p_values.notna()
-    if present.any():
-        raw = p_values[present].to_numpy(dtype=float)
-        if method == "fdr_bh":
-            adjusted[present] = stats.false_discovery_control(raw, method="bh")
-        else:
-            order = np.argsort(raw, kind="stable")
-            steps = raw[order] * np.arange(raw.size, 0, -1)
-            holm = np.empty_like(raw)
-            holm[order] = np.minimum(np.maximum.accumulate(steps), 1.0)
-            adjusted[present] = holm
-    return adjusted
 
 
 def level_persons(levels: pd.Series, person: pd.Series | None) -> pd.Series:
