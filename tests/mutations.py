@@ -357,6 +357,31 @@ MUTATIONS: tuple[Mutation, ...] = (
         "person_codes[answered]))]\n",
         "    order = answered[np.argsort(person_codes[answered], kind=\"stable\")]\n",
         SUBGROUPS, "a person's subgroup taken from their first row, not their first wave"),
+    # (k) issue 17, third session: grouping on codes, ASCII ids, the ARP test -----------------
+    Mutation(
+        "several_values_missed", "prepare/grouping.py",
+        "    return np.unique(group_codes[value_codes != representative[group_codes]])\n",
+        "    return np.unique(group_codes[value_codes < representative[group_codes]])\n",
+        ("tests/test_grouping.py",),
+        "a group whose later rows take a larger value is not seen to vary"),
+    Mutation(
+        "missing_id_linked", "prepare/panel.py",
+        "    linked = (waves_per_person > 1) & (pair_person > 0)\n",
+        "    linked = waves_per_person > 1\n",
+        ("tests/test_grouping.py",),
+        "rows without an id counted as one respondent linked across waves"),
+    Mutation(
+        "ascii_shape_digit", "prepare/ingest.py",
+        '_SHAPE_OF_BYTE[ord("0"):ord("9") + 1] = ord("9")\n',
+        '_SHAPE_OF_BYTE[ord("1"):ord("9") + 1] = ord("9")\n',
+        ("tests/test_ascii_ids.py",),
+        "the digit 0 kept as itself in an id's shape"),
+    Mutation(
+        "arp_right_tail_unmirrored", "estimators/honest_did_inference.py",
+        "    return np.where(right, share < 1.0 - p, share > p)\n",
+        "    return share > p\n",
+        ("tests/test_honest_did.py",),
+        "intervals in the right tail compared without mirroring back"),
 )
 
 
