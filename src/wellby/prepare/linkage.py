@@ -39,8 +39,12 @@ def _describe(group: pd.DataFrame, column: str, wave: str) -> tuple[str, str, st
 
 def _rows_of(data: pd.DataFrame, person: str, wave: str, codes: np.ndarray,
              flagged: np.ndarray) -> pd.DataFrame:
-    """Return the flagged persons' rows, by person and then wave (file order within)."""
-    return data[np.isin(codes, flagged)].sort_values([person, wave], kind="stable")
+    """Return the flagged persons' rows with their code (``_code``), by person then wave.
+
+    Rows of one wave keep their file order.
+    """
+    rows = np.isin(codes, flagged)
+    return data[rows].assign(_code=codes[rows]).sort_values([person, wave], kind="stable")
 
 
 def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequence[str] = (),
@@ -85,9 +89,8 @@ def check_linkage(data: pd.DataFrame, *, person: str, wave: str, stable: Sequenc
         by_person = pd.Series(birth_year[answered]).groupby(codes[answered])
         spread = by_person.max() - by_person.min()
         moved = spread[spread > age_tolerance]
-        rows_of_moved = np.isin(codes, moved.index.to_numpy())
-        flagged = data.loc[rows_of_moved, used].assign(_code=codes[rows_of_moved])
-        flagged = flagged.sort_values([person, wave], kind="stable").dropna(subset=[age])
+        flagged = _rows_of(data[used], person, wave, codes, moved.index.to_numpy())
+        flagged = flagged.dropna(subset=[age])
         for pid, group in flagged.groupby(person, sort=True):
             detail, waves, rows = _describe(group, age, wave)
             records.append({"person": pid, "rule": "birth_year_inconsistent", "column": age,
