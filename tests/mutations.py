@@ -382,6 +382,19 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    return share > p\n",
         ("tests/test_honest_did.py",),
         "intervals in the right tail compared without mirroring back"),
+    # (l) issue 17, fourth session: the triple difference absorbed once -------------------
+    Mutation(
+        "split_absorbed_when_not_nested", "estimators/ols.py",
+        "        if not (fe_codes and all(is_nested(codes, level_codes) for codes in fe_codes)):\n",
+        "        if not fe_codes:\n",
+        ("tests/test_split_regressor.py",),
+        "the regressor split after absorbing although the fixed effects cross the levels"),
+    Mutation(
+        "split_norm_unweighted", "estimators/ols.py",
+        "    level_norm = np.sqrt(np.bincount(level_codes, weights=squares, minlength=n_levels))\n",
+        "    level_norm = np.sqrt(np.bincount(level_codes, minlength=n_levels))\n",
+        ("tests/test_split_regressor.py",),
+        "each level's norm before absorbing counted in rows, not in weighted squares"),
 )
 
 

@@ -278,20 +278,24 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
     used = dict.fromkeys([outcome, TREATED, unit, cluster, columns.weight, *models.covariates])
     frame = {name: data[name].array[rows] for name in used if name}  # dtypes kept
     level = levels.cat.codes.to_numpy()[rows]
-    treated = data[TREATED].to_numpy()[rows]
-    fitted_codes = [levels.cat.categories.get_loc(value) for value in fitted]
-    terms = []
-    for index, code in enumerate(fitted_codes):
-        term = f"_treated_level_{index}"
-        frame[term] = treated * (level == code)
-        terms.append(term)
+    fitted_codes = sorted(levels.cat.categories.get_loc(value) for value in fitted)
+    fitted = [levels.cat.categories[code] for code in fitted_codes]
+    # treatment x level, one coefficient per level (fit_ols's split: absorbed at once)
+    frame["_level"] = level
     wave_codes = pd.factorize(data[columns.wave].to_numpy()[rows])[0]
     frame["_wave_by_level"] = wave_codes * len(levels.cat.categories) + level
     frame = pd.DataFrame(frame)
-    result = fit_ols(frame, outcome, [*terms, *models.covariates],
+    result = fit_ols(frame, outcome, [TREATED, *models.covariates],
                      absorb=[unit, "_wave_by_level"], cluster=cluster,
-                     weights=columns.weight, vcov=models.vcov, alpha=models.alpha)
+                     weights=columns.weight, vcov=models.vcov, alpha=models.alpha,
+                     split=(TREATED, "_level"))
     coefficients = {c.term: c for c in result.coefficients}
+    terms = [f"{TREATED}:{code}" for code in fitted_codes]
+    lost = [str(value) for value, term in zip(fitted, terms, strict=True)
+            if term not in coefficients]
+    if lost:
+        raise ValueError(f"no observations left in level(s) {', '.join(lost)} once the "
+                         "singletons are dropped")
     rows = [{"subgroup": name, "level": value, "estimator": "twfe_interaction", "term": "att",
              "estimate": coefficients[term].estimate, "std_error": coefficients[term].std_error,
              "ci_low": coefficients[term].ci_low, "ci_high": coefficients[term].ci_high,

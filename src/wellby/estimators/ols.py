@@ -33,7 +33,13 @@ from wellby.estimators._results import (
 )
 from wellby.estimators._sample import factor_codes
 from wellby.estimators.covariance import VCOV_TYPES, VcovType
-from wellby.estimators.fixed_effects import FactorInfo, compress_codes, demean, describe_factors
+from wellby.estimators.fixed_effects import (
+    FactorInfo,
+    compress_codes,
+    demean,
+    describe_factors,
+    is_nested,
+)
 from wellby.estimators.fixed_effects import singleton_mask as _singleton_mask
 from wellby.estimators.validation import check_frame, numeric_column, require_columns
 
@@ -158,6 +164,7 @@ def fit_ols(
     drop_singletons: bool = True,
     tol: float = 1e-10,
     roles: dict[str, str] | None = None,
+    split: tuple[str, str] | None = None,
 ) -> OlsResult:
     """Weighted least squares with any number of absorbed fixed effects.
 
@@ -191,6 +198,12 @@ def fit_ols(
     roles : dict, optional
         Column -> role (e.g. ``"treatment"``), naming regressors in error messages;
         default ``"regressor"``.
+    split : (str, str), optional
+        ``(regressor, level)``: the regressor is replaced by one regressor per level of
+        the column ``level`` (non-negative integer codes; a negative code is missing),
+        the regressor times that level's indicator, named ``"regressor:code"`` in code
+        order. This is the pooled interaction (triple-difference) model's design; see
+        :func:`demeaned_design` for how it is absorbed cheaply.
 
     Returns
     -------
@@ -235,6 +248,7 @@ def fit_ols(
         drop_singletons=drop_singletons,
         tol=tol,
         roles=roles or {},
+        split=split,
     )
 
 
@@ -286,6 +300,7 @@ def demeaned_design(
     drop_singletons: bool = True,
     tol: float = 1e-10,
     roles: dict[str, str] | None = None,
+    split: tuple[str, str] | None = None,
 ) -> Design:
     """Select the usable rows and absorb the fixed effects (Frisch-Waugh-Lovell).
 
@@ -316,10 +331,22 @@ def demeaned_design(
         Convergence tolerance of the alternating projections.
     roles : dict, optional
         Column -> role, for error messages.
+    split : (str, str), optional
+        ``(regressor, level)``: replace the regressor by its product with each level's
+        indicator (:func:`fit_ols`); rows with a negative level code are dropped.
 
     Returns
     -------
     Design
+
+    Notes
+    -----
+    When every absorbed factor is nested in the ``split`` levels (each unit and each
+    wave-by-level cell in one level, as in the triple-difference model), the fixed
+    effects' dummies split into one block per level, so absorbing the regressor times a
+    level's indicator gives the absorbed regressor times that indicator: the regressor is
+    absorbed once, not once per level (with nine levels, two columns are swept instead of
+    ten). Otherwise the per-level columns are built first and each is absorbed.
     """
     roles = roles or {}
     regressors = list(regressors)
@@ -330,6 +357,10 @@ def demeaned_design(
     keep = ~np.isnan(y)
     for x in xs:
         keep &= ~np.isnan(x)
+    split_levels = None
+    if split is not None:
+        split_levels = _split_codes(data, split, regressors)
+        keep &= split_levels >= 0
     w = None
     if weights:
         w = numeric_column(data, weights, "weights")
@@ -371,11 +402,21 @@ def demeaned_design(
     wk = None if w is None else take(w)
 
     terms = list(regressors) + (["Intercept"] if intercept else [])
-    k = len(terms)
-    mat = np.empty((n, 1 + k), dtype=np.float64, order="F")
-    mat[:, 0] = take(y)
-    for j, x in enumerate(xs, start=1):
-        mat[:, j] = take(x)
+    columns = [take(y), *(take(x) for x in xs)]
+    level_codes, split_at, split_terms = None, None, []
+    if split is not None:
+        level_codes, level_values = _dense_levels(take(split_levels))
+        split_at = regressors.index(split[0])
+        split_terms = [f"{split[0]}:{value}" for value in level_values]
+        terms[split_at:split_at + 1] = split_terms
+        # absorbed once and split afterwards when the fixed effects allow it (see Notes)
+        if not (fe_codes and all(is_nested(codes, level_codes) for codes in fe_codes)):
+            columns[1 + split_at:2 + split_at] = _split_column(columns[1 + split_at],
+                                                               level_codes, len(split_terms))
+            level_codes = None
+    mat = np.empty((n, len(columns) + intercept), dtype=np.float64, order="F")
+    for j, column in enumerate(columns):
+        mat[:, j] = column
     if intercept:
         mat[:, -1] = 1.0
     if wk is None:
@@ -384,6 +425,9 @@ def demeaned_design(
         raw_norm = np.sqrt(np.einsum("ij,ij,i->j", mat[:, 1:], mat[:, 1:], wk))
     if fe_codes:
         mat = demean(mat, fe_codes, wk, tol=tol, copy=False)  # mat is ours: no copy
+    if level_codes is not None:
+        mat, raw_norm = _split_absorbed(mat, raw_norm, 1 + split_at, level_codes,
+                                        len(split_terms), columns[1 + split_at], wk)
     # Views of the one column-major matrix: every regressor's column stays contiguous, and
     # no further copy of millions of rows is made.
     yd, xd = mat[:, 0], mat[:, 1:]
@@ -392,6 +436,54 @@ def demeaned_design(
         clusters=cl_codes, terms=tuple(terms), raw_norm=raw_norm, n_obs=n,
         n_dropped_missing=n_missing, n_dropped_singletons=n_singletons,
     )
+
+
+def _split_codes(data: pd.DataFrame, split: tuple[str, str], regressors: list[str]
+                 ) -> np.ndarray:
+    """Return the ``split`` level column's codes (negative for missing), checked."""
+    regressor, level = split
+    if regressor not in regressors:
+        raise ValueError(f"split regressor '{regressor}' is not among the regressors")
+    require_columns(data, {"split level": [level]})
+    values = data[level].to_numpy()
+    if values.dtype.kind not in "iu":
+        raise ValueError(f"split level column '{level}' must hold integer codes, "
+                         f"not {values.dtype}")
+    return values.astype(np.intp, copy=False)
+
+
+def _dense_levels(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return dense ``0 .. L-1`` codes of non-negative integer codes and the codes present."""
+    present = np.bincount(codes) > 0 if codes.size else np.zeros(0, dtype=bool)
+    dense = (np.cumsum(present) - 1)[codes] if codes.size else codes
+    return dense, np.flatnonzero(present)
+
+
+def _split_column(column: np.ndarray, level_codes: np.ndarray, n_levels: int
+                  ) -> list[np.ndarray]:
+    """Return the column times each level's indicator, one array per level."""
+    return [np.where(level_codes == level, column, 0.0) for level in range(n_levels)]
+
+
+def _split_absorbed(mat: np.ndarray, raw_norm: np.ndarray, at: int, level_codes: np.ndarray,
+                    n_levels: int, raw: np.ndarray, weights: np.ndarray | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Replace the absorbed column ``at`` of ``mat`` by its product with each level.
+
+    The raw norm of each product (for the collinearity check) is the column's weighted sum
+    of squares within the level.
+    """
+    n, width = mat.shape
+    out = np.zeros((n, width - 1 + n_levels), dtype=np.float64, order="F")
+    out[:, :at] = mat[:, :at]
+    out[:, at + n_levels:] = mat[:, at + 1:]
+    rows = np.arange(n)
+    out[rows, at + level_codes] = mat[:, at]
+    squares = raw * raw if weights is None else raw * raw * weights
+    level_norm = np.sqrt(np.bincount(level_codes, weights=squares, minlength=n_levels))
+    at_norm = at - 1  # raw_norm has no outcome column
+    norms = np.concatenate([raw_norm[:at_norm], level_norm, raw_norm[at_norm + 1:]])
+    return out, norms
 
 
 def _fit(
@@ -408,6 +500,7 @@ def _fit(
     drop_singletons: bool,
     tol: float,
     roles: dict[str, str],
+    split: tuple[str, str] | None = None,
 ) -> OlsResult:
     """Carry out :func:`fit_ols`; ``roles`` names regressors in error messages."""
     check_frame(data)
@@ -446,7 +539,7 @@ def _fit(
     design = demeaned_design(
         data, outcome, regressors, absorb=absorb, cluster=cluster if use_cluster else None,
         weights=weights, intercept=intercept, drop_singletons=drop_singletons, tol=tol,
-        roles=roles,
+        roles=roles, split=split,
     )
     yd, xd, wk, fe_codes, cl_codes = (design.y, design.x, design.weights, design.fe_codes,
                                       design.clusters)
