@@ -15,8 +15,9 @@ skipped, so a change to a typed section would never rerun anything
 (``tests/test_workflow.py`` checks that each slice is builtin data all the way down).
 Each slice holds only what its step reads, so a change reruns only the steps it changes.
 
-The Snakefile imports this module while it parses the workflow, so the analysis, value,
-report and demo steps import their libraries (estimators, plotting) when they run.
+The Snakefile imports this module while it parses the workflow, and every job's script
+imports it again, so each step imports its libraries (pandas, estimators, plotting) when it
+runs: a job that stacks a few CSV tables pays for Python's start and nothing more.
 """
 
 from __future__ import annotations
@@ -25,18 +26,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from wellby.analysis.tables import concat_csv
-from wellby.config.typed import Demo, Study
-from wellby.prepare.analysis_file import read_analysis_file
-from wellby.prepare.checks import gather_checks
-from wellby.prepare.clean import clean_wave
-from wellby.prepare.linkage import linkage_table
-from wellby.prepare.panel import assemble_panel, stack_waves
-from wellby.prepare.study import ingest_long_file_at, ingest_wave_file, read_areas
 from wellby.step_slices import (  # noqa: F401 - the rules import the slices from here
     WAVE_STEP_MODELS,
     compare_step_study,
@@ -49,6 +40,11 @@ from wellby.step_slices import (  # noqa: F401 - the rules import the slices fro
     value_step_study,
     wave_step_study,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from wellby.config.typed import Demo, Study
 
 
 def _write_checks(table: pd.DataFrame, path: str | Path) -> None:
@@ -72,6 +68,8 @@ def ingest_step(source: str, *, options: Mapping[str, Any], study: Study,
     output, checks_output : str
         Paths of the ingested wave (Parquet) and of its data checks (CSV).
     """
+    from wellby.prepare.study import ingest_wave_file
+
     ingested = ingest_wave_file(source, options, study)
     ingested.data.to_parquet(output, index=False)
     _write_checks(ingested.checks, checks_output)
@@ -85,6 +83,8 @@ def ingest_long_file_step(source: str, *, study: Study,
     the workflow learns the waves from these files (its checkpoint), so it never reads the
     long file while it is parsed. ``study`` is as for :func:`ingest_step`.
     """
+    from wellby.prepare.study import ingest_long_file_at
+
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     for wave, ingested in ingest_long_file_at(source, study).items():
@@ -108,6 +108,10 @@ def clean_step(ingested: str, *, options: Mapping[str, Any], study: Study,
         Paths under the keys ``data``, ``exclusions``, ``corrections``, ``summary`` and
         ``checks``.
     """
+    import pandas as pd
+
+    from wellby.prepare.clean import clean_wave
+
     result = clean_wave(pd.read_parquet(ingested), study, wave=options["wave"],
                         source=options["path"], config_key=options["config_key"],
                         recode=options["recode"])
@@ -132,6 +136,12 @@ def panel_step(cleaned: Sequence[str], *, study: Study,
     outputs : mapping
         Paths under the keys ``panel``, ``linkage`` and ``checks``.
     """
+    import pandas as pd
+
+    from wellby.prepare.linkage import linkage_table
+    from wellby.prepare.panel import assemble_panel, stack_waves
+    from wellby.prepare.study import read_areas
+
     waves = [pd.read_parquet(path) for path in cleaned]
     stacked = stack_waves(waves, study.columns.wave)
     del waves  # the per-wave frames are not needed again: free them before the checks
@@ -144,6 +154,10 @@ def panel_step(cleaned: Sequence[str], *, study: Study,
 
 def data_checks_step(inputs: Sequence[str], output: str) -> None:
     """Gather every step's data checks into ``data_checks.csv`` (warnings first)."""
+    import pandas as pd
+
+    from wellby.prepare.checks import gather_checks
+
     tables = [pd.read_csv(path) for path in inputs]
     gather_checks(tables).to_csv(output, index=False)
 
@@ -159,14 +173,18 @@ def cleaning_tables_step(*, exclusions: Sequence[str], corrections: Sequence[str
     outputs : mapping
         Paths under the keys ``exclusions``, ``corrections`` and ``summary``.
     """
-    concat_csv(exclusions).to_csv(outputs["exclusions"], index=False)
-    concat_csv(corrections).to_csv(outputs["corrections"], index=False)
-    concat_csv(summaries).to_csv(outputs["summary"], index=False)
+    from wellby.analysis.tables import stack_csv_files
+
+    stack_csv_files(exclusions, outputs["exclusions"])
+    stack_csv_files(corrections, outputs["corrections"])
+    stack_csv_files(summaries, outputs["summary"])
 
 
 def gather_step(inputs: Sequence[str], output: str) -> None:
     """Stack per-outcome tables (CSV, the same columns) into one study table ``output``."""
-    concat_csv(inputs).to_csv(output, index=False)
+    from wellby.analysis.tables import stack_csv_files
+
+    stack_csv_files(inputs, output)
 
 
 # ------------------------------------------------------------------------------ analysis
@@ -194,6 +212,7 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
         trends_plot,
     )
     from wellby.analysis.reliability import cronbach_alpha_by_wave
+    from wellby.prepare.analysis_file import read_analysis_file
     from wellby.prepare.panel import analysis_columns, coded_identifiers, residents
     from wellby.report.figures import save_figure
 
@@ -222,6 +241,8 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
 def _weighted(data: pd.DataFrame, study: Study, weights: str | None
               ) -> tuple[pd.DataFrame, Any, str]:
     """Apply the compare step's area weights, if any; return the rows, columns and note."""
+    import pandas as pd
+
     from wellby.analysis.area_weights import apply_area_weights, comparison_note
 
     method = study.comparison.method if study.comparison is not None else "none"
@@ -246,6 +267,7 @@ def compare_step(panel: str, *, study: Study, outputs: Mapping[str, str]) -> Non
         (CSV) and ``figure`` (PNG: the love plot).
     """
     from wellby.analysis.area_weights import choose_comparison
+    from wellby.prepare.analysis_file import read_analysis_file
     from wellby.prepare.panel import analysis_columns, residents
     from wellby.report.balance_figures import love_plot
     from wellby.report.figures import save_figure
@@ -283,10 +305,13 @@ def estimate_step(panel: str, *, outcome: str, study: Study,
     weights : str, optional
         The compare step's area weights (Parquet), when ``comparison.method`` is set.
     """
+    import pandas as pd
+
     from wellby.analysis.describe import outcome_label, outcome_labels
     from wellby.analysis.effects import estimate_outcome
     from wellby.analysis.pretrend_power import pretrend_power
     from wellby.analysis.trend_sensitivity import trend_sensitivity
+    from wellby.prepare.analysis_file import read_analysis_file
     from wellby.prepare.panel import analysis_columns, coded_identifiers
     from wellby.report.effect_figures import event_study_figure, sensitivity_figure
     from wellby.report.figures import save_figure
@@ -339,9 +364,12 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     weights : str, optional
         The compare step's area weights (Parquet), when ``comparison.method`` is set.
     """
+    import pandas as pd
+
     from wellby.analysis.cohort_subgroups import estimate_cohort_subgroups
     from wellby.analysis.describe import outcome_label, outcome_labels
     from wellby.analysis.subgroups import estimate_subgroups, forest_plot
+    from wellby.prepare.analysis_file import read_analysis_file
     from wellby.prepare.panel import (
         analysis_columns,
         coded_identifiers,
@@ -391,7 +419,10 @@ def power_step(panel: str, *, study: Study, outputs: Mapping[str, str],
         the estimators use (weight above 0), each counted once (the formula has no
         weights).
     """
+    import pandas as pd
+
     from wellby.analysis.study_power import study_power
+    from wellby.prepare.analysis_file import read_analysis_file
     from wellby.prepare.panel import analysis_columns, coded_identifiers
     from wellby.valuation.appraisal import breakeven_effect
     from wellby.valuation.inputs import cba_inputs
@@ -431,8 +462,11 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
         weighted by income quintile, when ``cba.distribution.quintiles`` is set), and of
         the figures (PNG) under ``tornado`` and ``distribution``.
     """
+    import pandas as pd
+
     from wellby.analysis.subgroups import population_shares, value_published_levels
     from wellby.analysis.trend_sensitivity import robust_value_for_money
+    from wellby.prepare.analysis_file import read_analysis_file
     from wellby.prepare.panel import analysis_columns, coded_identifiers, residents, start_waves
     from wellby.report.effect_figures import robust_bcr_plot
     from wellby.report.figures import save_figure
@@ -483,6 +517,8 @@ def value_step(inputs: Mapping[str, str], *, study: Study,
 
 def _distribution_table(values: pd.DataFrame, study: Study, settings: Any) -> pd.DataFrame:
     """Weight the quintiles' benefits with the Green Book distributional weights."""
+    import pandas as pd
+
     from wellby.valuation.appraisal import present_value_kernel
     from wellby.valuation.distributional_weights import configured_weights, weighted_value
 
@@ -519,6 +555,7 @@ def gaps_step(panel: str, *, study: Study, output: str, weights: str | None = No
         The compare step's area weights (Parquet), when ``comparison.method`` is set.
     """
     from wellby.analysis.gaps import gap_table
+    from wellby.prepare.analysis_file import read_analysis_file
     from wellby.prepare.panel import analysis_columns, coded_identifiers, residents
 
     columns, models = study.columns, study.models
@@ -552,6 +589,8 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], *,
     outputs : mapping
         Paths under the keys ``workbook`` (xlsx), ``provenance`` (JSON) and ``html``.
     """
+    import pandas as pd
+
     from wellby.report.html import render_report
     from wellby.report.provenance import build_provenance
     from wellby.report.workbook import write_tables_workbook
