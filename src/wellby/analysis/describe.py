@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from wellby.estimators.distributions import normal_quantile, t_quantile
 from wellby.prepare.panel import EVER_TREATED
 from wellby.report.disclosure import (
     PRIMARY,
@@ -95,7 +95,7 @@ def outcome_means(data: pd.DataFrame, outcomes: Sequence[str], *, wave: str,
     # outcomes' count times the file (gigabytes at millions of rows).
     table = pd.concat([_cells(data, outcome, keep, wave=wave, person=person, cluster=cluster)
                        for outcome in outcomes], ignore_index=True)
-    critical = stats.t.ppf(1 - alpha / 2, table["df"].where(table["df"] > 0))
+    critical = t_quantile(1 - alpha / 2, table["df"].where(table["df"] > 0))
     table["ci_low"] = table["mean"] - critical * table["se"]
     table["ci_high"] = table["mean"] + critical * table["se"]
     table["interval"] = interval_description(alpha, cluster)
@@ -237,7 +237,7 @@ def trends_plot(table: pd.DataFrame, outcome: str, label: str, *, alpha: float) 
         bars = (str(described.iloc[0]) if len(described)
                 else f"{100 * (1 - alpha):g}% CI")
     else:
-        half = stats.norm.ppf(1 - alpha / 2) * rows["sd"] / np.sqrt(rows["n"])
+        half = normal_quantile(1 - alpha / 2) * rows["sd"] / np.sqrt(rows["n"])
         low, high = rows["mean"] - half, rows["mean"] + half
         bars = f"{100 * (1 - alpha):g}% CI, normal, SD / sqrt(n), not clustered"
     waves = np.sort(rows["wave"].unique())

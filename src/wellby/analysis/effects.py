@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.analysis.designs import check_design
 from wellby.analysis.tables import DID_COLUMNS, TEST_COLUMNS
 from wellby.config.typed import EventWindow, Models
 from wellby.errors import DataError
 from wellby.estimators.callaway_santanna import fit_callaway_santanna
+from wellby.estimators.distributions import t_quantile, t_sf
 from wellby.estimators.event_study import fit_event_study, relative_time
 from wellby.estimators.mixed import fit_mixed_cohort
 from wellby.estimators.twfe import fit_twfe
@@ -486,12 +486,12 @@ def _event_headline(rows: pd.DataFrame, data: pd.DataFrame, columns: Mapping[str
 
 def _set_few_cluster_t(rows: pd.DataFrame, where: pd.Series, df: int, alpha: float) -> None:
     """Make t(df) intervals and p-values the headline of the rows ``where`` selects."""
-    critical = stats.t.ppf(1 - alpha / 2, df)
+    critical = t_quantile(1 - alpha / 2, df)
     estimate, se = rows.loc[where, "estimate"], rows.loc[where, "std_error"]
     rows.loc[where, "inference"] = "t_few_clusters"
     rows.loc[where, "headline_ci_low"] = estimate - critical * se
     rows.loc[where, "headline_ci_high"] = estimate + critical * se
-    rows.loc[where, "headline_p_value"] = 2 * stats.t.sf(np.abs(estimate / se), df)
+    rows.loc[where, "headline_p_value"] = 2 * t_sf(np.abs(estimate / se), df)
 
 
 def lone_cohorts(data: pd.DataFrame, cohort: str, cluster: str) -> list[int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def adjust_p_values(p_values: pd.Series, method: str) -> pd.Series:
@@ -42,6 +41,8 @@ def adjust_p_values(p_values: pd.Series, method: str) -> pd.Series:
     if present.any():
         raw = p_values[present].to_numpy(dtype=float)
         if method == "fdr_bh":
+            from scipy import stats  # here: importing scipy.stats costs a job half a second
+
             adjusted[present] = stats.false_discovery_control(raw, method="bh")
         else:
             order = np.argsort(raw, kind="stable")

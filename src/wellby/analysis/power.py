@@ -35,13 +35,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.analysis.variance_components import (
     VarianceComponents,
     check_design_name,
     variance_components,
 )
+from wellby.estimators.distributions import normal_cdf, normal_quantile, t_cdf, t_quantile
 
 __all__ = [
     "MinimumDetectableEffect",
@@ -193,8 +193,8 @@ def _multiplier(alpha: float, power: float, df: float) -> float:
     if not (0 < alpha < 1 and 0 < power < 1):
         raise ValueError("alpha and power must be in (0, 1)")
     if math.isinf(df):
-        return float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
-    return float(stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df))
+        return float(normal_quantile(1 - alpha / 2) + normal_quantile(power))
+    return float(t_quantile(1 - alpha / 2, df) + t_quantile(power, df))
 
 
 def minimum_detectable_effect(
@@ -270,10 +270,12 @@ def minimum_detectable_effect(
 
 def _power(effect: float, se: float, alpha: float, df: float) -> float:
     """Two-sided power of a t test against ``effect`` (Bloom's shifted-t approximation)."""
-    dist = stats.norm if math.isinf(df) else stats.t(df)
-    crit = dist.ppf(1 - alpha / 2)
     z = abs(effect) / se
-    return float(dist.cdf(z - crit) + dist.cdf(-z - crit))
+    if math.isinf(df):
+        crit = normal_quantile(1 - alpha / 2)
+        return float(normal_cdf(z - crit) + normal_cdf(-z - crit))
+    crit = t_quantile(1 - alpha / 2, df)
+    return float(t_cdf(z - crit, df) + t_cdf(-z - crit, df))
 
 
 def power_at(

@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.analysis.effects import model_units
 from wellby.analysis.multiple_testing import adjust_p_values
@@ -52,6 +51,7 @@ from wellby.analysis.tables import SUBGROUP_COLUMNS, TEST_COLUMNS
 from wellby.config.typed import Columns, Models, SubgroupSettings
 from wellby.errors import DataError
 from wellby.estimators.callaway_santanna import fit_callaway_santanna
+from wellby.estimators.distributions import f_sf
 from wellby.estimators.fixed_effects import ConvergenceError
 from wellby.estimators.ols import fit_ols
 from wellby.estimators.twfe import fit_twfe
@@ -314,7 +314,7 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
     rows.append({"subgroup": name, "level": HETEROGENEITY, "estimator": "twfe_interaction",
                  "term": HETEROGENEITY, "statistic": statistic, "df1": q, "df2": df2,
                  "distribution": "F",
-                 "p_value": float(stats.f.sf(statistic, q, df2)), "n_obs": result.n_obs,
+                 "p_value": float(f_sf(statistic, q, df2)), "n_obs": result.n_obs,
                  "n_clusters": result.n_clusters,
                  "n_persons": (int(sum(persons[value] for value in fitted))
                                if persons is not None else np.nan),

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.estimators._results import Coefficient, EstimatorResult, sample_lines
+from wellby.estimators.distributions import f_sf
 from wellby.estimators.plots import event_plot
 from wellby.estimators.pretrend import PretrendTest, wald
 
@@ -182,7 +182,7 @@ class EventStudyResult(EstimatorResult):
         v = self.cov[np.ix_(pos, pos)]
         q = len(pos)
         f_stat = wald(b, v) / q
-        p = float(stats.f.sf(f_stat, q, self.df_resid))
+        p = float(f_sf(f_stat, q, self.df_resid))
         return PretrendTest(
             outcome=self.outcome,
             estimator=self.estimator,

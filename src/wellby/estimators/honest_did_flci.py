@@ -18,8 +18,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
+from wellby.estimators.distributions import normal_quantile
 from wellby.estimators.honest_did_inference import sd_matrix
 
 __all__ = ["FlciProblem", "FlciResult", "flci", "sd_upper_bound_m"]
@@ -40,7 +41,7 @@ def sd_upper_bound_m(
     b = betahat[:n_pre]
     s = sigma[:n_pre, :n_pre]
     se = np.sqrt(np.clip(np.diag(a @ s @ a.T), 0.0, None))
-    return float(np.max(a @ b + stats.norm.ppf(1 - alpha) * se))
+    return float(np.max(a @ b + normal_quantile(1 - alpha) * se))
 
 
 def _folded_normal_quantile(p: float, mu: float) -> float:

@@ -63,7 +63,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize, special
+
+from wellby.estimators.distributions import normal_quantile
 
 __all__ = [
     "RobustSet",
@@ -98,7 +100,7 @@ def original_ci(
     post = slice(n_pre, None)
     est = float(l_vec @ betahat[post])
     se = float(math.sqrt(max(l_vec @ sigma[post, post] @ l_vec, 0.0)))
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = normal_quantile(1 - alpha / 2)
     return est, se, est - z * se, est + z * se
 
 

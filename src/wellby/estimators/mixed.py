@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.estimators._results import (
     TIDY_COLUMNS,
@@ -35,6 +34,7 @@ from wellby.estimators._results import (
     EstimatorResult,
     coefficient_table,
 )
+from wellby.estimators.distributions import normal_quantile, normal_sf
 
 __all__ = ["MixedCohortResult", "fit_mixed_cohort"]
 
@@ -211,13 +211,13 @@ class MixedCohortResult(EstimatorResult):
 def _coefficient(term: str, estimate: float, std_error: float, alpha: float) -> Coefficient:
     """Build a coefficient with normal-based p-value and confidence interval."""
     z = estimate / std_error if std_error > 0 else np.nan
-    crit = stats.norm.ppf(1 - alpha / 2)
+    crit = normal_quantile(1 - alpha / 2)
     return Coefficient(
         term=term,
         estimate=float(estimate),
         std_error=float(std_error),
         statistic=float(z),
-        p_value=float(2 * stats.norm.sf(abs(z))),
+        p_value=float(2 * normal_sf(abs(z))),
         ci_low=float(estimate - crit * std_error),
         ci_high=float(estimate + crit * std_error),
     )

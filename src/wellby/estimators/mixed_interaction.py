@@ -38,10 +38,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.errors import DataError
 from wellby.estimators._results import Coefficient
+from wellby.estimators.distributions import chi2_sf, normal_quantile, normal_sf
 from wellby.estimators.mixed_interaction_results import (
     HETEROGENEITY,
     LevelChange,
@@ -63,9 +63,9 @@ def _change_term(wave, reference) -> str:
 def _coefficient(term: str, estimate: float, std_error: float, alpha: float) -> Coefficient:
     """Build a coefficient with normal (z) inference, as lme4 and statsmodels report."""
     z = estimate / std_error if std_error > 0 else np.nan
-    half = stats.norm.ppf(1 - alpha / 2) * std_error
+    half = normal_quantile(1 - alpha / 2) * std_error
     return Coefficient(term=term, estimate=float(estimate), std_error=float(std_error),
-                       statistic=float(z), p_value=float(2 * stats.norm.sf(abs(z))),
+                       statistic=float(z), p_value=float(2 * normal_sf(abs(z))),
                        ci_low=float(estimate - half), ci_high=float(estimate + half))
 
 
@@ -187,7 +187,7 @@ def _wald(contrasts: list[np.ndarray], params, cov) -> tuple[float, float]:
         statistic = float(d @ np.linalg.solve(c @ cov @ c.T, d))
     except np.linalg.LinAlgError:
         return np.nan, np.nan
-    return statistic, float(stats.chi2.sf(statistic, len(contrasts)))
+    return statistic, float(chi2_sf(statistic, len(contrasts)))
 
 
 def _tests(cells, waves, levels, reference, params, cov) -> tuple[WaldTest, ...]:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.estimators import covariance as cov_mod
 from wellby.estimators._results import (
@@ -33,6 +32,7 @@ from wellby.estimators._results import (
 )
 from wellby.estimators._sample import factor_codes
 from wellby.estimators.covariance import VCOV_TYPES, VcovType
+from wellby.estimators.distributions import t_quantile, t_sf
 from wellby.estimators.fixed_effects import (
     FactorInfo,
     compress_codes,
@@ -579,8 +579,8 @@ def _fit(
     )
     se = vc.std_errors
     tstat = beta / se
-    pval = 2 * stats.t.sf(np.abs(tstat), vc.df_resid)
-    crit = stats.t.ppf(1 - alpha / 2, vc.df_resid)
+    pval = 2 * t_sf(np.abs(tstat), vc.df_resid)
+    crit = t_quantile(1 - alpha / 2, vc.df_resid)
     coefs = tuple(
         Coefficient(
             term=terms[j],

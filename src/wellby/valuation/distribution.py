@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.errors import DataError
+from wellby.estimators.distributions import normal_quantile
 from wellby.valuation.appraisal import mean_persons, present_value_kernel
 from wellby.valuation.greenbook import wellby_value
 from wellby.valuation.inputs import CbaInputs
@@ -117,7 +117,7 @@ def subgroup_value(inputs: CbaInputs, subgroups: pd.DataFrame,
     if orphans:
         raise DataError(f"no population share for the estimated level {orphans}: add them "
                         "to the shares table", column="level")
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(normal_quantile(1 - alpha / 2))
     kernel, _ = present_value_kernel(inputs)
     undiscounted = float(sum(inputs.persons(y) * w for y, w in zip(
         inputs.benefit_years, inputs.persistence, strict=True)))

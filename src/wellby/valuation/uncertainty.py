@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.config.loading import check_setting
+from wellby.estimators.distributions import normal_quantile
 from wellby.valuation.appraisal import (
     breakeven_effect,
     check_effect,
@@ -247,7 +247,7 @@ def one_way_sensitivity(inputs: CbaInputs, effect: float, std_error: float, *,
         add(name, description, low, high, base_value, _central_npv(low_inputs, effect),
             _central_npv(high_inputs, effect))
 
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(normal_quantile(1 - alpha / 2))
     low_e, high_e = effect - z * std_error, effect + z * std_error
     add("effect", f"DiD estimate +- {z:.2f} SE, its {100 * (1 - alpha):g}% interval "
         "(outcome units)", low_e, high_e, effect,

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+
+from wellby.estimators.distributions import normal_quantile
 
 __all__ = [
     "BOOTSTRAP_WEIGHTS",
@@ -49,7 +50,7 @@ def multiplier_bootstrap(
         b = min(chunk, n_boot - start)
         draws[start : start + b] = _draw_weights(rng, kind, (b, g)) @ sums / n
     q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0, method="inverted_cdf")
-    se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+    se = (q75 - q25) / (normal_quantile(0.75) - normal_quantile(0.25))
     se[se <= SE_FLOOR] = np.nan
     return se, draws
 

@@ -15,7 +15,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.estimators._results import Coefficient
 from wellby.estimators.callaway_santanna.aggregate import aggregate, covariance, influence_basis
@@ -33,6 +32,7 @@ from wellby.estimators.callaway_santanna.results import (
     CallawaySantAnnaResult,
     pretrend_test,
 )
+from wellby.estimators.distributions import normal_quantile, normal_sf
 from wellby.estimators.validation import check_did_columns, check_frame
 
 __all__ = ["fit_callaway_santanna"]
@@ -292,10 +292,10 @@ def fit_callaway_santanna(
             if m.any():
                 crit_vals[fam] = uniform_critical_value(draws[:, m], se[m], alpha)
     est = np.array(agg.est)
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = normal_quantile(1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         stat = est / se
-    pval = 2 * stats.norm.sf(np.abs(stat))
+    pval = 2 * normal_sf(np.abs(stat))
     table = pd.DataFrame(
         {
             "outcome": outcome,

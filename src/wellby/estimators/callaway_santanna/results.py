@@ -14,11 +14,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wellby.estimators._results import Coefficient, EstimatorResult
 from wellby.estimators.callaway_santanna.att_gt import GroupTimeCells
 from wellby.estimators.callaway_santanna.preprocess import PreparedData
+from wellby.estimators.distributions import chi2_sf
 from wellby.estimators.plots import event_plot
 from wellby.estimators.pretrend import PretrendTest, wald
 
@@ -363,7 +363,7 @@ def pretrend_test(
         statistic=float(w_stat),
         df1=int(pre.size),
         df2=None,
-        p_value=float(stats.chi2.sf(w_stat, pre.size)),
+        p_value=float(chi2_sf(w_stat, pre.size)),
         distribution="chi2",
         terms=terms,
         n_obs=dat.n_rows,
