@@ -366,6 +366,7 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     """
     import pandas as pd
 
+    from wellby.allocator import keep_freed_memory
     from wellby.analysis.cohort_subgroups import estimate_cohort_subgroups
     from wellby.analysis.describe import outcome_label, outcome_labels
     from wellby.analysis.subgroups import estimate_subgroups, forest_plot
@@ -378,6 +379,7 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     )
     from wellby.report.figures import save_figure
 
+    keep_freed_memory()  # dozens of fits on arrays of the same sizes (wellby.allocator)
     columns, models = study.columns, study.models
     needed = analysis_columns(columns, outcome, *study.subgroups,
                               covariates=models.covariates)
