@@ -395,6 +395,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    level_norm = np.sqrt(np.bincount(level_codes, minlength=n_levels))\n",
         ("tests/test_split_regressor.py",),
         "each level's norm before absorbing counted in rows, not in weighted squares"),
+    Mutation(
+        "refined_end_rejected", "estimators/honest_did_inference.py",
+        "            accepted = float(points[refused[0] - 1])\n",
+        "            accepted = float(points[refused[0]])\n",
+        ("tests/test_honest_did.py",),
+        "a robust set's end refined onto the first rejected point"),
 )
 
 

@@ -549,3 +549,23 @@ def test_truncated_normal_exceeds_is_scipys_quantile_comparison(lo, hi, p):
     got = truncated_normal_exceeds(x, np.full_like(x, lo), np.full_like(x, hi), p)
     assert got.any() and not got.all()
     np.testing.assert_array_equal(got[not_a_tie], (x > quantile)[not_a_tie])
+
+
+@pytest.mark.parametrize("edge", [0.3712345, 0.0000001, 0.9999999])
+@pytest.mark.parametrize("from_above", [True, False])
+def test_refined_end_is_accepted_and_within_tolerance(edge, from_above):
+    """The end of a set, refined between a rejected and an accepted point."""
+    from wellby.estimators.honest_did_inference import _refine_edge
+
+    calls = []
+
+    def accept(points):
+        points = np.asarray(points)
+        calls.append(points.size)
+        return points >= edge if from_above else points <= edge
+
+    rejected, accepted = (0.0, 1.0) if from_above else (1.0, 0.0)
+    end = _refine_edge(accept, rejected, accepted, tol=1e-9)
+    assert accept(np.array([end]))[0]
+    assert abs(end - edge) <= 1e-9
+    assert len(calls) <= 8  # 22 points a round: about 7 rounds for 1e-9, not 30 bisections

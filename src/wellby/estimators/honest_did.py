@@ -494,7 +494,7 @@ def honest_did(
     grid_points : int, default 1000
         Relative magnitudes: points of the test grid (R's ``gridPoints``).
     refine : bool, default True
-        Relative magnitudes: bisect the ends of each set between grid points (``False``: the
+        Relative magnitudes: refine the ends of each set between grid points (``False``: the
         extreme accepted grid points, as R reports them).
     lf_sims : int, default 10000
         Relative magnitudes: draws for the least-favourable critical value (R: 1000).

@@ -36,8 +36,9 @@ Monte Carlo error):
   default here (it never misses a set far from zero). With that grid, R's 1,000 draws
   (``set.seed(0)``, ``mvtnorm::rmvnorm``) and ``refine=False`` this module reproduces every
   bound of the README's three examples to 1e-10. By default (``refine=True``) each end is
-  then bisected between the last accepted and the first rejected grid point, and the grid is
-  widened when the set reaches one of its ends (R then warns that the interval is open).
+  then refined between the last accepted and the first rejected grid point (to 1e-4 of the
+  grid's step, testing many points per call), and the grid is widened when the set
+  reaches one of its ends (R then warns that the interval is open).
 - Least-favourable critical value: the ``1 - kappa`` quantile of ``eta`` under the null,
   simulated with ``lf_sims`` draws (R: 1,000 draws; here 10,000 by default, with numpy's
   generator seeded by ``seed``, so it is less noisy but not R's draw).
@@ -83,8 +84,10 @@ NormalDraws = Callable[[int, np.ndarray], np.ndarray]
 MAX_BASES = 250_000
 # Widen the test grid at most this many times when the set reaches one of its ends.
 MAX_GRID_EXTENSIONS = 8
-# Relative tolerance (of the grid step) of the bisection of the confidence set's ends.
+# Relative tolerance (of the grid step) of the refinement of the confidence set's ends.
 REFINE_RTOL = 1e-4
+REFINE_POINTS = 22
+"""Points tested together in each round of refining an end of the set."""
 
 
 # --------------------------------------------------------------------------- original CI
@@ -331,8 +334,8 @@ def truncated_normal_exceeds(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, p: f
     as the truncated distribution function at ``x`` exceeding ``p``. It is computed from
     ``log_ndtr`` in the tail the interval lies in, so intervals far out in either tail keep
     their precision (scipy's ``truncnorm`` works in logs for the same reason). Written out
-    because the robust sets' bisections ask this of one point at a time, thousands of times
-    an outcome, and ``truncnorm.ppf``'s argument handling took a second of each estimate
+    because the robust sets' refinements ask this of a few points at a time, hundreds of
+    times an outcome, and ``truncnorm.ppf``'s argument handling took a second of each estimate
     step (tested against ``truncnorm``).
     """
     x, lo, hi = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, lo, hi)))
@@ -466,8 +469,8 @@ def rm_confidence_set(
     grid_points : int, default 1000
         Points of the test grid (R's ``gridPoints``).
     refine : bool, default True
-        Bisect each end between the grid points; ``False`` reports the smallest and largest
-        accepted grid point, as R does.
+        Refine each end between the grid points (:func:`_refine_edge`); ``False`` reports
+        the smallest and largest accepted grid point, as R does.
     lf_sims : int, default 10000
         Draws for the least-favourable critical value.
     seed : int, default 0
@@ -534,9 +537,9 @@ def rm_confidence_set(
     if refine:
         tol = REFINE_RTOL * step
         if lb_out is not None and np.isfinite(lb):
-            lb = _bisect_edge(accept, float(lb_out), lb, tol)
+            lb = _refine_edge(accept, float(lb_out), lb, tol)
         if ub_out is not None and np.isfinite(ub):
-            ub = _bisect_edge(accept, float(ub_out), ub, tol)
+            ub = _refine_edge(accept, float(ub_out), ub, tol)
     return RobustSet(lb, ub, id_lb, id_ub, lo, hi, grid_points, tuple(notes))
 
 
@@ -561,12 +564,22 @@ def _extend(
     return edge, None
 
 
-def _bisect_edge(accept, rejected: float, accepted: float, tol: float) -> float:
-    """Bisect between a rejected and an accepted point; return the accepted end."""
+def _refine_edge(accept, rejected: float, accepted: float, tol: float) -> float:
+    """Narrow the gap between an accepted and a rejected point to ``tol``; return its end.
+
+    Each round tests :data:`REFINE_POINTS` evenly spaced points between them in one call
+    (the test is vectorised over its points, and a call costs about the same for one
+    point or for twenty), then keeps the last point accepted before the first rejected
+    one, walking from the accepted end: some three rounds where bisection takes fourteen
+    calls, with the same bound to within ``tol``.
+    """
     while abs(accepted - rejected) > tol:
-        mid = 0.5 * (accepted + rejected)
-        if accept(np.array([mid]))[0]:
-            accepted = mid
-        else:
-            rejected = mid
+        points = np.linspace(accepted, rejected, REFINE_POINTS + 2)[1:-1]
+        refused = np.flatnonzero(~accept(points))
+        if refused.size == 0:
+            accepted = float(points[-1])
+            continue
+        rejected = float(points[refused[0]])
+        if refused[0] > 0:
+            accepted = float(points[refused[0] - 1])
     return accepted
