@@ -262,10 +262,14 @@ def distribution_checks(data: pd.DataFrame, columns: Sequence[str], wave: str,
         ``warning`` check rows naming the wave, the column and the fix.
     """
     checks = []
-    for column in columns:
-        if column not in data or not pd.api.types.is_numeric_dtype(data[column]):
-            continue
-        means = data.groupby(wave)[column].mean().dropna()
+    numeric = [c for c in dict.fromkeys(columns)
+               if c in data and pd.api.types.is_numeric_dtype(data[c])]
+    if not numeric:
+        return checks
+    # one grouping of the rows by wave for every measure
+    all_means = data.groupby(wave)[numeric].mean()
+    for column in numeric:
+        means = all_means[column].dropna()
         spread = float(data[column].std())
         if len(means) < 3 or not spread > 0:
             continue
