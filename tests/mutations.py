@@ -401,6 +401,18 @@ MUTATIONS: tuple[Mutation, ...] = (
         "            accepted = float(points[refused[0]])\n",
         ("tests/test_honest_did.py",),
         "a robust set's end refined onto the first rejected point"),
+    Mutation(
+        "describe_counts_unnamed_rows", "analysis/describe.py",
+        "        named = person_codes >= 0  # rows without an id are no one's\n",
+        "        named = person_codes >= -1\n",
+        ("tests/test_describe.py",),
+        "rows without an id counted as one more person in each cell"),
+    Mutation(
+        "describe_cluster_se_unadjusted", "analysis/describe.py",
+        "        se = np.sqrt(g / (g - 1) * meat) / rows\n",
+        "        se = np.sqrt(meat) / rows\n",
+        ("tests/test_describe.py", "tests/test_figures.py"),
+        "the cell mean's clustered SE without the G / (G - 1) correction"),
 )
 
 

@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from wellby.analysis.describe import outcome_means, trends_plot
 
@@ -51,3 +52,55 @@ def test_counts_are_persons_in_a_panel():
     assert rows["n"].tolist() == [11]
     rows = outcome_means(data, ["y"], wave="wave", min_cell=5)
     assert rows["n"].tolist() == [12]
+
+
+def _cells_by_groupby(data, outcome, keep, *, wave, person, cluster):
+    """describe._cells as it was written with pandas groupbys (the reference)."""
+    from wellby.report.disclosure import count_persons
+
+    long = data.loc[data[outcome].notna(), keep].assign(outcome=outcome, value=data[outcome])
+    keys = ["outcome", wave, "ever_treated"]
+    table = (long.groupby(keys, sort=False)["value"]
+             .agg(mean="mean", sd="std", rows="size").reset_index())
+    persons = count_persons(long[keys], long[person] if person else None).rename("n")
+    table = table.merge(persons.reset_index(), on=keys, how="left")
+    if not cluster:
+        table["se"] = table["sd"] / np.sqrt(table["rows"])
+        table["df"] = table["rows"] - 1.0
+        return table
+    centred = long["value"] - long.groupby(keys, sort=False)["value"].transform("mean")
+    sums = (centred.groupby([long[k] for k in keys] + [long[cluster]], sort=False,
+                            dropna=False).sum() ** 2)
+    by_cell = sums.groupby(level=list(range(len(keys))), sort=False)
+    g = by_cell.size().astype(float)
+    rows = long.groupby(keys, sort=False)["value"].size().astype(float)
+    se = (np.sqrt(g / (g - 1) * by_cell.sum()) / rows.reindex(g.index)).where(g > 1)
+    spread = pd.DataFrame({"se": se, "df": g - 1})
+    spread.index.names = keys
+    return table.merge(spread.reset_index(), on=keys, how="left")
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("person, cluster", [("pid", "area"), (None, "area"), ("pid", None)])
+def test_cells_equal_the_groupby_formulation(seed, person, cluster):
+    from wellby.analysis.describe import _cells
+
+    rng = np.random.default_rng(seed)
+    n = 2000
+    data = pd.DataFrame({"wave": rng.choice([2016, 2018, 2020], n),
+                         "ever_treated": rng.integers(0, 2, n),
+                         "pid": rng.integers(0, 700, n).astype(float),
+                         "area": rng.integers(0, 30, n).astype(float),
+                         "y": rng.normal(size=n)})
+    data.loc[rng.random(n) < 0.1, "y"] = np.nan
+    data.loc[rng.random(n) < 0.05, "pid"] = np.nan
+    data.loc[rng.random(n) < 0.05, "area"] = np.nan  # rows without an area: one area
+    data.loc[data.index[:1], "wave"] = 2022  # a cell of one row: no SD, no clustered SE
+    keep = ["wave", "ever_treated", *([person] if person else []), *([cluster] if cluster else [])]
+    expected = _cells_by_groupby(data, "y", keep, wave="wave", person=person, cluster=cluster)
+    got = _cells(data, "y", wave="wave", person=person, cluster=cluster)
+    keys = ["wave", "ever_treated"]
+    expected = expected.sort_values(keys).reset_index(drop=True)
+    got = got.sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False,
+                                  rtol=1e-12, atol=1e-14)

@@ -16,7 +16,6 @@ from wellby.report.disclosure import (
     SECONDARY,
     SECONDARY_REASON,
     SUPPRESSED,
-    count_persons,
     primary_reason,
     protect,
 )
@@ -89,11 +88,9 @@ def outcome_means(data: pd.DataFrame, outcomes: Sequence[str], *, wave: str,
     loses its standard error and interval: SD / SE is about the square root of the count.
     Means and SDs are over the rows with the outcome.
     """
-    keep = [wave, EVER_TREATED, *([person] if person else []),
-            *([cluster] if cluster and cluster not in (wave, person) else [])]
     # One outcome at a time: a long copy of every outcome's answers at once is the
     # outcomes' count times the file (gigabytes at millions of rows).
-    table = pd.concat([_cells(data, outcome, keep, wave=wave, person=person, cluster=cluster)
+    table = pd.concat([_cells(data, outcome, wave=wave, person=person, cluster=cluster)
                        for outcome in outcomes], ignore_index=True)
     critical = t_quantile(1 - alpha / 2, table["df"].where(table["df"] > 0))
     table["ci_low"] = table["mean"] - critical * table["se"]
@@ -126,37 +123,71 @@ def interval_description(alpha: float, cluster: str | None) -> str:
     return f"{level}, rows taken as independent (SD / sqrt(n), t with n - 1 df)"
 
 
-def _cells(data: pd.DataFrame, outcome: str, keep: list[str], *, wave: str,
-           person: str | None, cluster: str | None) -> pd.DataFrame:
-    """Mean, SD, rows, persons, standard error and its df of one outcome's cells."""
-    long = data.loc[data[outcome].notna(), keep].assign(outcome=outcome, value=data[outcome])
-    keys = ["outcome", wave, EVER_TREATED]
-    table = (long.groupby(keys, sort=False)["value"]
-             .agg(mean="mean", sd="std", rows="size").reset_index())
-    persons = count_persons(long[keys], long[person] if person else None).rename("n")
-    table = table.merge(persons.reset_index(), on=keys, how="left")
+def _cells(data: pd.DataFrame, outcome: str, *, wave: str, person: str | None,
+           cluster: str | None) -> pd.DataFrame:
+    """Mean, SD, rows, persons, standard error and its df of one outcome's cells.
+
+    A cell is a wave and group (``ever_treated``) with the outcome answered. Every sum is a
+    :func:`numpy.bincount` over the rows' cell codes (a groupby sorted the rows for each
+    statistic: two seconds of the describe step at 3M rows); the tests hold the numbers
+    to the groupby's and to statsmodels' cluster-robust standard errors.
+    """
+    values = data[outcome].to_numpy(dtype=float)
+    answered = np.flatnonzero(~np.isnan(values))
+    wave_codes, waves = pd.factorize(data[wave].to_numpy()[answered])
+    group_codes, groups = pd.factorize(data[EVER_TREATED].to_numpy()[answered])
+    placed = (wave_codes >= 0) & (group_codes >= 0)  # a row without wave or group: no cell
+    rows_at = answered[placed]
+    y = values[rows_at]
+    n_groups = len(groups)
+    n_cells = len(waves) * n_groups
+    cell = wave_codes[placed].astype(np.int64) * n_groups + group_codes[placed]
+    rows = np.bincount(cell, minlength=n_cells)
+    present = np.flatnonzero(rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(cell, weights=y, minlength=n_cells) / rows
+        deviation = y - mean[cell]
+        sd = np.sqrt(np.bincount(cell, weights=deviation * deviation, minlength=n_cells)
+                     / (rows - 1))
+    sd[rows < 2] = np.nan
+    if person:
+        person_codes = pd.factorize(data[person].to_numpy()[rows_at])[0]
+        named = person_codes >= 0  # rows without an id are no one's
+        pairs = pd.unique(person_codes[named].astype(np.int64) * n_cells + cell[named])
+        persons = np.bincount(pairs % n_cells, minlength=n_cells)
+    else:
+        persons = rows
+    table = pd.DataFrame({"outcome": outcome,
+                          wave: np.asarray(waves)[present // n_groups],
+                          EVER_TREATED: np.asarray(groups)[present % n_groups],
+                          "mean": mean[present], "sd": sd[present], "rows": rows[present],
+                          "n": persons[present]})
     if cluster:
-        spread = _cluster_se(long, keys, cluster).reset_index()
-        return table.merge(spread, on=keys, how="left")
+        se, df = _cluster_se(cell, deviation, data[cluster].to_numpy()[rows_at], rows)
+        table["se"], table["df"] = se[present], df[present]
+        return table
     table["se"] = table["sd"] / np.sqrt(table["rows"])
     table["df"] = table["rows"] - 1.0
     return table
 
 
-def _cluster_se(long: pd.DataFrame, keys: list[str], cluster: str) -> pd.DataFrame:
-    """CR1 standard error of each cell's mean, and its degrees of freedom G - 1."""
-    centred = long["value"] - long.groupby(keys, sort=False)["value"].transform("mean")
-    sums = (centred.groupby([long[k] for k in keys] + [long[cluster]], sort=False,
-                            dropna=False).sum() ** 2)
-    by_cell = sums.groupby(level=list(range(len(keys))), sort=False)
-    g = by_cell.size().astype(float)
-    rows = long.groupby(keys, sort=False)["value"].size().astype(float)
+def _cluster_se(cell: np.ndarray, deviation: np.ndarray, clusters: np.ndarray,
+                rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CR1 standard error of each cell's mean, and its degrees of freedom G - 1.
+
+    ``deviation`` is each row's difference from its cell's mean; rows without a cluster
+    are one cluster together.
+    """
+    n_cells = rows.size
+    cluster_codes, uniques = pd.factorize(clusters, use_na_sentinel=False)
+    key = cell * len(uniques) + cluster_codes
+    sums = np.bincount(key, weights=deviation, minlength=n_cells * len(uniques))
+    seen = np.bincount(key, minlength=n_cells * len(uniques)) > 0
+    g = seen.reshape(n_cells, -1).sum(axis=1).astype(float)
+    meat = np.square(sums).reshape(n_cells, -1).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        se = np.sqrt(g / (g - 1) * by_cell.sum()) / rows.reindex(g.index)
-    se = se.where(g > 1)
-    out = pd.DataFrame({"se": se, "df": g - 1})
-    out.index.names = keys
-    return out
+        se = np.sqrt(g / (g - 1) * meat) / rows
+    return np.where(g > 1, se, np.nan), g - 1
 
 
 def suppress_cells(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
