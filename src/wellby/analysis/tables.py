@@ -1,7 +1,7 @@
 """Small helpers for the study's tidy tables.
 
-The module imports pandas only where a table is read into a frame: the workflow's gather
-jobs stack CSV files as text (:func:`stack_csv_files`) and pay no more than Python's start.
+The module does not import pandas: the workflow's gather jobs stack CSV files as text
+(:func:`stack_csv_files`) and pay no more than Python's start.
 """
 
 from __future__ import annotations
@@ -9,10 +9,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 DID_COLUMNS = ["outcome", "estimator", "term", "estimate", "std_error", "ci_low", "ci_high",
                "p_value", "n_obs", "n_clusters"]
@@ -22,39 +18,6 @@ test row of did.csv or subgroups.csv leaves ``estimate`` empty and gives its p-v
 ``p_value``."""
 SUBGROUP_COLUMNS = ["outcome", "subgroup", "level", "estimate", "std_error", "ci_low",
                     "ci_high", "p_value", "p_adjusted", "n_obs"]
-
-
-def _read(path: str | Path) -> pd.DataFrame:
-    import pandas as pd
-
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:  # a table with no columns at all
-        return pd.DataFrame()
-
-
-def concat_csv(paths: Iterable[str | Path]) -> pd.DataFrame:
-    """Read CSV tables with the same columns and stack them in the given order.
-
-    Parameters
-    ----------
-    paths : iterable of str or Path
-        The tables.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The rows of every table; the columns of the first table when all are empty.
-    """
-    import pandas as pd
-
-    frames = [_read(path) for path in paths]
-    if not frames:
-        return pd.DataFrame()
-    non_empty = [f for f in frames if not f.empty]
-    if not non_empty:
-        return frames[0]
-    return pd.concat(non_empty, ignore_index=True)
 
 
 def stack_csv_files(paths: Iterable[str | Path], output: str | Path) -> None:
