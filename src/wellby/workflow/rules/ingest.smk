@@ -31,6 +31,10 @@ else:
         params:
             wave=wave_params,
             study=WAVE_STUDY,
+        # Every wave's ingest before any clean: ingests are the longer jobs (reading and
+        # pseudonymising), so the short cleans left at the end fill both cores evenly
+        # and the panel, which waits for the last of them, starts sooner.
+        priority: 1
         benchmark:
             "results/benchmarks/ingest/wave_{wave}.tsv",
         log:
