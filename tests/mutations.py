@@ -413,6 +413,20 @@ MUTATIONS: tuple[Mutation, ...] = (
         "        se = np.sqrt(meat) / rows\n",
         ("tests/test_describe.py", "tests/test_figures.py"),
         "the cell mean's clustered SE without the G / (G - 1) correction"),
+    Mutation(
+        "background_write_kept_on_failure", "background_write.py",
+        "        except BaseException:\n            wait([writing])\n"
+        "            partial.unlink(missing_ok=True)\n            raise\n",
+        "        finally:\n            wait([writing])\n",
+        ("tests/test_background_write.py",),
+        "the analysis file renamed into place although a check stopped the step"),
+    Mutation(
+        "panel_checks_skipped", "prepare/panel.py",
+        "        check_one_area_per_person(rows, columns.id, columns.area, columns.wave, "
+        "sources)\n",
+        "",
+        ("tests/test_background_write.py",),
+        "the panel step's checks no longer stop a respondent answering from two areas"),
 )
 
 

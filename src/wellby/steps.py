@@ -138,18 +138,24 @@ def panel_step(cleaned: Sequence[str], *, study: Study,
     """
     import pandas as pd
 
+    from wellby.background_write import parquet_written_meanwhile
     from wellby.prepare.linkage import linkage_table
-    from wellby.prepare.panel import assemble_panel, stack_waves
+    from wellby.prepare.panel import analysis_rows, panel_checks, panel_rows, stack_waves
     from wellby.prepare.study import read_areas
 
     waves = [pd.read_parquet(path) for path in cleaned]
     stacked = stack_waves(waves, study.columns.wave)
     del waves  # the per-wave frames are not needed again: free them before the checks
-    assembled = assemble_panel([stacked], study, read_areas(study))
-    linkage = linkage_table(assembled.data, study)
-    assembled.data.to_parquet(outputs["panel"], index=False)
+    rows = panel_rows([stacked], study, read_areas(study))
+    del stacked
+    analysis_file = analysis_rows(rows)
+    # The checks only read the rows: they run while a second thread writes the file,
+    # which is kept only if they pass (the rule has two threads for this).
+    with parquet_written_meanwhile(analysis_file, outputs["panel"]):
+        checks = panel_checks(rows, study)
+        linkage = linkage_table(analysis_file, study)
     linkage.to_csv(outputs["linkage"], index=False)
-    _write_checks(assembled.checks, outputs["checks"])
+    _write_checks(checks, outputs["checks"])
 
 
 def data_checks_step(inputs: Sequence[str], output: str) -> None:

@@ -451,6 +451,9 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
                    areas: pd.DataFrame | None = None) -> AssembledPanel:
     """Stack cleaned waves, check linkage and cohorts, and attach treatment timing.
 
+    The two phases, :func:`panel_rows` then :func:`panel_checks`; the panel step runs the
+    second while the first's rows are being written.
+
     Parameters
     ----------
     waves : sequence of pandas.DataFrame
@@ -469,23 +472,74 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
     -------
     AssembledPanel
     """
+    rows = panel_rows(waves, config, areas)
+    checks = panel_checks(rows, config)
+    return AssembledPanel(analysis_rows(rows), checks)
+
+
+def panel_rows(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, Any],
+               areas: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Stack cleaned waves, attach the areas' timing, person codes and treatment timing.
+
+    Stops on what would make the rows wrong (an area with two cohorts, an area file that
+    does not fit, no treated row); the checks that only read the rows are
+    :func:`panel_checks`. Parameters as :func:`assemble_panel`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The analysis file's rows, still with the ids' recorded formats, which only the
+        checks read (:func:`analysis_rows` drops them).
+    """
     study = Study.coerce(config)
     columns = study.columns
     data = stack_waves(waves, columns.wave)
     sources = _wave_sources(study, data)
-    wave_keys = _wave_keys(study)
-    checks: list[dict] = []
     if areas is not None:
         data = attach_areas(data, areas, area=columns.area, cohort=columns.cohort,
                             wave=columns.wave, area_file=study.data.areas.path,
                             sources=sources)
     check_cohort_constant(data, columns.area, columns.cohort, columns.wave, sources)
     if study.design == "panel":
-        data = with_person_codes(data, columns)  # coded once for every check below
-        check_one_area_per_person(data, columns.id, columns.area, columns.wave, sources)
+        data = with_person_codes(data, columns)  # coded once for the checks and the steps
+    data = attach_treatment(data, columns.wave, columns.cohort)
+    if compares_areas(study.models) and not data[TREATED].any():
+        raise DataError("no row is treated: no area has a cohort at or before the last wave",
+                        column=columns.cohort, config_key="columns.cohort")
+    return data
+
+
+def panel_checks(rows: pd.DataFrame, config: Study | Mapping[str, Any]) -> pd.DataFrame:
+    """Check the rows of :func:`panel_rows`: linkage, shifted waves, coverage, distributions.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`panel_rows`' result.
+    config : Study or mapping
+        As :func:`assemble_panel`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The data checks (:func:`wellby.prepare.checks.check_rows`).
+
+    Raises
+    ------
+    DataError
+        A respondent in two areas, waves that do not link, a wave coded one step off,
+        an outcome without any value.
+    """
+    study = Study.coerce(config)
+    columns = study.columns
+    sources = _wave_sources(study, rows)
+    wave_keys = _wave_keys(study)
+    checks: list[dict] = []
+    if study.design == "panel":
+        check_one_area_per_person(rows, columns.id, columns.area, columns.wave, sources)
         linkage = study.data.linkage
         checks += check_linkage_health(
-            data, person=columns.id, wave=columns.wave,
+            rows, person=columns.id, wave=columns.wave,
             min_relative_rate=linkage.min_relative_rate, min_rate=linkage.min_rate,
             wave_keys=wave_keys, sources=sources)
     ranges = ranged_columns(study)
@@ -493,19 +547,18 @@ def assemble_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, A
     measured = list(dict.fromkeys([*ranges, *outcomes]))
     # the checks read the wave and the measured columns: copy the residents' rows of those
     checked = [c for c in dict.fromkeys([columns.wave, columns.member, *measured])
-               if c and c in data.columns]
-    resident_rows = residents(data[checked], columns)
+               if c and c in rows.columns]
+    resident_rows = residents(rows[checked], columns)
     check_shifted_waves(resident_rows, ranges, wave=columns.wave,
                         sources=sources, wave_keys=wave_keys)
     checks += outcome_coverage(resident_rows, outcomes, columns.wave)
     checks += distribution_checks(resident_rows, measured, columns.wave)
-    del resident_rows
-    data = data.drop(columns=[ID_FORMAT], errors="ignore")
-    data = attach_treatment(data, columns.wave, columns.cohort)
-    if compares_areas(study.models) and not data[TREATED].any():
-        raise DataError("no row is treated: no area has a cohort at or before the last wave",
-                        column=columns.cohort, config_key="columns.cohort")
-    return AssembledPanel(data, check_rows(checks))
+    return check_rows(checks)
+
+
+def analysis_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return the analysis file from :func:`panel_rows`' rows: without the ids' formats."""
+    return rows.drop(columns=[ID_FORMAT], errors="ignore")
 
 
 def build_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, Any],

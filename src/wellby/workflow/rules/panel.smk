@@ -16,6 +16,9 @@ rule panel:
         checks="results/interim/panel_checks.csv",
     params:
         study=PANEL_STUDY,
+    # Nothing else can run while the panel is built: its second thread writes the file
+    # while the first checks the rows, and Arrow reads the waves on both.
+    threads: 2
     benchmark:
         "results/benchmarks/panel.tsv",
     log:
