@@ -156,7 +156,8 @@ def apply_area_weights(data: pd.DataFrame, weights: pd.DataFrame,
                         "comparison weight: the weights are out of date, rerun the compare "
                         "step", column=columns.area, config_key="comparison")
     keep = area_weight > 0
-    out = data.loc[keep].copy()
+    # (a filter copies every column; when every area keeps its rows there is nothing to drop)
+    out = data.copy(deep=False) if keep.all() else data.loc[keep].copy(deep=False)
     weight = area_weight[keep]
     if columns.weight:
         weight = weight * out[columns.weight].to_numpy(dtype=float)

@@ -153,8 +153,10 @@ def _cells(data: pd.DataFrame, outcome: str, *, wave: str, person: str | None,
     if person:
         person_codes = pd.factorize(data[person].to_numpy()[rows_at])[0]
         named = person_codes >= 0  # rows without an id are no one's
-        pairs = pd.unique(person_codes[named].astype(np.int64) * n_cells + cell[named])
-        persons = np.bincount(pairs % n_cells, minlength=n_cells)
+        # one flag per person and cell (a hash of the pairs took 0.3 s at 3M rows)
+        seen = np.zeros((person_codes.max(initial=-1) + 1) * n_cells, dtype=bool)
+        seen[person_codes[named].astype(np.int64) * n_cells + cell[named]] = True
+        persons = np.bincount(np.flatnonzero(seen) % n_cells, minlength=n_cells)
     else:
         persons = rows
     table = pd.DataFrame({"outcome": outcome,

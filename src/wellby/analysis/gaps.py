@@ -134,7 +134,7 @@ def effect_gap(data: pd.DataFrame, outcome: str, *, subgroup_levels: pd.Series, 
             raise DataError(f"no observation of '{outcome}' in level '{value}' (levels with "
                             f"data: {known})", column=outcome, config_key=key)
     keep = used & (in_level[lower] | in_level[upper])
-    frame = data.loc[keep].copy()
+    frame = data.loc[keep].copy(deep=False)  # the filter already made new arrays
     is_upper = pd.Series(in_level[upper][keep], index=frame.index)
     frame[_GAP_TERM] = frame[TREATED] * is_upper.astype(float)
     frame["_wave_by_level"] = 2 * pd.factorize(frame[columns.wave])[0] + is_upper.to_numpy()

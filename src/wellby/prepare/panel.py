@@ -610,7 +610,7 @@ def coded_identifiers(data: pd.DataFrame, columns: Columns | Mapping[str, Any]
         A copy with the two columns as ``int64`` codes.
     """
     columns = Columns.coerce(columns)
-    out = data.copy()
+    out = data.copy(deep=False)  # columns are replaced, never written into: nothing copied
     for name in dict.fromkeys((columns.id, columns.area)):
         if name in out.columns and out[name].dtype.kind not in "iu":
             codes = pd.factorize(out[name])[0]
