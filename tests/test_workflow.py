@@ -310,7 +310,7 @@ def test_second_run_has_nothing_to_do_and_a_changed_wave_reruns_only_its_steps(d
     assert "rule ingest:\n    input: resources/demo/wave_2018.dta" in rerun.stdout
     downstream = {"cleaning_tables", "data_checks", "panel", "describe", "compare",
                   "estimate", "subgroups", "gaps", "gather_table", "value", "power",
-                  "report", "all"}
+                  "report", "workbook", "all"}
     assert set(counts) == {"ingest", "clean"} | downstream
     other_wave = demo_run / "results" / "interim" / "clean" / "wave_2016.parquet"
     before = other_wave.stat().st_mtime
@@ -370,7 +370,8 @@ def test_each_setting_reruns_the_steps_that_read_it_and_no_other(demo_run, tmp_p
     def discount(config):
         config["cba"]["costs"] = {year: cost * 1.1 for year, cost in config["cba"]["costs"].items()}
     counts = _plan_with(demo_run, tmp_path, discount)
-    assert set(counts) == {"value", "power", "report", "all"}, counts  # power: break-even
+    # power: the break-even; the workbook: its live cost-benefit sheets
+    assert set(counts) == {"value", "power", "report", "workbook", "all"}, counts
 
 
 def test_a_users_study_replaces_the_demo_config(demo_run, tmp_path):

@@ -579,9 +579,33 @@ def gaps_step(panel: str, *, study: Study, output: str, weights: str | None = No
     table.to_csv(output, index=False)
 
 
+def workbook_step(tables: Mapping[str, str], *, study: Study, output: str) -> None:
+    """Write the workbook: every table as published, one sheet each, and the live case.
+
+    Parameters
+    ----------
+    tables : mapping of str to str
+        Each table (CSV) by its sheet name, in the workbook's order.
+    study : Study
+        The whole study: counts of fewer than ``report.min_cell`` persons are withheld;
+        ``cba`` gives the live cost-benefit sheets.
+    output : str
+        The workbook's path (xlsx).
+    """
+    import pandas as pd
+
+    from wellby.report.workbook import write_tables_workbook
+
+    frames = {name: pd.read_csv(path) for name, path in tables.items()}
+    write_tables_workbook(frames, output, min_cell=study.report.min_cell, cba=study.cba)
+
+
 def report_step(tables: Mapping[str, str], figures: Mapping[str, str], *,
                 sources: Sequence[str], study: Study, outputs: Mapping[str, str]) -> None:
-    """Write the workbook, the provenance record and the self-contained HTML report.
+    """Write the provenance record and the self-contained HTML report.
+
+    The workbook, from the same tables, is :func:`workbook_step` (its own rule, so the two
+    are written side by side).
 
     Parameters
     ----------
@@ -595,21 +619,18 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], *,
         The whole study (its hash goes into the provenance); counts of fewer than
         ``report.min_cell`` persons are suppressed.
     outputs : mapping
-        Paths under the keys ``workbook`` (xlsx), ``provenance`` (JSON) and ``html``.
+        Paths under the keys ``provenance`` (JSON) and ``html``.
     """
     import pandas as pd
 
     from wellby.report.html import render_report
     from wellby.report.provenance import build_provenance
-    from wellby.report.workbook import write_tables_workbook
 
-    min_cell = study.report.min_cell
     frames = {name: pd.read_csv(path) for name, path in tables.items()}
-    write_tables_workbook(frames, outputs["workbook"], min_cell=min_cell, cba=study.cba)
     provenance = build_provenance(study, sources)
     with open(outputs["provenance"], "w", encoding="utf-8") as handle:
         json.dump(provenance, handle, indent=2)
-    html = render_report(frames, figures, study, provenance, min_cell=min_cell)
+    html = render_report(frames, figures, study, provenance, min_cell=study.report.min_cell)
     with open(outputs["html"], "w", encoding="utf-8") as handle:
         handle.write(html)
 

@@ -1,4 +1,4 @@
-"""Write the workbook, the HTML report and the provenance record."""
+"""Write the HTML report and the provenance record."""
 
 from wellby.config.typed import Study
 from wellby.runner import run_step
