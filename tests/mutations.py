@@ -427,6 +427,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         "",
         ("tests/test_background_write.py",),
         "the panel step's checks no longer stop a respondent answering from two areas"),
+    Mutation(
+        "out_of_range_value_kept", "prepare/clean.py",
+        "            data[column] = values.mask(out)\n",
+        "            data[column] = values\n",
+        ("tests/test_data_gate.py",),
+        "an out-of-range answer recorded as set to missing but kept in the cleaned wave"),
 )
 
 

@@ -382,7 +382,9 @@ def clean_wave(
     study = Study.coerce(config)
     columns = study.columns
     rows_in = len(data)
-    data = data.copy()
+    # Columns are replaced, never written into, so the caller's frame is left as it was
+    # without copying (a deep copy of a wave also merged its columns: 0.5 s at 600k rows).
+    data = data.copy(deep=False)
     excluder = _Excluder(wave)
     corrections: list[pd.DataFrame] = []
     checks: list[dict] = []
@@ -444,7 +446,7 @@ def clean_wave(
             corrections.append(pd.DataFrame({
                 "wave": wave, "row": data.loc[out, SOURCE_ROW].to_numpy(), "column": column,
                 "value": values[out].to_numpy(), "rule": "out_of_range_set_missing"}))
-            data.loc[out, column] = np.nan
+            data[column] = values.mask(out)
         share = int(out.sum()) / max(rows_in, 1)
         if share > MANY_CORRECTIONS:
             checks.append(check_row(

@@ -255,7 +255,7 @@ def derive_outcomes(data: pd.DataFrame, definitions: Sequence[DerivedOutcome], *
         A source column that is missing or not numeric (naming the column and
         ``derived.<name>.source``), or a derived name already in ``data``.
     """
-    out = data.copy()
+    out = data.copy(deep=False)  # new columns only: the existing ones are not copied
     for definition in definitions:
         _add_indicator(out, data, definition, file=source)
     return out
