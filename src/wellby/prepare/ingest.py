@@ -357,7 +357,7 @@ def ingest_wave(
                 rows=rows[wrong].tolist(),
                 config_key=f"{config_key}.wave",
             )
-    data = data.copy()
+    data = data.copy(deep=False)  # columns are replaced or added below, never written into
     data[wave_column] = np.int64(wave)
     if id_column and id_column in data.columns:
         ids = transform_ids(_text_ids(data[id_column]), id_transform)
