@@ -433,6 +433,18 @@ MUTATIONS: tuple[Mutation, ...] = (
         "            data[column] = values\n",
         ("tests/test_data_gate.py",),
         "an out-of-range answer recorded as set to missing but kept in the cleaned wave"),
+    Mutation(
+        "nested_cells_gram_half", "analysis/variance_components.py",
+        "            if s != t:\n                gram[:, s, t] -= cross\n",
+        "",
+        ("tests/test_power.py",),
+        "the area blocks of the within-person cell dummies' Gram matrix left unsymmetric"),
+    Mutation(
+        "nested_cells_not_demeaned", "analysis/variance_components.py",
+        "    effects -= (np.bincount(person, weights=effects, minlength=n_persons)\n",
+        "    effects -= 0 * (np.bincount(person, weights=effects, minlength=n_persons)\n",
+        ("tests/test_power.py",),
+        "the fitted cell effects not demeaned within persons"),
 )
 
 

@@ -502,3 +502,48 @@ def test_a_million_rows_in_seconds():
     assert c.rho == pytest.approx(1.44 / 3.13, abs=0.01)
     assert mde.mde > 0 and plan.min_areas is not None
     assert elapsed < 30
+
+
+# ------------------------------------------- the residual on persons and area-by-wave cells
+
+
+def _unbalanced_panel(rng, n_areas=12, persons=8, waves=4, keep=0.7):
+    """Persons in areas over waves, each row kept with probability ``keep``; dense codes."""
+    area = np.repeat(np.arange(n_areas), persons * waves)
+    person = np.repeat(np.arange(n_areas * persons), waves)
+    wave = np.tile(np.arange(waves), n_areas * persons)
+    kept = rng.random(area.size) < keep
+    kept[person == 3] = True  # one person in every wave
+    kept[(area == 5) & (wave == 2)] = False  # an area with no row in a wave
+    area, person, wave = area[kept], person[kept], wave[kept]
+    person = pd.factorize(person)[0]
+    y = (rng.normal(size=n_areas)[area] + rng.normal(size=person.max() + 1)[person]
+         + rng.normal(size=(n_areas, waves))[area, wave] + rng.normal(size=area.size))
+    return y, person, area, wave
+
+
+def test_residual_on_persons_and_cells_equals_statsmodels_ols_on_the_dummies():
+    import statsmodels.api as sm
+
+    from wellby.analysis.variance_components import residual_on_persons_and_cells
+
+    y, person, area, wave = _unbalanced_panel(np.random.default_rng(11))
+    dummies = pd.get_dummies(pd.DataFrame({"p": person.astype(str),
+                                           "c": (area * 10 + wave).astype(str)}),
+                             drop_first=False, dtype=float)
+    reference = sm.OLS(y, dummies.to_numpy()).fit().resid  # rank-deficient: pinv
+    ours = residual_on_persons_and_cells(y, person, area, wave, 4)
+    np.testing.assert_allclose(ours, reference, atol=1e-9)
+    assert np.abs(ours).max() > 0.1  # the fit leaves a residual
+
+
+def test_residual_on_persons_and_cells_equals_alternating_projections():
+    from wellby.analysis.variance_components import residual_on_persons_and_cells
+    from wellby.estimators.fixed_effects import demean
+
+    y, person, area, wave = _unbalanced_panel(np.random.default_rng(12), n_areas=300,
+                                              persons=40, waves=5, keep=0.6)
+    cells = pd.factorize(area * 5 + wave)[0]
+    reference = demean(y, [person, cells], tol=1e-13)
+    ours = residual_on_persons_and_cells(y, person, area, wave, 5)
+    np.testing.assert_allclose(ours, reference, atol=1e-8)
