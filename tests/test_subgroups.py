@@ -388,3 +388,24 @@ def test_adjusted_p_values_equal_statsmodels_multipletests(method):
     np.testing.assert_allclose(got[present], multipletests(raw[present], method=method)[1],
                                rtol=1e-12)
     assert got[~present].isna().all()
+
+
+@pytest.mark.parametrize("ids", ["codes", "text", "sparse", "none"])
+def test_level_persons_equals_count_persons(ids):
+    from wellby.analysis.subgroups import level_persons
+    from wellby.report.disclosure import count_persons
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    codes = rng.integers(-1, 3, n)  # -1: no level; the category "unused" has no row
+    levels = pd.Series(pd.Categorical.from_codes(codes, categories=["a", "b", "c", "unused"]))
+    person = rng.integers(0, 1500, n)
+    people = {"codes": pd.Series(person), "text": pd.Series([f"p{i}" for i in person]),
+              "sparse": pd.Series(person * 1_000_003), "none": None}[ids]
+    ours = level_persons(levels, people)
+    reference = count_persons(levels.rename("level"), people).reindex(
+        levels.cat.categories, fill_value=0)
+    assert ours.to_dict() == reference.astype(int).to_dict()
+    assert ours["unused"] == 0 and ours["a"] > 0
+    if people is not None:
+        assert ours["a"] < (codes == 0).sum()  # persons, not rows

@@ -337,8 +337,24 @@ def level_persons(levels: pd.Series, person: pd.Series | None) -> pd.Series:
     pandas.Series
         Persons by level, every category included (zero when empty).
     """
-    counts = count_persons(levels.rename("level"), person)
-    return counts.reindex(levels.cat.categories, fill_value=0).astype(int)
+    n_levels = len(levels.cat.categories)
+    level = levels.cat.codes.to_numpy().astype(np.int64)
+    ids = None if person is None else person.to_numpy()
+    if ids is not None and not (ids.dtype.kind in "iu" and ids.size
+                                and 0 <= ids.min() and ids.max() < 2 * ids.size):
+        # text pseudonyms, missing or sparse ids: count_persons' groupby (0.4 s at 2M
+        # rows, where the flags below take a tenth of it)
+        counts = count_persons(levels.rename("level"), person)
+        return counts.reindex(levels.cat.categories, fill_value=0).astype(int)
+    placed = level >= 0
+    if ids is None:
+        return pd.Series(np.bincount(level[placed], minlength=n_levels),
+                         index=levels.cat.categories)
+    # integer codes (the modelling steps code the ids): one flag per person and level
+    seen = np.zeros((int(ids.max()) + 1) * n_levels, dtype=bool)
+    seen[ids[placed].astype(np.int64) * n_levels + level[placed]] = True
+    return pd.Series(np.bincount(np.flatnonzero(seen) % n_levels, minlength=n_levels),
+                     index=levels.cat.categories)
 
 
 def suppression_relations(persons: Mapping[str, pd.Series],
