@@ -451,6 +451,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    return pd.Series(np.bincount(level[placed], minlength=n_levels),\n",
         ("tests/test_subgroups.py",),
         "a subgroup level's persons counted as its rows when the ids are integer codes"),
+    Mutation(
+        "repeated_person_waves_missed", "analysis/designs.py",
+        "    return int((counts[counts > 1] - 1).sum())\n",
+        "    return int((counts[counts > 2] - 1).sum())\n",
+        ("tests/test_design_matrix.py",),
+        "a person answering twice in a wave let through when the ids are integer codes"),
 )
 
 

@@ -580,3 +580,18 @@ def test_a_unit_in_two_clusters_stops_naming_how_many():
         check_design(data, "y", columns=columns, design="panel", models=models)
     kept = data[~data["pid"].isin(["a1p0", "a2p3"])]
     assert len(check_design(kept, "y", columns=columns, design="panel", models=models).data)
+
+
+@pytest.mark.parametrize("ids", ["codes", "text", "sparse"])
+def test_repeated_person_waves_counts_what_pandas_duplicated_counts(ids):
+    from wellby.analysis.designs import _repeated_person_waves
+
+    rng = np.random.default_rng(8)
+    persons = rng.integers(0, 400, 3000)
+    waves = rng.choice([2016.0, 2018.0, np.nan], 3000)
+    values = {"codes": persons, "text": np.array([f"p{p}" for p in persons], dtype=object),
+              "sparse": persons * 1_000_003}[ids]
+    expected = int(pd.DataFrame({"p": values, "w": waves}).duplicated().sum())
+    assert _repeated_person_waves(values, waves) == expected > 0
+    once = pd.DataFrame({"p": values, "w": waves}).drop_duplicates()
+    assert _repeated_person_waves(once["p"].to_numpy(), once["w"].to_numpy()) == 0

@@ -84,12 +84,26 @@ def _check_weights(data: pd.DataFrame, outcome: str, weight: str | None, wave: s
 
 def _check_one_row_per_wave(data: pd.DataFrame, outcome: str, person: str, wave: str
                             ) -> None:
-    repeated = data.duplicated([person, wave])
-    if repeated.any():
-        raise _stop(outcome, f"{int(repeated.sum())} persons of '{person}' have more than "
+    repeated = _repeated_person_waves(data[person].to_numpy(), data[wave].to_numpy())
+    if repeated:
+        raise _stop(outcome, f"{repeated} persons of '{person}' have more than "
                     "one row in a wave: a panel has one row per person and wave (check that "
                     "the id column identifies persons, not areas or households)", person,
                     "columns.id")
+
+
+def _repeated_person_waves(persons: np.ndarray, waves: np.ndarray) -> int:
+    """Count the rows repeating an earlier row's person and wave.
+
+    The modelling steps code persons as integers 0, 1, ...: then a count per person and
+    wave is one bincount (a tenth of the time of pandas' duplicated at millions of rows).
+    """
+    if not (persons.dtype.kind in "iu" and persons.size and persons.min() >= 0
+            and persons.max() < 2 * persons.size):
+        return int(pd.DataFrame({"p": persons, "w": waves}).duplicated().sum())
+    wave_codes, wave_values = pd.factorize(waves, use_na_sentinel=False)
+    counts = np.bincount(persons.astype(np.int64) * len(wave_values) + wave_codes)
+    return int((counts[counts > 1] - 1).sum())
 
 
 def _check_cohorts(data: pd.DataFrame, outcome: str, wave: str, cohort: str,
