@@ -457,6 +457,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    return int((counts[counts > 2] - 1).sum())\n",
         ("tests/test_design_matrix.py",),
         "a person answering twice in a wave let through when the ids are integer codes"),
+    Mutation(
+        "area_weight_lookup_shifted", "analysis/area_weights.py",
+        "        return np.where(np.isnan(at), np.nan, weight[np.nan_to_num(at)"
+        ".astype(np.intp)])\n",
+        "        return np.where(np.isnan(at), np.nan, weight[::-1][np.nan_to_num(at)"
+        ".astype(np.intp)])\n",
+        ("tests/test_study_comparison.py",),
+        "each row given another area's comparison weight (Arrow's lookup)"),
 )
 
 

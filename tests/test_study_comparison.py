@@ -86,8 +86,11 @@ def test_matching_balances_deprivation_and_the_weights_reach_the_estimator():
     assert att["ci_low"] <= 0.3 <= att["ci_high"]
 
 
-def test_area_weights_multiply_survey_weights_and_drop_unmatched_areas():
-    data = pd.DataFrame({"area_id": ["A", "A", "B", "C"], "wt": [1.0, 2.0, 3.0, 4.0]})
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", object])
+def test_area_weights_multiply_survey_weights_and_drop_unmatched_areas(dtype):
+    # str and string[pyarrow]: Arrow's lookup (the analysis file's ids); object: factorize
+    data = pd.DataFrame({"area_id": pd.Series(["A", "A", "B", "C"], dtype=dtype),
+                         "wt": [1.0, 2.0, 3.0, 4.0]})
     weights = pd.DataFrame({"area": ["A", "B", "C"], "treated": [True, False, False],
                             "weight": [1.0, 0.0, 2.5]})
     columns = Columns(id=None, wave="wave", area="area_id", cohort="cohort", weight="wt",
@@ -96,7 +99,8 @@ def test_area_weights_multiply_survey_weights_and_drop_unmatched_areas():
     assert out["area_id"].tolist() == ["A", "A", "C"]
     assert out[named.weight].tolist() == [1.0, 2.0, 10.0]
     with pytest.raises(DataError, match="1 area.* no comparison weight.*rerun the compare"):
-        apply_area_weights(data.assign(area_id=["A", "A", "B", "D"]), weights, columns)
+        apply_area_weights(data.assign(area_id=pd.Series(["A", "D", "B", "D"], dtype=dtype)),
+                           weights, columns)
     note = comparison_note("nearest", weights)
     assert "1 of 2 comparison areas used, 1 of 1 programme areas" in note
 
