@@ -465,6 +465,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         ".astype(np.intp)])\n",
         ("tests/test_study_comparison.py",),
         "each row given another area's comparison weight (Arrow's lookup)"),
+    Mutation(
+        "sparse_gram_one_sided", "estimators/fixed_effects.py",
+        "        gram += np.bincount(columns[second] * n_columns + columns[first], weights=pair,\n"
+        "                            minlength=size)\n",
+        "",
+        ("tests/test_fixed_effects.py",),
+        "the sparse Gram matrix of the small factors' counts given one side of each pair"),
 )
 
 

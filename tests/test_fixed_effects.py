@@ -186,3 +186,20 @@ def test_demean_in_place_transforms_a_column_major_matrix_itself():
     result = fixed_effects.demean(matrix, factors, weights, copy=False)
     assert result is matrix or np.shares_memory(result, matrix)
     np.testing.assert_allclose(matrix, expected, rtol=0, atol=1e-12)
+
+
+def test_weighted_gram_of_sparse_counts_equals_scipys_product():
+    from scipy import sparse
+
+    from wellby.estimators.fixed_effects import _weighted_gram
+
+    rng = np.random.default_rng(4)
+    rows = np.repeat(np.arange(500), rng.integers(0, 7, 500))  # some rows empty
+    columns = rng.integers(0, 12, rows.size)
+    values = rng.random(rows.size)
+    # duplicates within a row are kept apart (not summed) to test them too
+    counts = sparse.csr_array((values, columns, np.searchsorted(rows, np.arange(501))),
+                              shape=(500, 12))
+    scale = rng.random(500) + 0.5
+    reference = (counts.T @ sparse.diags_array(scale) @ counts).toarray()
+    np.testing.assert_allclose(_weighted_gram(counts, scale, 12), reference, rtol=1e-12)

@@ -346,6 +346,32 @@ def _counts_by_big_level(
     return sparse.csr_array((data, (big, dummy)), shape=(n_big, n_dummies))
 
 
+def _weighted_gram(counts: sparse.csr_array, scale: np.ndarray, n_columns: int
+                   ) -> np.ndarray:
+    """``C' diag(scale) C`` for a sparse ``C`` whose rows hold a few entries each.
+
+    SciPy's sparse product took 0.15 s for a million rows of a few dozen columns (a
+    subgroup model's persons by wave-by-level cells); here each row's pairs of entries
+    are summed by :func:`numpy.bincount`, one pass over the entries per distance between
+    the two entries of a pair within the row (at most the largest row's length).
+    """
+    lengths = np.diff(counts.indptr)
+    columns, values = counts.indices.astype(np.int64), counts.data
+    row = np.repeat(np.arange(lengths.size), lengths)
+    weight = values * scale[row]
+    size = n_columns * n_columns
+    gram = np.bincount(columns * (n_columns + 1), weights=weight * values, minlength=size)
+    for distance in range(1, int(lengths.max(initial=0))):
+        first = np.flatnonzero(row[:-distance] == row[distance:])
+        second = first + distance
+        pair = weight[first] * values[second]
+        gram += np.bincount(columns[first] * n_columns + columns[second], weights=pair,
+                            minlength=size)
+        gram += np.bincount(columns[second] * n_columns + columns[first], weights=pair,
+                            minlength=size)
+    return gram.reshape(n_columns, n_columns)
+
+
 def _project_out_small_factors(
     out: np.ndarray,
     big: np.ndarray,
@@ -386,8 +412,11 @@ def _project_out_small_factors(
     scaled = by_big / big_weight[:, None] if isinstance(by_big, np.ndarray) else (
         sparse.diags_array(1.0 / big_weight) @ by_big
     )
-    within = by_big.T @ scaled
-    gram = cross - (within if isinstance(within, np.ndarray) else within.toarray())
+    if isinstance(by_big, np.ndarray):
+        within = by_big.T @ scaled
+    else:
+        within = _weighted_gram(sparse.csr_array(by_big), 1.0 / big_weight, n_dummies)
+    gram = cross - within
     values, vectors = np.linalg.eigh((gram + gram.T) / 2)
     keep = values > values.max() * 1e-10
     pinv = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
