@@ -472,6 +472,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         "",
         ("tests/test_fixed_effects.py",),
         "the sparse Gram matrix of the small factors' counts given one side of each pair"),
+    Mutation(
+        "weighted_members_kept", "analysis/area_weights.py",
+        "        area_weight[~rows] = 0.0  # left out like an area weighted 0\n",
+        "        pass\n",
+        ("tests/test_study_comparison.py",),
+        "a followed cohort's rows kept among the residents the weights are applied to"),
 )
 
 

@@ -225,3 +225,22 @@ def test_balance_words_with_one_programme_area_say_the_differences_are_undefined
                                     "ratio": 1, "replace": True, "moments": 1}, COLUMNS)
     assert balance_words(many.balance).startswith("Before, the largest standardised "
                                                   "difference was")
+
+
+def test_area_weights_with_the_residents_mask_equal_weighting_the_residents():
+    from wellby.prepare.panel import resident_rows, residents
+
+    data = pd.DataFrame({"area_id": ["A", "A", "B", "C", "C", "D"],
+                         "member": [0, 1, 0, 0, 1, 1], "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    weights = pd.DataFrame({"area": ["A", "B", "C"], "treated": [True, False, False],
+                            "weight": [1.0, 0.0, 2.5]})
+    columns = Columns(id=None, wave="wave", area="area_id", cohort="cohort", weight=None,
+                      member="member")
+    # area D has only a member's row: it is left out before its (missing) weight is sought
+    once, named = apply_area_weights(data, weights, columns,
+                                     rows=resident_rows(data, columns))
+    twice, _ = apply_area_weights(residents(data, columns), weights, columns)
+    pd.testing.assert_frame_equal(once, twice)
+    assert once["y"].tolist() == [1.0, 4.0] and once[named.weight].tolist() == [1.0, 2.5]
+    with pytest.raises(DataError, match="no comparison weight"):
+        apply_area_weights(data, weights, columns)  # D's member row, without the mask

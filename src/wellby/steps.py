@@ -244,18 +244,25 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
         save_figure(figure, path)
 
 
-def _weighted(data: pd.DataFrame, study: Study, weights: str | None
-              ) -> tuple[pd.DataFrame, Any, str]:
-    """Apply the compare step's area weights, if any; return the rows, columns and note."""
+def _weighted(data: pd.DataFrame, study: Study, weights: str | None, *,
+              residents_only: bool = False) -> tuple[pd.DataFrame, Any, str]:
+    """Apply the compare step's area weights, if any; return the rows, columns and note.
+
+    ``residents_only`` also leaves out a followed cohort's rows (:func:`residents`), in
+    the same copy of the rows as the areas weighted 0.
+    """
     import pandas as pd
 
     from wellby.analysis.area_weights import apply_area_weights, comparison_note
+    from wellby.prepare.panel import resident_rows, residents
 
     method = study.comparison.method if study.comparison is not None else "none"
     if weights is None or method == "none":
+        data = residents(data, study.columns) if residents_only else data
         return data, study.columns, comparison_note("none", None)
     table = pd.read_parquet(weights)
-    data, columns = apply_area_weights(data, table, study.columns)
+    rows = resident_rows(data, study.columns) if residents_only else None
+    data, columns = apply_area_weights(data, table, study.columns, rows=rows)
     return data, columns, comparison_note(method, table)
 
 
@@ -381,7 +388,6 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
         analysis_columns,
         coded_identifiers,
         cohort_members,
-        residents,
     )
     from wellby.report.figures import save_figure
 
@@ -390,7 +396,7 @@ def subgroups_step(panel: str, did: str, *, outcome: str, study: Study,
     needed = analysis_columns(columns, outcome, *study.subgroups,
                               covariates=models.covariates)
     raw = read_analysis_file(panel, needed, columns)
-    data, columns, _ = _weighted(residents(raw, columns), study, weights)
+    data, columns, _ = _weighted(raw, study, weights, residents_only=True)
     data = coded_identifiers(data, columns)
     table = estimate_subgroups(data, outcome, subgroups=study.subgroups, columns=columns,
                                design=study.design, models=models,
@@ -440,7 +446,10 @@ def power_step(panel: str, *, study: Study, outputs: Mapping[str, str],
     if weights is not None:
         table = pd.read_parquet(weights)
         used = set(table.loc[table["weight"] > 0, "area"].astype(str))
-        data = data[data[study.columns.area].astype(str).isin(used)]
+        areas = data[study.columns.area]
+        # (the analysis file's areas are text: a text copy of every row's is not needed)
+        areas = areas if pd.api.types.is_string_dtype(areas) else areas.astype(str)
+        data = data[areas.isin(used).to_numpy()]
     data = coded_identifiers(data, study.columns)  # the components group rows by them
     breakeven = (breakeven_effect(cba_inputs(study.cba), scale="estimate")
                  if study.cba is not None else None)
@@ -564,14 +573,14 @@ def gaps_step(panel: str, *, study: Study, output: str, weights: str | None = No
     """
     from wellby.analysis.gaps import gap_table
     from wellby.prepare.analysis_file import read_analysis_file
-    from wellby.prepare.panel import analysis_columns, coded_identifiers, residents
+    from wellby.prepare.panel import analysis_columns, coded_identifiers
 
     columns, models = study.columns, study.models
     pairs = study.cba.distribution.gaps
     names = list(dict.fromkeys(pair.subgroup for pair in pairs))
     needed = analysis_columns(columns, *study.outcomes, *names, covariates=models.covariates)
-    data = residents(read_analysis_file(panel, needed, columns), columns)
-    data, columns, _ = _weighted(data, study, weights)
+    data, columns, _ = _weighted(read_analysis_file(panel, needed, columns), study, weights,
+                                 residents_only=True)
     data = coded_identifiers(data, columns)
     table = gap_table(data, study.outcomes, gaps=pairs,
                       subgroups={name: study.subgroups[name] for name in names},

@@ -122,7 +122,8 @@ def choose_comparison(data: pd.DataFrame, settings: Comparison | Mapping[str, An
 
 
 def apply_area_weights(data: pd.DataFrame, weights: pd.DataFrame,
-                       columns: Columns | Mapping[str, Any]) -> tuple[pd.DataFrame, Columns]:
+                       columns: Columns | Mapping[str, Any], rows: np.ndarray | None = None
+                       ) -> tuple[pd.DataFrame, Columns]:
     """Give each row its area's weight; drop the rows of areas weighted 0.
 
     Parameters
@@ -132,6 +133,9 @@ def apply_area_weights(data: pd.DataFrame, weights: pd.DataFrame,
     weights : pandas.DataFrame
         ``area`` and ``weight`` (:attr:`ComparisonResult.weights`).
     columns : Columns or mapping
+    rows : ndarray of bool, optional
+        The rows to keep at all (e.g. :func:`wellby.prepare.panel.resident_rows`), filtered
+        with the weights in one copy; default every row.
 
     Returns
     -------
@@ -147,6 +151,8 @@ def apply_area_weights(data: pd.DataFrame, weights: pd.DataFrame,
     """
     columns = Columns.coerce(columns)
     area_weight = _area_weight_of_rows(data[columns.area], weights)
+    if rows is not None:
+        area_weight[~rows] = 0.0  # left out like an area weighted 0
     if np.isnan(area_weight).any():
         areas = data[columns.area].to_numpy()[np.isnan(area_weight)]
         unknown = sorted({str(area) for area in areas if pd.notna(area)})

@@ -68,14 +68,16 @@ def _baseline_gap(frame: pd.DataFrame, outcome: str, is_upper: pd.Series,
     else:
         cohort = pd.to_numeric(frame[columns.cohort], errors="coerce")
         ever = cohort.fillna(0) > 0
-    before = ever & (frame[TREATED] == 0)
+    before = (ever & (frame[TREATED] == 0)).to_numpy()
+    values = frame[outcome].to_numpy(dtype=float)
+    weights = frame[columns.weight].to_numpy(dtype=float) if columns.weight else None
     means = []
     for upper in (True, False):
-        rows = frame[before & (is_upper == upper)]
-        if rows.empty:
+        rows = before & (is_upper.to_numpy() == upper)
+        if not rows.any():
             return math.nan
-        weights = rows[columns.weight] if columns.weight else None
-        means.append(float(np.average(rows[outcome], weights=weights)))
+        means.append(float(np.average(values[rows],
+                                      weights=None if weights is None else weights[rows])))
     return means[0] - means[1]
 
 
@@ -134,7 +136,13 @@ def effect_gap(data: pd.DataFrame, outcome: str, *, subgroup_levels: pd.Series, 
             raise DataError(f"no observation of '{outcome}' in level '{value}' (levels with "
                             f"data: {known})", column=outcome, config_key=key)
     keep = used & (in_level[lower] | in_level[upper])
-    frame = data.loc[keep].copy(deep=False)  # the filter already made new arrays
+    cluster = cluster_column(columns, models) if models.vcov == "cluster" else None
+    # only the model's columns are filtered: a copy of every column cost more than the fit
+    modelled = [c for c in dict.fromkeys([outcome, TREATED, EVER_TREATED, columns.cohort,
+                                          columns.wave, model_units(columns, design),
+                                          cluster, columns.weight, *models.covariates])
+                if c and c in data.columns]
+    frame = data.loc[keep, modelled].copy(deep=False)  # the filter already made new arrays
     is_upper = pd.Series(in_level[upper][keep], index=frame.index)
     frame[_GAP_TERM] = frame[TREATED] * is_upper.astype(float)
     frame["_wave_by_level"] = 2 * pd.factorize(frame[columns.wave])[0] + is_upper.to_numpy()
@@ -143,7 +151,6 @@ def effect_gap(data: pd.DataFrame, outcome: str, *, subgroup_levels: pd.Series, 
         raise DataError(f"no rows of programme areas before they started in '{lower}' or "
                         f"'{upper}': the baseline gap is undefined", column=outcome,
                         config_key=key)
-    cluster = cluster_column(columns, models) if models.vcov == "cluster" else None
     try:
         result = fit_ols(frame, outcome, [TREATED, _GAP_TERM, *models.covariates],
                          absorb=[model_units(columns, design), "_wave_by_level"],

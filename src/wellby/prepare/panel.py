@@ -567,6 +567,15 @@ def build_panel(waves: Sequence[pd.DataFrame], config: Study | Mapping[str, Any]
     return assemble_panel(waves, config, areas).data
 
 
+def resident_rows(data: pd.DataFrame, columns: Columns | Mapping[str, Any]
+                  ) -> np.ndarray | None:
+    """Which rows :func:`residents` keeps (None: every row), to filter them with others."""
+    member = Columns.coerce(columns).member
+    if not member or member not in data.columns:
+        return None
+    return (data[member] != 1).to_numpy()
+
+
 def residents(data: pd.DataFrame, columns: Columns | Mapping[str, Any]) -> pd.DataFrame:
     """Rows of the area-level survey: everything but a followed cohort's rows.
 
