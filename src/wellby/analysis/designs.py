@@ -277,7 +277,8 @@ def check_design(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, Any]
     """
     models = Models.coerce(models)
     wave, cohort, area = columns["wave"], columns["cohort"], columns["area"]
-    rows = data[data[outcome].notna()]
+    answered = data[outcome].notna()
+    rows = data if answered.all() else data[answered]
     if rows.empty:
         raise _stop(outcome, "it has no value in any row", outcome, "outcomes")
     _check_weights(rows, outcome, columns.get("weight"), wave)

@@ -34,7 +34,13 @@ from wellby.estimators.event_study import fit_event_study, relative_time
 from wellby.estimators.mixed import fit_mixed_cohort
 from wellby.estimators.twfe import fit_twfe
 from wellby.estimators.wild_bootstrap import wild_cluster_bootstrap, wild_cluster_bootstrap_terms
-from wellby.prepare.panel import TREATED, attach_treatment, cohort_members, residents
+from wellby.prepare.panel import (
+    TREATED,
+    attach_treatment,
+    cohort_members,
+    resident_rows,
+    residents,
+)
 from wellby.prepare.variables import DID_ESTIMATORS
 
 WILD_COLUMNS = ["wild_p_value", "wild_ci_low", "wild_ci_high", "wild_bootstrap"]
@@ -323,11 +329,17 @@ def estimate_outcome(data: pd.DataFrame, outcome: str, *, columns: Mapping[str, 
     models = Models.coerce(models)
     _check_inputs(data, outcome, models)
     members = cohort_members(data, columns)
-    data = residents(data, columns)
     notes: list[str] = []
     if any(e in DID_ESTIMATORS for e in models.estimators):
+        # the residents who answered, in one copy of the rows (the design check keeps them)
+        keep = data[outcome].notna().to_numpy()
+        resident = resident_rows(data, columns)
+        keep = keep if resident is None else keep & resident
+        data = data if keep.all() else data[keep]
         checked = check_design(data, outcome, columns=columns, design=design, models=models)
         data, notes = checked.data, checked.notes
+    else:
+        data = residents(data, columns)
     did_rows, event_rows, group_time = [], [], []
     event_result = cs_result = None
     for estimator in models.estimators:
