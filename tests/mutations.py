@@ -447,7 +447,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "the fitted cell effects not demeaned within persons"),
     Mutation(
         "level_persons_counts_rows", "analysis/subgroups.py",
-        "    return pd.Series(np.bincount(np.flatnonzero(seen) % n_levels, minlength=n_levels),\n",
+        "    return pd.Series(distinct_per_group(ids[placed], level[placed], n_levels),\n",
         "    return pd.Series(np.bincount(level[placed], minlength=n_levels),\n",
         ("tests/test_subgroups.py",),
         "a subgroup level's persons counted as its rows when the ids are integer codes"),

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from wellby.estimators.distributions import normal_quantile, t_quantile
+from wellby.prepare.grouping import distinct_per_group
 from wellby.prepare.panel import EVER_TREATED
 from wellby.report.disclosure import (
     PRIMARY,
@@ -153,10 +154,7 @@ def _cells(data: pd.DataFrame, outcome: str, *, wave: str, person: str | None,
     if person:
         person_codes = pd.factorize(data[person].to_numpy()[rows_at])[0]
         named = person_codes >= 0  # rows without an id are no one's
-        # one flag per person and cell (a hash of the pairs took 0.3 s at 3M rows)
-        seen = np.zeros((person_codes.max(initial=-1) + 1) * n_cells, dtype=bool)
-        seen[person_codes[named].astype(np.int64) * n_cells + cell[named]] = True
-        persons = np.bincount(np.flatnonzero(seen) % n_cells, minlength=n_cells)
+        persons = distinct_per_group(person_codes[named], cell[named], n_cells)
     else:
         persons = rows
     table = pd.DataFrame({"outcome": outcome,

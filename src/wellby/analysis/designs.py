@@ -41,7 +41,7 @@ import pandas as pd
 
 from wellby.config.typed import Models
 from wellby.errors import DataError
-from wellby.prepare.grouping import groups_with_several_values
+from wellby.prepare.grouping import dense_codes, groups_with_several_values
 from wellby.prepare.panel import attach_treatment
 
 
@@ -98,11 +98,11 @@ def _repeated_person_waves(persons: np.ndarray, waves: np.ndarray) -> int:
     The modelling steps code persons as integers 0, 1, ...: then a count per person and
     wave is one bincount (a tenth of the time of pandas' duplicated at millions of rows).
     """
-    if not (persons.dtype.kind in "iu" and persons.size and persons.min() >= 0
-            and persons.max() < 2 * persons.size):
+    codes = dense_codes(persons)
+    if codes is None:
         return int(pd.DataFrame({"p": persons, "w": waves}).duplicated().sum())
     wave_codes, wave_values = pd.factorize(waves, use_na_sentinel=False)
-    counts = np.bincount(persons.astype(np.int64) * len(wave_values) + wave_codes)
+    counts = np.bincount(codes * len(wave_values) + wave_codes)
     return int((counts[counts > 1] - 1).sum())
 
 

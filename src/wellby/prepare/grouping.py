@@ -86,3 +86,33 @@ def counts_by_group_and_value(groups: pd.Series, values: pd.Series) -> pd.DataFr
                          index=pd.Index(group_labels, name=groups.name),
                          columns=pd.Index(value_labels, name=values.name))
     return table.loc[table.sum(axis=1).to_numpy() > 0, table.sum(axis=0).to_numpy() > 0]
+
+
+def dense_codes(values: np.ndarray) -> np.ndarray | None:
+    """Return ``values`` as int64 codes when they already are dense non-negative integers.
+
+    The modelling steps code respondents as 0, 1, ... (:mod:`wellby.prepare.analysis_file`);
+    such codes can index flag arrays directly. Text, missing or sparse ids (a largest value
+    of twice the rows or more) give None: the caller factorises them or uses pandas.
+    """
+    if not (values.dtype.kind in "iu" and values.size and values.min() >= 0
+            and values.max() < 2 * values.size):
+        return None
+    return values.astype(np.int64, copy=False)
+
+
+def distinct_per_group(items: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Count the distinct items in each group, both given as non-negative integer codes.
+
+    One flag per item and group (a hash of the pairs takes several times as long at
+    millions of rows).
+
+    Returns
+    -------
+    numpy.ndarray
+        Distinct items per group, length ``n_groups``.
+    """
+    items = items.astype(np.int64, copy=False)
+    seen = np.zeros((int(items.max(initial=-1)) + 1) * n_groups, dtype=bool)
+    seen[items * n_groups + groups] = True
+    return np.bincount(np.flatnonzero(seen) % n_groups, minlength=n_groups)
