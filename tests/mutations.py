@@ -478,6 +478,25 @@ MUTATIONS: tuple[Mutation, ...] = (
         "        pass\n",
         ("tests/test_study_comparison.py",),
         "a followed cohort's rows kept among the residents the weights are applied to"),
+    Mutation(
+        "stacked_blocks_local_clusters", "estimators/ols.py",
+        "        clusters=(compress_codes(np.concatenate(clusters))[0]\n",
+        "        clusters=(compress_codes(np.concatenate([b.clusters for b in blocks]))[0]\n",
+        ("tests/test_nested_blocks.py",),
+        "the pooled model's clusters numbered within each level, so areas no longer span "
+        "levels"),
+    Mutation(
+        "stacked_blocks_shared_units", "estimators/ols.py",
+        "        offsets = np.cumsum([0] + [int(b.fe_codes[f].max()) + 1 for b in blocks[:-1]])\n",
+        "        offsets = [0] * len(blocks)\n",
+        ("tests/test_nested_blocks.py",),
+        "the levels' fixed effects not told apart when their designs are stacked"),
+    Mutation(
+        "pooled_nesting_unchecked", "analysis/subgroups.py",
+        "    if not is_nested(compress_codes(units[known])[0], level[known]):\n",
+        "    if False:\n",
+        SUBGROUPS,
+        "the pooled model taken from the levels' fits though a person is in two levels"),
 )
 
 

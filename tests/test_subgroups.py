@@ -409,3 +409,73 @@ def test_level_persons_equals_count_persons(ids):
     assert ours["unused"] == 0 and ours["a"] > 0
     if people is not None:
         assert ours["a"] < (codes == 0).sum()  # persons, not rows
+
+
+def _pooled_rows_only(monkeypatch):
+    """Make interaction_model fit the pooled rows (never the levels' designs); count how
+    often the levels' designs were used before."""
+    from wellby.analysis import subgroups as module
+
+    used = []
+    original = module.fit_nested_blocks
+
+    def counting(*args, **kwargs):
+        used.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, "fit_nested_blocks", counting)
+    return module, used
+
+
+@pytest.mark.parametrize("weights", [False, True])
+def test_pooled_model_from_the_levels_fits_equals_the_pooled_rows(monkeypatch, weights):
+    """Persons stay in their baseline level, so the pooled model is fitted from the levels'
+    TWFE designs; the table is the one the pooled rows give (weights too)."""
+    data = simulated(seed=4, effects={"male": 1.0, "female": 0.3})
+    data = data[~((data["pid"] % 7 == 0) & (data["wave"] > 1))]  # persons seen once
+    columns = dict(COLUMNS)
+    if weights:
+        data = data.assign(w=np.random.default_rng(2).uniform(0.5, 2, len(data)))
+        columns["weight"] = "w"
+    module, used = _pooled_rows_only(monkeypatch)
+    kwargs = {"subgroups": {"gender": {}}, "columns": columns, "design": "panel",
+              "models": MODELS, "min_cell": 10}
+    from_levels = estimate_subgroups(data, "y", **kwargs)
+    assert len(used) == 1
+    monkeypatch.setattr(module, "_pooled_from_levels", lambda *a, **k: None)
+    from_rows = estimate_subgroups(data, "y", **kwargs)
+    assert len(used) == 1
+    pd.testing.assert_frame_equal(from_levels, from_rows, check_exact=False, rtol=1e-9,
+                                  atol=1e-12)
+    pooled = from_levels[(from_levels["estimator"] == "twfe_interaction")
+                         & (from_levels["level"] != HETEROGENEITY)]
+    assert len(pooled) == 2 and pooled["std_error"].notna().all()
+
+
+def test_pooled_model_is_fitted_on_its_rows_where_the_levels_do_not_separate(monkeypatch):
+    """A person in two levels (a level column that is not a baseline), or covariates with
+    one slope for every level: the levels' designs are not used."""
+    data = simulated(seed=5)
+    levels = data["gender"].cat.remove_unused_categories().copy()
+    levels[(data["pid"] == 0) & (data["wave"] == 4)] = (
+        "female" if levels[data["pid"] == 0].iloc[0] == "male" else "male")
+    module, used = _pooled_rows_only(monkeypatch)
+    designs = module._stratified(data, "y", "gender", levels,
+                                 pd.Series({"male": 600, "female": 600}), module.Columns.coerce(
+                                     COLUMNS), "panel", module.Models.coerce(MODELS),
+                                 module.Models.coerce(MODELS).subgroups, 10)[2]
+    assert set(designs) == {"male", "female"}
+    mixed = interaction_model(data, "y", "gender", levels, ["male", "female"],
+                              columns=COLUMNS, design="panel", models=MODELS,
+                              level_designs=designs)
+    assert used == []
+    rows_only = interaction_model(data, "y", "gender", levels, ["male", "female"],
+                                  columns=COLUMNS, design="panel", models=MODELS)
+    assert [r["p_value"] for r in mixed] == [r["p_value"] for r in rows_only]
+    data["x"] = np.random.default_rng(3).normal(size=len(data))
+    with_covariate = validated_models(covariates=["x"])
+    kept = module._stratified(data, "y", "gender", data["gender"], pd.Series(
+        {"male": 600, "female": 600}), module.Columns.coerce(COLUMNS), "panel",
+        module.Models.coerce(with_covariate), module.Models.coerce(with_covariate).subgroups,
+        10)[2]
+    assert kept == {}

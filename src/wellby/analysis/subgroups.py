@@ -50,10 +50,11 @@ from wellby.analysis.multiple_testing import adjust_p_values
 from wellby.analysis.tables import SUBGROUP_COLUMNS, TEST_COLUMNS
 from wellby.config.typed import Columns, Models, SubgroupSettings
 from wellby.errors import DataError
+from wellby.estimators._sample import factor_codes
 from wellby.estimators.callaway_santanna import fit_callaway_santanna
 from wellby.estimators.distributions import f_sf
-from wellby.estimators.fixed_effects import ConvergenceError
-from wellby.estimators.ols import fit_ols
+from wellby.estimators.fixed_effects import ConvergenceError, compress_codes, is_nested
+from wellby.estimators.ols import Design, OlsResult, fit_nested_blocks, fit_ols
 from wellby.estimators.twfe import fit_twfe
 from wellby.prepare.grouping import dense_codes, distinct_per_group
 from wellby.prepare.panel import TREATED
@@ -177,16 +178,16 @@ def _too_small(rows: pd.DataFrame, columns: Columns, settings: SubgroupSettings
     return None
 
 
-def _twfe_level(rows, outcome, columns, design, models) -> dict[str, Any]:
+def _twfe_level(rows, outcome, columns, design, models, *, keep_design=False):
     result = fit_twfe(
         rows, outcome, TREATED, model_units(columns, design), columns.wave,
         cluster=columns.area if models.vcov == "cluster" else None,
         covariates=models.covariates, weights=columns.weight,
-        vcov=models.vcov, alpha=models.alpha)
+        vcov=models.vcov, alpha=models.alpha, keep_design=keep_design)
     return [{"estimator": "twfe", "term": "att", "estimate": result.estimate,
              "std_error": result.std_error, "ci_low": result.ci_low,
              "ci_high": result.ci_high, "p_value": result.p_value, "n_obs": result.n_obs,
-             "n_clusters": result.n_clusters}]
+             "n_clusters": result.n_clusters}], result.design
 
 
 def _cs_level(rows, outcome, columns, design, models) -> list[dict[str, Any]]:
@@ -207,11 +208,18 @@ def _cs_level(rows, outcome, columns, design, models) -> list[dict[str, Any]]:
 
 
 def _stratified(data, outcome, name, levels, persons, columns, design, models, settings,
-                min_cell) -> tuple[list[dict], list]:
-    rows, fitted = [], []
+                min_cell) -> tuple[list[dict], list, dict]:
+    """Fit each level; also return the levels' TWFE designs for the pooled model.
+
+    The designs (with the positions of their rows in ``data``) are kept only without
+    covariates: with them the pooled model's common slopes tie the levels together.
+    """
+    rows, fitted, designs = [], [], {}
     used = data[outcome].notna()
+    keep_designs = not models.covariates
     for level in levels.cat.categories:
-        subset = data[used & (levels == level)]
+        in_level = (used & (levels == level)).to_numpy()
+        subset = data[in_level]
         n_persons = int(persons.get(level, 0))
         base = {"subgroup": name, "level": level}
         if 0 < n_persons < min_cell:
@@ -231,17 +239,24 @@ def _stratified(data, outcome, name, levels, persons, columns, design, models, s
             fits.append(("callaway_santanna", _cs_level))
         for estimator, fit in fits:
             try:
-                results = fit(subset, outcome, columns, design, models)
+                if estimator == "twfe":
+                    results, kept = fit(subset, outcome, columns, design, models,
+                                        keep_design=keep_designs)
+                    if kept is not None:
+                        designs[level] = (kept, np.flatnonzero(in_level)[kept.rows])
+                else:
+                    results = fit(subset, outcome, columns, design, models)
             except ValueError as err:
                 results = [{"estimator": estimator, "term": "att", "n_obs": len(subset),
                             "note": f"not estimated: {err}"}]
             rows += [{**base, "note": "", **r} for r in results]
-    return rows, fitted
+    return rows, fitted, designs
 
 
 def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Series,
                       fitted: list, *, columns: Columns | Mapping[str, Any], design: str,
-                      models: Models | Mapping[str, Any], persons: pd.Series | None = None
+                      models: Models | Mapping[str, Any], persons: pd.Series | None = None,
+                      level_designs: Mapping[Any, tuple[Design, np.ndarray]] | None = None
                       ) -> list[dict[str, Any]]:
     """Pooled triple-difference model and the Wald test of equal effects across levels.
 
@@ -261,6 +276,12 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
     persons : pandas.Series, optional
         Distinct persons per level (``n_persons`` of the rows; the test's row gets their
         sum over the pooled levels).
+    level_designs : mapping, optional
+        Level -> (its TWFE fit's demeaned design, the positions of the design's rows in
+        ``data``), from the stratified fits. When every fitted level has one, there are no
+        covariates and every unit is in one level, the pooled model is fitted from them
+        (:func:`wellby.estimators.ols.fit_nested_blocks`: the same model, without
+        absorbing the fixed effects again); otherwise it is fitted on the pooled rows.
 
     Returns
     -------
@@ -274,22 +295,27 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
     cluster = columns.area if models.vcov == "cluster" else None
     unit = model_units(columns, design)
     rows = (data[outcome].notna() & levels.isin(fitted)).to_numpy()
-    # Only the model's columns, built at once: a copy of the whole analysis file with
-    # columns added one by one costs more than the fit at millions of rows.
-    used = dict.fromkeys([outcome, TREATED, unit, cluster, columns.weight, *models.covariates])
-    frame = {name: data[name].array[rows] for name in used if name}  # dtypes kept
     level = levels.cat.codes.to_numpy()[rows]
     fitted_codes = sorted(levels.cat.categories.get_loc(value) for value in fitted)
     fitted = [levels.cat.categories[code] for code in fitted_codes]
-    # treatment x level, one coefficient per level (fit_ols's split: absorbed at once)
-    frame["_level"] = level
-    wave_codes = pd.factorize(data[columns.wave].to_numpy()[rows])[0]
-    frame["_wave_by_level"] = wave_codes * len(levels.cat.categories) + level
-    frame = pd.DataFrame(frame)
-    result = fit_ols(frame, outcome, [TREATED, *models.covariates],
-                     absorb=[unit, "_wave_by_level"], cluster=cluster,
-                     weights=columns.weight, vcov=models.vcov, alpha=models.alpha,
-                     split=(TREATED, "_level"))
+    result = _pooled_from_levels(data, rows, level, fitted, fitted_codes, level_designs,
+                                 unit=unit, cluster=cluster, outcome=outcome, columns=columns,
+                                 models=models)
+    if result is None:
+        # Only the model's columns, built at once: a copy of the whole analysis file with
+        # columns added one by one costs more than the fit at millions of rows.
+        used = dict.fromkeys([outcome, TREATED, unit, cluster, columns.weight,
+                              *models.covariates])
+        frame = {name: data[name].array[rows] for name in used if name}  # dtypes kept
+        # treatment x level, one coefficient per level (fit_ols's split: absorbed at once)
+        frame["_level"] = level
+        wave_codes = pd.factorize(data[columns.wave].to_numpy()[rows])[0]
+        frame["_wave_by_level"] = wave_codes * len(levels.cat.categories) + level
+        frame = pd.DataFrame(frame)
+        result = fit_ols(frame, outcome, [TREATED, *models.covariates],
+                         absorb=[unit, "_wave_by_level"], cluster=cluster,
+                         weights=columns.weight, vcov=models.vcov, alpha=models.alpha,
+                         split=(TREATED, "_level"))
     coefficients = {c.term: c for c in result.coefficients}
     terms = [f"{TREATED}:{code}" for code in fitted_codes]
     lost = [str(value) for value, term in zip(fitted, terms, strict=True)
@@ -321,6 +347,38 @@ def interaction_model(data: pd.DataFrame, outcome: str, name: str, levels: pd.Se
                                if persons is not None else np.nan),
                  "note": f"F({q}, {df2}) test that the effect is equal in every level"})
     return rows
+
+
+def _pooled_from_levels(data, rows, level, fitted, fitted_codes, level_designs, *, unit,
+                        cluster, outcome, columns, models) -> OlsResult | None:
+    """Fit the pooled interaction model from the levels' own designs, where it separates.
+
+    Without covariates, and with every unit in one level (persons at their baseline
+    level), the unit and wave-by-level fixed effects are nested in the levels, so the
+    pooled model is the levels' TWFE designs stacked (:func:`fit_nested_blocks`). None
+    where it does not separate, or a level's design is missing: the caller fits the
+    pooled rows.
+
+    Every unit must be in one level among all the pooled model's rows (``rows``, with
+    ``level`` their level codes), not only among the rows the levels' fits kept: a
+    person's one row in another level is a singleton there, but not in the pooled model.
+    """
+    if models.covariates or not level_designs or any(v not in level_designs for v in fitted):
+        return None
+    units = factor_codes(data, unit)[rows]
+    known = units >= 0
+    if not is_nested(compress_codes(units[known])[0], level[known]):
+        return None  # a unit in two levels (an area, in a repeated cross-section)
+    blocks = [level_designs[value] for value in fitted]
+    positions = [where for _, where in blocks]
+    clusters = None
+    if cluster is not None:
+        codes = factor_codes(data, cluster)
+        clusters = [codes[where] for where in positions]
+    return fit_nested_blocks(
+        [block for block, _ in blocks], fitted_codes, clusters, outcome=outcome,
+        absorb=[unit, "_wave_by_level"], cluster=cluster, weights=columns.weight,
+        vcov=models.vcov, alpha=models.alpha)
 
 
 def level_persons(levels: pd.Series, person: pd.Series | None) -> pd.Series:
@@ -515,12 +573,13 @@ def estimate_subgroups(data: pd.DataFrame, outcome: str, *, subgroups: Mapping[s
     persons = {name: level_persons(levels[used], data.loc[used, person] if person else None)
                for name, levels in by_name.items()}
     for name, levels in by_name.items():
-        stratified, fitted = _stratified(data, outcome, name, levels, persons[name], columns,
-                                         design, models, settings, min_cell)
+        stratified, fitted, designs = _stratified(data, outcome, name, levels, persons[name],
+                                                  columns, design, models, settings, min_cell)
         rows += stratified
         try:
             rows += interaction_model(data, outcome, name, levels, fitted, columns=columns,
-                                      design=design, models=models, persons=persons[name])
+                                      design=design, models=models, persons=persons[name],
+                                      level_designs=designs)
         except (ValueError, ConvergenceError) as err:
             rows.append({"subgroup": name, "level": HETEROGENEITY,
                          "estimator": "twfe_interaction", "term": HETEROGENEITY,

@@ -17,7 +17,7 @@ loops over groups or rows in Python.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,7 @@ __all__ = [
     "Design",
     "OlsResult",
     "demeaned_design",
+    "fit_nested_blocks",
     "fit_ols",
 ]
 
@@ -88,6 +89,9 @@ class OlsResult(EstimatorResult):
         Singleton rows dropped (see :func:`wellby.estimators.fixed_effects.singleton_mask`).
     cluster, weights : str or None
         Columns used for clustering and weighting.
+    design : Design or None
+        The demeaned design the fit was computed on, when ``fit_ols`` was asked to keep it
+        (``keep_design``; :func:`fit_nested_blocks` pools such designs).
 
     """
 
@@ -105,6 +109,7 @@ class OlsResult(EstimatorResult):
     n_dropped_singletons: int
     cluster: str | None
     weights: str | None
+    design: Design | None = field(default=None, repr=False)
 
     @property
     def params(self) -> pd.Series:
@@ -165,6 +170,7 @@ def fit_ols(
     tol: float = 1e-10,
     roles: dict[str, str] | None = None,
     split: tuple[str, str] | None = None,
+    keep_design: bool = False,
 ) -> OlsResult:
     """Weighted least squares with any number of absorbed fixed effects.
 
@@ -204,6 +210,9 @@ def fit_ols(
         the regressor times that level's indicator, named ``"regressor:code"`` in code
         order. This is the pooled interaction (triple-difference) model's design; see
         :func:`demeaned_design` for how it is absorbed cheaply.
+    keep_design : bool, default False
+        Keep the demeaned design in the result (``design``), for
+        :func:`fit_nested_blocks`.
 
     Returns
     -------
@@ -249,6 +258,7 @@ def fit_ols(
         tol=tol,
         roles=roles or {},
         split=split,
+        keep_design=keep_design,
     )
 
 
@@ -274,6 +284,8 @@ class Design:
         Norm of each regressor before demeaning (for the collinearity check).
     n_obs, n_dropped_missing, n_dropped_singletons : int
         Rows used and rows dropped.
+    rows : numpy.ndarray or None
+        Positions, in the data given, of the rows used (None when not known).
     """
 
     y: np.ndarray
@@ -286,6 +298,7 @@ class Design:
     n_obs: int
     n_dropped_missing: int
     n_dropped_singletons: int
+    rows: np.ndarray | None = None
 
 
 def demeaned_design(
@@ -435,6 +448,7 @@ def demeaned_design(
         y=yd, x=xd, weights=wk, fe_codes=fe_codes,
         clusters=cl_codes, terms=tuple(terms), raw_norm=raw_norm, n_obs=n,
         n_dropped_missing=n_missing, n_dropped_singletons=n_singletons,
+        rows=np.flatnonzero(keep),
     )
 
 
@@ -486,6 +500,105 @@ def _split_absorbed(mat: np.ndarray, raw_norm: np.ndarray, at: int, level_codes:
     return out, norms
 
 
+def fit_nested_blocks(
+    blocks: Sequence[Design],
+    names: Sequence[object],
+    clusters: Sequence[np.ndarray] | None,
+    *,
+    outcome: str,
+    absorb: Sequence[str],
+    cluster: str | None = None,
+    weights: str | None = None,
+    vcov: VcovType = "cluster",
+    alpha: float = 0.05,
+    roles: dict[str, str] | None = None,
+) -> OlsResult:
+    """Pool separate fits' designs into the model with one regressor per sample.
+
+    When every absorbed factor is nested in the samples (each unit, and each period of
+    each sample, in one sample, as persons and wave-by-level cells are in the levels of a
+    baseline subgroup), the pooled model ``y ~ x:sample | factors`` is block diagonal:
+    each sample's demeaned design is its block, so the pooled fit is the samples' own
+    designs stacked, without absorbing the fixed effects again. Its coefficients are the
+    separate fits' coefficients; its covariance pools the residuals, the clusters (which
+    can span samples) and the degrees of freedom, as :func:`fit_ols` with ``split`` does
+    on the pooled rows.
+
+    Parameters
+    ----------
+    blocks : sequence of Design
+        One design per sample (:func:`demeaned_design`, or an :class:`OlsResult`'s
+        ``design`` from ``fit_ols(..., keep_design=True)``), each with the same single
+        regressor and the same absorbed factors.
+    names : sequence
+        A name per sample; the pooled terms are ``"regressor:name"``.
+    clusters : sequence of numpy.ndarray, optional
+        For ``vcov="cluster"``: each block's rows' cluster codes, coded alike across the
+        blocks (a block's own ``clusters`` are renumbered within it).
+    outcome : str
+        The outcome's name.
+    absorb : sequence of str
+        Names of the absorbed factors, in the blocks' ``fe_codes`` order.
+    cluster, weights : str, optional
+        Names of the cluster and weight columns, for the result.
+    vcov : {"cluster", "hc1", "classical"}, default "cluster"
+        Variance estimator (as :func:`fit_ols`).
+    alpha : float, default 0.05
+        Confidence intervals have level ``1 - alpha``.
+    roles : dict, optional
+        Term -> role, for error messages.
+
+    Returns
+    -------
+    OlsResult
+        As :func:`fit_ols` on the pooled rows with ``split``: terms in the order of
+        ``names``, ``n_obs`` and the dropped counts summed over the blocks.
+
+    Raises
+    ------
+    ValueError
+        For no blocks, blocks with other than one regressor, factors that differ, blocks
+        and names (or clusters) of different lengths, or clusters missing for
+        ``vcov="cluster"``.
+    """
+    if not blocks:
+        raise ValueError("at least one block is needed")
+    if len(names) != len(blocks) or (clusters is not None and len(clusters) != len(blocks)):
+        raise ValueError("give one name (and one array of cluster codes) per block")
+    if any(block.x.shape[1] != 1 or block.terms != blocks[0].terms for block in blocks):
+        raise ValueError("every block must have the same single regressor")
+    if any(len(block.fe_codes) != len(absorb) for block in blocks):
+        raise ValueError(f"every block must absorb the {len(absorb)} factor(s) {list(absorb)}")
+    if vcov == "cluster" and clusters is None:
+        raise ValueError("vcov='cluster' needs each block's cluster codes")
+    sizes = [block.n_obs for block in blocks]
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    x = np.zeros((int(starts[-1]), len(blocks)), dtype=np.float64, order="F")
+    for j, block in enumerate(blocks):
+        x[starts[j]:starts[j + 1], j] = block.x[:, 0]
+    fe_codes = []
+    for f in range(len(absorb)):
+        offsets = np.cumsum([0] + [int(b.fe_codes[f].max()) + 1 for b in blocks[:-1]])
+        fe_codes.append(np.concatenate([b.fe_codes[f] + offset
+                                        for b, offset in zip(blocks, offsets, strict=True)]))
+    with_weights = blocks[0].weights is not None
+    pooled = Design(
+        y=np.concatenate([block.y for block in blocks]), x=x,
+        weights=np.concatenate([block.weights for block in blocks]) if with_weights else None,
+        fe_codes=fe_codes,
+        clusters=(compress_codes(np.concatenate(clusters))[0]
+                  if vcov == "cluster" else None),
+        terms=tuple(f"{blocks[0].terms[0]}:{name}" for name in names),
+        raw_norm=np.array([block.raw_norm[0] for block in blocks]),
+        n_obs=int(starts[-1]),
+        n_dropped_missing=sum(block.n_dropped_missing for block in blocks),
+        n_dropped_singletons=sum(block.n_dropped_singletons for block in blocks),
+    )
+    return _fit_design(pooled, outcome, absorb=absorb,
+                       cluster=cluster if vcov == "cluster" else None, weights=weights,
+                       vcov=vcov, alpha=alpha, roles=roles or {})
+
+
 def _fit(
     data: pd.DataFrame,
     outcome: str,
@@ -501,6 +614,7 @@ def _fit(
     tol: float,
     roles: dict[str, str],
     split: tuple[str, str] | None = None,
+    keep_design: bool = False,
 ) -> OlsResult:
     """Carry out :func:`fit_ols`; ``roles`` names regressors in error messages."""
     check_frame(data)
@@ -541,6 +655,20 @@ def _fit(
         weights=weights, intercept=intercept, drop_singletons=drop_singletons, tol=tol,
         roles=roles, split=split,
     )
+    return _fit_design(design, outcome, absorb=absorb, cluster=cluster if use_cluster else None,
+                       weights=weights, vcov=vcov, alpha=alpha, roles=roles,
+                       keep_design=keep_design)
+
+
+def _fit_design(design: Design, outcome: str, *, absorb: Sequence[str], cluster: str | None,
+                weights: str | None, vcov: VcovType, alpha: float, roles: dict[str, str],
+                keep_design: bool = False) -> OlsResult:
+    """Estimate on a demeaned design: coefficients, covariance, tests and intervals.
+
+    ``cluster`` is the cluster column's name when ``vcov`` is ``"cluster"`` (the design
+    then has cluster codes), else None.
+    """
+    use_cluster = cluster is not None
     yd, xd, wk, fe_codes, cl_codes = (design.y, design.x, design.weights, design.fe_codes,
                                       design.clusters)
     terms, raw_norm, n = list(design.terms), design.raw_norm, design.n_obs
@@ -606,6 +734,7 @@ def _fit(
         fixed_effects=fe_info,
         n_dropped_missing=n_missing,
         n_dropped_singletons=n_singletons,
-        cluster=cluster if use_cluster else None,
+        cluster=cluster,
         weights=weights,
+        design=design if keep_design else None,
     )

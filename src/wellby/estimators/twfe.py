@@ -11,7 +11,7 @@ lines are the shared ones of :mod:`wellby.estimators._results`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from wellby.estimators._results import (
     tidy_coefficients,
 )
 from wellby.estimators.covariance import VcovType
-from wellby.estimators.ols import fit_ols
+from wellby.estimators.ols import Design, fit_ols
 from wellby.estimators.validation import check_frame, numeric_column, require_columns
 
 __all__ = ["TwfeResult", "fit_twfe"]
@@ -68,6 +68,8 @@ class TwfeResult(EstimatorResult):
         Levels of the unit and period fixed effects in the estimation sample.
     n_dropped_missing, n_dropped_singletons : int
         Rows dropped for missing values (or zero weights) and as singletons.
+    design : Design or None
+        The demeaned design of the fit, when :func:`fit_twfe` was asked to keep it.
 
     """
 
@@ -96,6 +98,7 @@ class TwfeResult(EstimatorResult):
     n_periods: int
     n_dropped_missing: int
     n_dropped_singletons: int
+    design: Design | None = field(default=None, repr=False)
 
     @property
     def coefficients(self) -> tuple[Coefficient, ...]:
@@ -150,6 +153,7 @@ def fit_twfe(
     vcov: VcovType = "cluster",
     alpha: float = 0.05,
     drop_singletons: bool = True,
+    keep_design: bool = False,
 ) -> TwfeResult:
     """Two-way fixed effects difference-in-differences estimate of a treatment effect.
 
@@ -182,6 +186,10 @@ def fit_twfe(
         Confidence intervals have level ``1 - alpha``.
     drop_singletons : bool, default True
         Drop units or periods observed once (pyfixest's and reghdfe's default).
+    keep_design : bool, default False
+        Keep the demeaned design in the result (``design``; its rows are positions in
+        ``data``), for a pooled model over samples
+        (:func:`wellby.estimators.ols.fit_nested_blocks`).
 
     Returns
     -------
@@ -265,6 +273,7 @@ def fit_twfe(
         drop_singletons=drop_singletons,
         tol=1e-10,
         roles={treatment: "treatment", **dict.fromkeys(covariates, "covariate")},
+        keep_design=keep_design,
     )
     att = res.coefficients[0]
     covs = tuple(res.coefficients[1:])
@@ -294,4 +303,5 @@ def fit_twfe(
         n_periods=res.fixed_effects[1].n_levels,
         n_dropped_missing=res.n_dropped_missing,
         n_dropped_singletons=res.n_dropped_singletons,
+        design=res.design,
     )
