@@ -105,10 +105,13 @@ def propensity_scores(features: pd.DataFrame, covariates: Sequence[str]) -> pd.S
     estimate as R's ``glm(treated ~ ..., family = binomial)`` and MatchIt's default
     ``distance = "glm"`` (which uses ``quasibinomial``: same coefficients).
     """
-    import statsmodels.api as sm  # here: every study step imports this module, few fit it
+    # Here, not at the top: every study step imports this module, few fit it. The model's
+    # own modules, not statsmodels.api (which imports every model: 0.3 s more).
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.tools.tools import add_constant
 
     treat, x = _design(features, covariates)
-    design = sm.add_constant(x, has_constant="add")
+    design = add_constant(x, has_constant="add")
     if np.linalg.matrix_rank(design) < design.shape[1]:
         raise DataError(f"the covariates {list(covariates)} are collinear (one is a linear "
                         "combination of the others, e.g. every level of a category): drop one")
@@ -119,7 +122,7 @@ def propensity_scores(features: pd.DataFrame, covariates: Sequence[str]) -> pd.S
         warnings.simplefilter("ignore", (ConvergenceWarning, HessianInversionWarning,
                                          RuntimeWarning))
         try:
-            result = sm.Logit(treat.astype(float), design).fit(
+            result = Logit(treat.astype(float), design).fit(
                 method="newton", maxiter=100, tol=1e-12, disp=False)
             fitted = result.predict(design)
             converged = bool(result.mle_retvals.get("converged", False))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 __all__ = [
     "AREA_ATTRIBUTES",
@@ -79,6 +78,8 @@ def _deprivation(rng, programme: np.ndarray) -> np.ndarray:
     with the group's mean and the pool's SD, randomly assigned to its areas, so the groups'
     means and SDs are as designed (a programme-comparison gap of 1 SD) whatever the seed.
     """
+    from scipy import special  # here: Snakemake imports this module to read the workflow
+
     scores = np.empty(len(programme))
     for group in (False, True):
         where = np.flatnonzero(programme == group)

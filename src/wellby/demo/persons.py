@@ -17,9 +17,10 @@ gradient is centred on it, so it averages zero within every qualification and ar
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
-from scipy import special
 
 __all__ = [
     "ATTRITION",
@@ -45,7 +46,18 @@ SIZE_JITTER = 2  # residents per area-wave vary by up to +-2 around the target
 # Ordered probit of the income quintile (see the module docstring).
 _INCOME_INTERCEPT, _INCOME_QUALIFICATION, _INCOME_DEPRIVATION = -0.25, 0.6, -0.3
 _INCOME_NOISE_SD = 0.9
-_INCOME_CUTS = special.ndtri([0.2, 0.4, 0.6, 0.8])
+
+
+@cache
+def _income_cuts() -> np.ndarray:
+    """Return the ordered probit's cut points: standard normal quintiles.
+
+    SciPy is imported here, not with the module: Snakemake imports ``wellby.demo`` every
+    time it reads the workflow, which then costs 0.1 s less.
+    """
+    from scipy import special
+
+    return special.ndtri([0.2, 0.4, 0.6, 0.8])
 
 _FIRST_NAMES = {
     1: "James John David Michael Paul Mark Daniel Thomas Mohammed Lee Craig Ryan Gary Peter "
@@ -87,8 +99,10 @@ def expected_income_quintile(qualification, deprivation_z) -> np.ndarray:
     numpy.ndarray
         ``E[quintile] = 1 + sum_j P(latent income > cut_j)`` under the ordered probit.
     """
+    from scipy import special
+
     mean = _income_mean(qualification, deprivation_z)
-    above = special.ndtr((mean[:, None] - _INCOME_CUTS[None, :]) / _INCOME_NOISE_SD)
+    above = special.ndtr((mean[:, None] - _income_cuts()[None, :]) / _INCOME_NOISE_SD)
     return 1.0 + above.sum(axis=1)
 
 
@@ -96,7 +110,7 @@ def _income_quintile(rng, qualification, deprivation_z) -> np.ndarray:
     """Draw household income quintiles (1-5) from the ordered probit."""
     latent = _income_mean(qualification, deprivation_z)
     latent = latent + _INCOME_NOISE_SD * rng.standard_normal(len(latent))
-    return 1 + np.searchsorted(_INCOME_CUTS, latent).astype(np.int64)
+    return 1 + np.searchsorted(_income_cuts(), latent).astype(np.int64)
 
 
 def new_persons(rng, area_idx: np.ndarray, wave_idx: int, start_id: int, areas) -> dict:
