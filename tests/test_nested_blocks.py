@@ -8,38 +8,19 @@ part that is not the levels' own: clusters span levels, and the degrees of freed
 """
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from wellby.estimators.ols import fit_nested_blocks, fit_ols
 from wellby.estimators.twfe import fit_twfe
 
+from .test_split_regressor import triple_difference_panel
 
-def three_level_panel(seed=11, n_areas=36, per_area=10, waves=4):
-    """Persons in areas, each person in one of three levels; every area has all levels.
 
-    Unbalanced (some persons seen once: singletons), a few outcomes missing, weights.
-    """
-    rng = np.random.default_rng(seed)
-    persons = n_areas * per_area
-    area = np.repeat(np.arange(n_areas), per_area)
-    level = rng.integers(0, 3, size=persons)
-    frame = pd.DataFrame({
-        "person": np.repeat(np.arange(persons), waves),
-        "area": np.repeat(area, waves),
-        "level": np.repeat(level, waves),
-        "wave": np.tile(np.arange(2016, 2016 + waves), persons),
-    })
-    frame = frame.sample(frac=0.8, random_state=seed).sort_index()
-    frame["treated"] = ((frame["area"] % 2 == 0) & (frame["wave"] >= 2018)).astype(float)
-    frame["w"] = rng.uniform(0.5, 2.0, size=len(frame))
-    effect = np.array([0.2, 0.6, 1.2])[frame["level"]]
-    frame["y"] = (0.2 * (frame["wave"] - 2016) * (frame["level"] + 1)
-                  + effect * frame["treated"] + rng.normal(size=persons)[frame["person"]]
-                  + rng.normal(scale=0.4, size=n_areas)[frame["area"]]
-                  + rng.normal(scale=0.6, size=len(frame)))
+def three_level_panel(seed=11):
+    """The split tests' panel (persons in areas, each in one of three levels, every area
+    with all levels; unbalanced, so some persons are seen once), with outcomes missing."""
+    frame = triple_difference_panel(seed=seed).rename(columns={"unit": "person"})
     frame.loc[frame.sample(n=15, random_state=seed + 1).index, "y"] = np.nan
-    frame["wave_by_level"] = (frame["wave"] - 2016) * 3 + frame["level"]
     return frame
 
 
@@ -93,7 +74,7 @@ def test_stacked_levels_estimate_each_levels_own_effect():
                                                 "treated:high"][j]
         assert stacked.coefficients[j].estimate == pytest.approx(own.estimate, abs=1e-12)
     # the covariance is not the levels' own: the areas span the levels
-    assert stacked.n_clusters == 36
+    assert stacked.n_clusters == 40
     assert np.abs(stacked.cov[0, 1]) > 0
 
 
@@ -150,8 +131,8 @@ def test_blocks_are_checked():
     with pytest.raises(ValueError, match="absorb the 1 factor"):
         fit_nested_blocks(blocks, [0, 1, 2], clusters, outcome="y", absorb=["person"],
                           cluster="area")
-    two = fit_ols(frame[frame["level"] == 0].assign(z=1.0 * frame["wave"] ** 2), "y",
-                  ["treated", "z"], absorb=["person"], cluster="area", keep_design=True)
+    two = fit_ols(frame[frame["level"] == 0], "y", ["treated", "x"], absorb=["person"],
+                  cluster="area", keep_design=True)
     with pytest.raises(ValueError, match="same single regressor"):
         fit_nested_blocks([two.design, *blocks[1:]], [0, 1, 2], clusters, **common)
 
