@@ -480,8 +480,10 @@ MUTATIONS: tuple[Mutation, ...] = (
         "a followed cohort's rows kept among the residents the weights are applied to"),
     Mutation(
         "stacked_blocks_local_clusters", "estimators/ols.py",
-        "        clusters=(compress_codes(np.concatenate(clusters))[0]\n",
-        "        clusters=(compress_codes(np.concatenate([b.clusters for b in blocks]))[0]\n",
+        "    cl_codes = compress_codes(np.concatenate(clusters))[0] if vcov == \"cluster\" "
+        "else None\n",
+        "    cl_codes = compress_codes(np.concatenate([b.clusters for b in blocks]))[0] "
+        "if vcov == \"cluster\" else None\n",
         ("tests/test_nested_blocks.py",),
         "the pooled model's clusters numbered within each level, so areas no longer span "
         "levels"),
@@ -497,6 +499,20 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    if False:\n",
         SUBGROUPS,
         "the pooled model taken from the levels' fits though a person is in two levels"),
+    Mutation(
+        "block_cluster_sums_misaligned", "estimators/covariance.py",
+        "    sums = np.column_stack([np.bincount(codes[rows], weights=score, "
+        "minlength=counts.size)\n",
+        "    sums = np.column_stack([np.bincount(codes[:len(score)], weights=score, "
+        "minlength=counts.size)\n",
+        COVARIANCE,
+        "each block's scores summed by the first rows' clusters, not its own rows'"),
+    Mutation(
+        "block_hc1_meat_summed", "estimators/covariance.py",
+        "        meat = np.diag([s @ s for s in scores])\n",
+        "        meat = np.diag([s.sum() ** 2 for s in scores])\n",
+        COVARIANCE,
+        "the block-diagonal HC1 meat as the square of each block's summed scores"),
 )
 
 

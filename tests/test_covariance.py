@@ -151,3 +151,41 @@ def test_a_given_gram_matrix_gives_the_same_covariance(kind):
     np.testing.assert_allclose(given.cov, formed.cov, rtol=1e-12)
     wrong = covariance.compute(kind, x, resid, weights, gram=x.T @ x, **options)
     assert not np.allclose(wrong.cov, formed.cov)
+
+
+@pytest.mark.parametrize("kind", ["cluster", "hc1", "classical"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_block_diagonal_equals_the_full_matrix(kind, weighted):
+    """Regressors that are block diagonal (one per block of rows), clusters spanning the
+    blocks: the same covariance as from the full matrix with its zeros."""
+    rng = np.random.default_rng(7)
+    sizes = [40, 25, 60]
+    columns = [rng.normal(size=n) for n in sizes]
+    n = sum(sizes)
+    full = np.zeros((n, len(sizes)))
+    start = 0
+    for j, column in enumerate(columns):
+        full[start:start + len(column), j] = column
+        start += len(column)
+    resid = rng.normal(size=n)
+    weights = rng.uniform(0.5, 2.0, size=n) if weighted else None
+    clusters = rng.integers(0, 12, size=n)  # every cluster has rows in several blocks
+    options = {"clusters": clusters, "fe_levels": [30, 9], "fe_nested": [False, False],
+               "cluster_name": "area"}
+    expected = covariance.compute(kind, full, resid, weights, **options)
+    got = covariance.block_diagonal(kind, columns, resid, weights, **options)
+    np.testing.assert_allclose(got.cov, expected.cov, rtol=1e-12, atol=1e-15)
+    assert abs(got.cov[0, 1]) > 0 or kind != "cluster"  # the blocks share clusters
+    assert (got.n_obs, got.k, got.df_resid, got.n_clusters, got.description) == (
+        expected.n_obs, expected.k, expected.df_resid, expected.n_clusters,
+        expected.description)
+
+
+def test_block_diagonal_checks_its_input():
+    columns = [np.ones(3), np.ones(2)]
+    with pytest.raises(ValueError, match="add up"):
+        covariance.block_diagonal("hc1", columns, np.zeros(6))
+    with pytest.raises(ValueError, match="cluster codes"):
+        covariance.block_diagonal("cluster", columns, np.zeros(5))
+    with pytest.raises(ValueError, match="vcov must be one of"):
+        covariance.block_diagonal("hc3", columns, np.zeros(5))

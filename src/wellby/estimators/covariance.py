@@ -28,6 +28,7 @@ __all__ = [
     "VcovType",
     "classical",
     "cluster",
+    "block_diagonal",
     "compute",
     "fixef_dof",
     "hc1",
@@ -196,8 +197,13 @@ def classical(
     """
     x, resid, w, bread = _prepare(x, resid, weights, gram)
     n, k = x.shape[0], x.shape[1] + int(n_fe_params)
-    _check_df(n, k)
     rss = float(resid @ resid) if w is None else float((w * resid) @ resid)
+    return _classical_result(rss, bread, n, k)
+
+
+def _classical_result(rss: float, bread: np.ndarray, n: int, k: int) -> Covariance:
+    """Return the classical covariance from the weighted residual sum of squares."""
+    _check_df(n, k)
     sigma2 = rss / (n - k)
     desc = (
         f"classical (iid): s^2 (X'WX)^-1 with s^2 = RSS/(N-K), N={n}, K={k} "
@@ -252,9 +258,13 @@ def hc1(
     """
     x, resid, w, bread = _prepare(x, resid, weights, gram)
     n, k = x.shape[0], x.shape[1] + int(n_fe_params)
-    _check_df(n, k)
     scores = x * (resid if w is None else resid * w)[:, None]
-    meat = scores.T @ scores
+    return _hc1_result(scores.T @ scores, bread, n, k)
+
+
+def _hc1_result(meat: np.ndarray, bread: np.ndarray, n: int, k: int) -> Covariance:
+    """Return the HC1 covariance from the meat ``sum_i w_i^2 u_i^2 x_i x_i'``."""
+    _check_df(n, k)
     factor = n / (n - k)
     desc = (
         f"HC1 heteroskedasticity-robust: sandwich x N/(N-K), N={n}, K={k} "
@@ -325,17 +335,29 @@ def cluster(
     if codes.shape != resid.shape or not np.issubdtype(codes.dtype, np.integer):
         raise ValueError("clusters must be integer codes with one entry per observation")
     counts = np.bincount(codes.astype(np.intp, copy=False))
-    g = int(np.count_nonzero(counts))
-    label = f"'{cluster_name}'" if cluster_name else "the cluster variable"
-    if g < 2:
-        raise ValueError(f"clustered standard errors need at least 2 clusters; {label} has {g}")
+    g = _cluster_count(counts, cluster_name)
     n, k = x.shape[0], x.shape[1] + int(n_fe_params)
-    _check_df(n, k)
+    _check_df(n, k)  # before the sums, which are the costly part
     uw = resid if w is None else resid * w
     sums = np.column_stack(
         [np.bincount(codes, weights=x[:, j] * uw, minlength=counts.size) for j in range(x.shape[1])]
     )
-    meat = sums.T @ sums
+    return _cluster_result(sums.T @ sums, bread, n, k, g, cluster_name)
+
+
+def _cluster_count(counts: np.ndarray, cluster_name: str | None) -> int:
+    """Count the clusters present (rows per cluster code given); at least two are needed."""
+    g = int(np.count_nonzero(counts))
+    label = f"'{cluster_name}'" if cluster_name else "the cluster variable"
+    if g < 2:
+        raise ValueError(f"clustered standard errors need at least 2 clusters; {label} has {g}")
+    return g
+
+
+def _cluster_result(meat: np.ndarray, bread: np.ndarray, n: int, k: int, g: int,
+                    cluster_name: str | None) -> Covariance:
+    """Return the CRV1 covariance from the meat ``sum_g s_g s_g'`` of the score sums."""
+    _check_df(n, k)
     factor = g / (g - 1) * (n - 1) / (n - k)
     name = f" by {cluster_name}" if cluster_name else ""
     desc = (
@@ -419,3 +441,76 @@ def compute(
             gram=gram,
         )
     raise ValueError(f"vcov must be one of {VCOV_TYPES}, got {kind!r}")
+
+
+def block_diagonal(
+    kind: VcovType,
+    columns: Sequence[np.ndarray],
+    resid: npt.ArrayLike,
+    weights: npt.ArrayLike | None = None,
+    *,
+    clusters: npt.ArrayLike | None = None,
+    fe_levels: Sequence[int] = (),
+    fe_nested: Sequence[bool] | None = None,
+    cluster_name: str | None = None,
+) -> Covariance:
+    """:func:`compute` for regressors that are block diagonal, without forming them.
+
+    The rows are in blocks (``len(columns[0])`` rows, then ``len(columns[1])``, ...);
+    regressor ``j`` is ``columns[j]`` on block ``j`` and zero on every other row, as in a
+    model with one coefficient per sample (:func:`wellby.estimators.ols.fit_nested_blocks`).
+    ``X'WX`` is then diagonal, and every sum over rows is a sum within one block, so the
+    ``n x k`` matrix of mostly zeros is never built.
+
+    Parameters
+    ----------
+    kind : {"cluster", "hc1", "classical"}
+        The estimator.
+    columns : sequence of numpy.ndarray
+        Each block's regressor (after the within transformation).
+    resid : array_like, shape (n,)
+        Residuals (unweighted) of the fit, rows in block order.
+    weights : array_like, shape (n,), optional
+        Analytic weights used in the fit.
+    clusters : array_like of int, shape (n,), optional
+        Cluster codes (required for ``"cluster"``); clusters may span blocks.
+    fe_levels, fe_nested, cluster_name
+        As for :func:`compute`.
+
+    Returns
+    -------
+    Covariance
+        The same as :func:`compute` on the full regressor matrix.
+    """
+    if kind not in VCOV_TYPES:
+        raise ValueError(f"vcov must be one of {VCOV_TYPES}, got {kind!r}")
+    resid = np.asarray(resid, dtype=np.float64).reshape(-1)
+    sizes = [len(column) for column in columns]
+    if sum(sizes) != resid.shape[0]:
+        raise ValueError("the blocks' rows must add up to the residuals' length")
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+    blocks = [slice(int(a), int(b)) for a, b in zip(starts[:-1], starts[1:], strict=True)]
+    w = None if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
+    xw = [c if w is None else c * w[rows] for c, rows in zip(columns, blocks, strict=True)]
+    diagonal = np.array([a @ c for a, c in zip(xw, columns, strict=True)])
+    bread = np.diag(1.0 / diagonal)
+    n = resid.shape[0]
+    if kind == "classical":
+        rss = float(resid @ resid) if w is None else float((w * resid) @ resid)
+        return _classical_result(rss, bread, n, len(columns) + fixef_dof(fe_levels))
+    scores = [a * resid[rows] for a, rows in zip(xw, blocks, strict=True)]  # x w u, by block
+    if kind == "hc1":
+        meat = np.diag([s @ s for s in scores])
+        return _hc1_result(meat, bread, n, len(columns) + fixef_dof(fe_levels))
+    if clusters is None:
+        raise ValueError("vcov='cluster' needs cluster codes")
+    codes = np.asarray(clusters).astype(np.intp, copy=False)
+    if codes.shape != resid.shape:
+        raise ValueError("clusters must be integer codes with one entry per observation")
+    counts = np.bincount(codes)
+    g = _cluster_count(counts, cluster_name)
+    k = len(columns) + fixef_dof(fe_levels, None if fe_nested is None else list(fe_nested))
+    _check_df(n, k)
+    sums = np.column_stack([np.bincount(codes[rows], weights=score, minlength=counts.size)
+                            for score, rows in zip(scores, blocks, strict=True)])
+    return _cluster_result(sums.T @ sums, bread, n, k, g, cluster_name)

@@ -571,32 +571,38 @@ def fit_nested_blocks(
         raise ValueError(f"every block must absorb the {len(absorb)} factor(s) {list(absorb)}")
     if vcov == "cluster" and clusters is None:
         raise ValueError("vcov='cluster' needs each block's cluster codes")
-    sizes = [block.n_obs for block in blocks]
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    x = np.zeros((int(starts[-1]), len(blocks)), dtype=np.float64, order="F")
-    for j, block in enumerate(blocks):
-        x[starts[j]:starts[j + 1], j] = block.x[:, 0]
+    # X is block diagonal, one column per block: X'WX is diagonal and each coefficient is
+    # its block's own; nothing of size rows x blocks is formed (the covariance neither:
+    # covariance.block_diagonal).
+    columns = [block.x[:, 0] for block in blocks]
+    weighted = [c if b.weights is None else c * b.weights
+                for c, b in zip(columns, blocks, strict=True)]
+    gram = np.diag([a @ c for a, c in zip(weighted, columns, strict=True)])
+    terms = tuple(f"{blocks[0].terms[0]}:{name}" for name in names)
+    raw_norm = np.array([block.raw_norm[0] for block in blocks])
+    _check_variation(gram, raw_norm, terms, roles or {}, absorb)
+    beta = np.array([(a @ b.y) / gram[j, j]
+                     for j, (a, b) in enumerate(zip(weighted, blocks, strict=True))])
+    resid = np.concatenate([b.y - c * beta[j]
+                            for j, (c, b) in enumerate(zip(columns, blocks, strict=True))])
     fe_codes = []
     for f in range(len(absorb)):
         offsets = np.cumsum([0] + [int(b.fe_codes[f].max()) + 1 for b in blocks[:-1]])
         fe_codes.append(np.concatenate([b.fe_codes[f] + offset
                                         for b, offset in zip(blocks, offsets, strict=True)]))
-    with_weights = blocks[0].weights is not None
-    pooled = Design(
-        y=np.concatenate([block.y for block in blocks]), x=x,
-        weights=np.concatenate([block.weights for block in blocks]) if with_weights else None,
-        fe_codes=fe_codes,
-        clusters=(compress_codes(np.concatenate(clusters))[0]
-                  if vcov == "cluster" else None),
-        terms=tuple(f"{blocks[0].terms[0]}:{name}" for name in names),
-        raw_norm=np.array([block.raw_norm[0] for block in blocks]),
-        n_obs=int(starts[-1]),
-        n_dropped_missing=sum(block.n_dropped_missing for block in blocks),
-        n_dropped_singletons=sum(block.n_dropped_singletons for block in blocks),
-    )
-    return _fit_design(pooled, outcome, absorb=absorb,
-                       cluster=cluster if vcov == "cluster" else None, weights=weights,
-                       vcov=vcov, alpha=alpha, roles=roles or {})
+    cl_codes = compress_codes(np.concatenate(clusters))[0] if vcov == "cluster" else None
+    weights_used = (np.concatenate([b.weights for b in blocks])
+                    if blocks[0].weights is not None else None)
+    fe_info = describe_factors(fe_codes, absorb, cl_codes)
+    vc = cov_mod.block_diagonal(
+        vcov, columns, resid, weights_used, clusters=cl_codes,
+        fe_levels=[f.n_levels for f in fe_info],
+        fe_nested=[bool(f.nested_in_cluster) for f in fe_info] if vcov == "cluster" else None,
+        cluster_name=cluster)
+    counts = (int(resid.shape[0]), sum(block.n_dropped_missing for block in blocks),
+              sum(block.n_dropped_singletons for block in blocks))
+    return _result(outcome, terms, beta, vc, fe_info, counts=counts, vcov=vcov, alpha=alpha,
+                   cluster=cluster if vcov == "cluster" else None, weights=weights)
 
 
 def _fit(
@@ -671,25 +677,10 @@ def _fit_design(design: Design, outcome: str, *, absorb: Sequence[str], cluster:
     use_cluster = cluster is not None
     yd, xd, wk, fe_codes, cl_codes = (design.y, design.x, design.weights, design.fe_codes,
                                       design.clusters)
-    terms, raw_norm, n = list(design.terms), design.raw_norm, design.n_obs
-    n_missing, n_singletons = design.n_dropped_missing, design.n_dropped_singletons
-    k = len(terms)
-
+    terms, raw_norm = list(design.terms), design.raw_norm
     xw = xd if wk is None else xd * wk[:, None]
     gram = xw.T @ xd
-    where = f" after absorbing the fixed effects ({', '.join(absorb)})" if absorb else ""
-    for j in range(k):
-        resid_ss = gram[j, j]
-        if j > 0 and resid_ss > 0:
-            resid_ss -= gram[j, :j] @ np.linalg.solve(gram[:j, :j], gram[:j, j])
-        if raw_norm[j] == 0 or resid_ss <= (_COLLINEAR_TOL * raw_norm[j]) ** 2:
-            role = roles.get(terms[j], "regressor")
-            if j == 0:
-                raise ValueError(f"no variation in {role} '{terms[0]}'{where}")
-            raise ValueError(
-                f"{role} '{terms[j]}' has no variation{where} that is not explained "
-                f"by the other regressors ({', '.join(terms[:j])}); drop it"
-            )
+    _check_variation(gram, raw_norm, terms, roles, absorb)
     beta = np.linalg.solve(gram, xw.T @ yd)
     resid = yd - xd @ beta
 
@@ -705,13 +696,46 @@ def _fit_design(design: Design, outcome: str, *, absorb: Sequence[str], cluster:
         cluster_name=cluster,
         gram=gram,
     )
+    return _result(outcome, design.terms, beta, vc, fe_info, counts=_counts(design), vcov=vcov,
+                   alpha=alpha, cluster=cluster, weights=weights,
+                   design=design if keep_design else None)
+
+
+def _check_variation(gram: np.ndarray, raw_norm: np.ndarray, terms: Sequence[str],
+                     roles: dict[str, str], absorb: Sequence[str]) -> None:
+    """Refuse a regressor without variation, or explained by the regressors before it."""
+    where = f" after absorbing the fixed effects ({', '.join(absorb)})" if absorb else ""
+    for j in range(len(terms)):
+        resid_ss = gram[j, j]
+        if j > 0 and resid_ss > 0:
+            resid_ss -= gram[j, :j] @ np.linalg.solve(gram[:j, :j], gram[:j, j])
+        if raw_norm[j] == 0 or resid_ss <= (_COLLINEAR_TOL * raw_norm[j]) ** 2:
+            role = roles.get(terms[j], "regressor")
+            if j == 0:
+                raise ValueError(f"no variation in {role} '{terms[0]}'{where}")
+            raise ValueError(
+                f"{role} '{terms[j]}' has no variation{where} that is not explained "
+                f"by the other regressors ({', '.join(terms[:j])}); drop it"
+            )
+
+
+def _counts(design: Design) -> tuple[int, int, int]:
+    """Rows used, dropped for a missing value and dropped as singletons."""
+    return design.n_obs, design.n_dropped_missing, design.n_dropped_singletons
+
+
+def _result(outcome: str, terms: Sequence[str], beta: np.ndarray, vc: cov_mod.Covariance,
+            fe_info: tuple[FactorInfo, ...], *, counts: tuple[int, int, int], vcov: VcovType,
+            alpha: float, cluster: str | None, weights: str | None,
+            design: Design | None = None) -> OlsResult:
+    """Build the result: each coefficient with its t test and interval."""
     se = vc.std_errors
     tstat = beta / se
     pval = 2 * t_sf(np.abs(tstat), vc.df_resid)
     crit = t_quantile(1 - alpha / 2, vc.df_resid)
     coefs = tuple(
         Coefficient(
-            term=terms[j],
+            term=term,
             estimate=float(beta[j]),
             std_error=float(se[j]),
             statistic=float(tstat[j]),
@@ -719,22 +743,22 @@ def _fit_design(design: Design, outcome: str, *, absorb: Sequence[str], cluster:
             ci_low=float(beta[j] - crit * se[j]),
             ci_high=float(beta[j] + crit * se[j]),
         )
-        for j in range(k)
+        for j, term in enumerate(terms)
     )
     return OlsResult(
         outcome=outcome,
         coefficients=coefs,
         cov=vc.cov,
-        n_obs=n,
+        n_obs=counts[0],
         n_clusters=vc.n_clusters,
         df_resid=vc.df_resid,
         vcov_type=vcov,
         vcov_description=vc.description,
         alpha=alpha,
         fixed_effects=fe_info,
-        n_dropped_missing=n_missing,
-        n_dropped_singletons=n_singletons,
+        n_dropped_missing=counts[1],
+        n_dropped_singletons=counts[2],
         cluster=cluster,
         weights=weights,
-        design=design if keep_design else None,
+        design=design,
     )
