@@ -513,6 +513,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         "        meat = np.diag([s.sum() ** 2 for s in scores])\n",
         COVARIANCE,
         "the block-diagonal HC1 meat as the square of each block's summed scores"),
+    Mutation(
+        "residents_read_drops_unknown_members", "prepare/analysis_file.py",
+        "        options[\"filters\"] = (flag != 1) | flag.is_null()  # as residents(): NaN is "
+        "kept\n",
+        "        options[\"filters\"] = flag != 1\n",
+        ("tests/test_analysis_file.py",),
+        "rows without a member flag dropped when the residents are read from the file"),
 )
 
 

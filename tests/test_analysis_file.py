@@ -64,3 +64,25 @@ def test_person_codes_come_from_the_file_or_from_the_ids():
     assert (pd.Series(factorized).groupby(data["person_id"].to_numpy()).nunique() == 1).all()
     data.loc[0, "person_id"] = pd.NA
     assert person_codes(data, "person_id")[0] == -1
+
+
+def test_residents_only_reads_the_rows_residents_keeps(tmp_path):
+    """Filtered as the file is read: the same rows, in the same order, as residents() on the
+    whole file, a missing member flag kept as residents() keeps it; every row without a
+    member column."""
+    from wellby.prepare.panel import residents
+
+    columns = {**COLUMNS, "member": "member"}
+    data = with_person_codes(_panel(n_persons=80, seed=3), columns)
+    data["member"] = np.random.default_rng(4).choice([0.0, 1.0, np.nan], size=len(data),
+                                                     p=[0.6, 0.3, 0.1])
+    path = tmp_path / "panel.parquet"
+    data.to_parquet(path, index=False)
+    needed = ["person_id", "wave", "y", "member"]
+    got = read_analysis_file(path, needed, columns, residents_only=True)
+    expected = residents(read_analysis_file(path, needed, columns), columns)
+    assert 0 < len(got) < len(data) and got["member"].isna().any()
+    pd.testing.assert_frame_equal(got, expected.reset_index(drop=True))
+    without = tmp_path / "no_member.parquet"
+    data.drop(columns="member").to_parquet(without, index=False)
+    assert len(read_analysis_file(without, needed[:3], columns, residents_only=True)) == len(data)

@@ -219,17 +219,17 @@ def describe_step(panel: str, *, study: Study, outputs: Mapping[str, str],
     )
     from wellby.analysis.reliability import cronbach_alpha_by_wave
     from wellby.prepare.analysis_file import read_analysis_file
-    from wellby.prepare.panel import analysis_columns, coded_identifiers, residents
+    from wellby.prepare.panel import analysis_columns, coded_identifiers
     from wellby.report.figures import save_figure
 
     columns, min_cell = study.columns, study.report.min_cell
     items = {name: scale.items for name, scale in study.scales.items()}
     needed = analysis_columns(columns, *study.outcomes,
                               *(item for names in items.values() for item in names))
-    # Only the columns described, ids as integer codes (coded before the residents are
-    # taken: filtering text columns copies them).
-    data = residents(coded_identifiers(read_analysis_file(panel, needed, columns), columns),
-                     columns)
+    # Only the columns described and the residents' rows, filtered as the file is read;
+    # ids as integer codes.
+    data = coded_identifiers(read_analysis_file(panel, needed, columns, residents_only=True),
+                             columns)
     person = columns.id
     means = outcome_means(data, study.outcomes, wave=columns.wave, min_cell=min_cell,
                           person=person if person in data.columns else None,
@@ -281,14 +281,14 @@ def compare_step(panel: str, *, study: Study, outputs: Mapping[str, str]) -> Non
     """
     from wellby.analysis.area_weights import choose_comparison
     from wellby.prepare.analysis_file import read_analysis_file
-    from wellby.prepare.panel import analysis_columns, residents
+    from wellby.prepare.panel import analysis_columns
     from wellby.report.balance_figures import love_plot
     from wellby.report.figures import save_figure
 
     settings = study.comparison
     needed = analysis_columns(study.columns, *settings.attributes,
                               *settings.baseline_outcomes)
-    data = residents(read_analysis_file(panel, needed, study.columns), study.columns)
+    data = read_analysis_file(panel, needed, study.columns, residents_only=True)
     result = choose_comparison(data, settings, study.columns)
     result.weights.to_parquet(outputs["weights"], index=False)
     balance = result.balance.copy()

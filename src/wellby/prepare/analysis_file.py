@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from wellby.config.typed import Columns
@@ -76,7 +77,8 @@ def person_codes(data: pd.DataFrame, person: str) -> np.ndarray:
 
 
 def read_analysis_file(path: str | Path, needed: Sequence[str],
-                       columns: Columns | Mapping[str, Any]) -> pd.DataFrame:
+                       columns: Columns | Mapping[str, Any], *,
+                       residents_only: bool = False) -> pd.DataFrame:
     """Read columns of the analysis file, with respondent codes in place of the pseudonyms.
 
     Parameters
@@ -87,6 +89,12 @@ def read_analysis_file(path: str | Path, needed: Sequence[str],
         The columns to read (:func:`wellby.prepare.panel.analysis_columns`).
     columns : Columns or mapping
         The config's ``columns``.
+    residents_only : bool, default False
+        Read only the rows :func:`wellby.prepare.panel.residents` keeps (all but a
+        followed cohort's, ``columns.member`` equal to 1), filtered as the file is read:
+        the whole file is never held in pandas beside its residents (at 3M rows that copy
+        was 0.9 s and a third of the describe step's memory). The index is then 0, 1, ...
+        instead of the rows' positions in the file.
 
     Returns
     -------
@@ -96,9 +104,16 @@ def read_analysis_file(path: str | Path, needed: Sequence[str],
         respondent share a code, as they share a pseudonym. Otherwise the file's own
         column.
     """
-    person = Columns.coerce(columns).id
+    columns = Columns.coerce(columns)
+    person, member = columns.id, columns.member
     needed = list(needed)
-    if person in needed and PERSON_CODE in pq.read_schema(path).names:
+    names = pq.read_schema(path).names
+    options: dict[str, Any] = {}
+    if residents_only and member and member in names:
+        flag = pc.field(member)
+        options["filters"] = (flag != 1) | flag.is_null()  # as residents(): NaN is kept
+    if person in needed and PERSON_CODE in names:
         read = [PERSON_CODE if name == person else name for name in needed]
-        return pd.read_parquet(path, columns=read).rename(columns={PERSON_CODE: person})
-    return pd.read_parquet(path, columns=needed)
+        return pd.read_parquet(path, columns=read, **options).rename(
+            columns={PERSON_CODE: person})
+    return pd.read_parquet(path, columns=needed, **options)
