@@ -520,6 +520,17 @@ MUTATIONS: tuple[Mutation, ...] = (
         "        options[\"filters\"] = flag != 1\n",
         ("tests/test_analysis_file.py",),
         "rows without a member flag dropped when the residents are read from the file"),
+    Mutation(
+        "checksum_cache_ignores_file_state", "input_checksums.py",
+        "key = (os.path.abspath(str(self.file)), state, args,",
+        "key = (os.path.abspath(str(self.file)), args,",
+        ("tests/test_input_checksums.py",),
+        "an input's checksum reused after the file changed (kept by path alone)"),
+    Mutation(
+        "checksum_wrapper_not_installed", "workflow/rules/common.smk",
+        "hash_each_input_once()\n", "pass\n",
+        ("tests/test_input_checksums.py",),
+        "the study's workflow leaves Snakemake hashing each input once per output"),
 )
 
 

@@ -8,6 +8,7 @@ from snakemake.utils import min_version
 from wellby.config import load_yaml, validate_config
 from wellby.demo import demo_area_spec, demo_wave_spec
 from wellby.errors import ConfigError, WellbyError
+from wellby.input_checksums import hash_each_input_once
 from wellby.steps import (
     compare_step_study,
     describe_step_study,
@@ -22,6 +23,8 @@ from wellby.steps import (
 from wellby.prepare.study import long_file_options, missing_wave_files, wave_options
 
 min_version("9.0")
+# Each input's checksum once a run, not once per output of every job that reads it.
+hash_each_input_once()
 
 try:
     for _path in workflow.configfiles:
