@@ -11,8 +11,9 @@ For each size, in a fresh copy of the workflow:
 3. time a no-op rerun; a rerun after one wave's raw file is touched (saved again
    unchanged); and a rerun after one answer in that wave is corrected;
 4. print each rule's job time, its share of the whole study's job time and its peak
-   memory (Snakemake's ``benchmark:`` files, as the full run left them), the total, and,
-   on the same analysis file, wellby's and pyfixest's TWFE fit times.
+   memory (each job's own record in ``results/benchmarks/``, as the full run left them:
+   the exact peak, not Snakemake's samples, since issue 17's seventh session), the
+   total, and, on the same analysis file, wellby's and pyfixest's TWFE fit times.
 
 Usage::
 

@@ -531,6 +531,17 @@ MUTATIONS: tuple[Mutation, ...] = (
         "hash_each_input_once()\n", "pass\n",
         ("tests/test_input_checksums.py",),
         "the study's workflow leaves Snakemake hashing each input once per output"),
+    Mutation(
+        "job_peak_read_as_bytes", "job_benchmarks.py",
+        "                return int(line.split()[1]) * 1024 / _MIB  # kB\n",
+        "                return int(line.split()[1]) / _MIB  # kB\n",
+        ("tests/test_job_benchmarks.py",),
+        "a job's peak memory read in the wrong unit (kB taken for bytes)"),
+    Mutation(
+        "job_record_not_written", "runner.py",
+        "        write_job_record(record_path, job_record())\n", "        pass\n",
+        ("tests/test_job_benchmarks.py",),
+        "a step that succeeds leaves no record of its time and memory"),
 )
 
 

@@ -8,6 +8,9 @@ step's outputs and the run stops before partial results are kept.
 Warnings also reach the terminal, one line each, naming the step (``wellby: value:
 warning: ...``), and a warning the step has already shown is not shown again; the log
 file keeps every one with its time.
+
+A step that succeeds writes its time and peak memory to ``results/benchmarks/``, beside
+where its log is under ``results/logs/`` (:mod:`wellby.job_benchmarks`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from wellby.errors import WellbyError
+from wellby.job_benchmarks import benchmark_path, job_record, write_job_record
 
 logger = logging.getLogger("wellby")
 
@@ -109,3 +113,6 @@ def run_step(smk: Any, step: Callable[[Any], None]) -> None:
         logger.exception("rule %s failed", smk.rule)  # the traceback goes to the log too
         raise
     logger.info("rule %s finished in %.2f s", smk.rule, time.perf_counter() - started)
+    record_path = benchmark_path(log_path) if log_path else None
+    if record_path is not None:
+        write_job_record(record_path, job_record())

@@ -14,8 +14,6 @@ rule clean:
     params:
         wave=wave_params,
         study=WAVE_STUDY,
-    benchmark:
-        "results/benchmarks/clean/wave_{wave}.tsv",
     log:
         "results/logs/clean/wave_{wave}.log",
     conda:
@@ -41,8 +39,6 @@ rule cleaning_tables:
             caption="../report/cleaning_summary.rst",
             category="Cleaning",
         ),
-    benchmark:
-        "results/benchmarks/cleaning_tables.tsv",
     log:
         "results/logs/cleaning_tables.log",
     conda:
@@ -62,8 +58,6 @@ rule data_checks:
             caption="../report/data_checks.rst",
             category="Cleaning",
         ),
-    benchmark:
-        "results/benchmarks/data_checks.tsv",
     log:
         "results/logs/data_checks.log",
     conda:

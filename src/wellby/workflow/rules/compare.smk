@@ -25,8 +25,6 @@ rule compare:
     params:
         study=COMPARE_STUDY,
     priority: 30
-    benchmark:
-        "results/benchmarks/compare.tsv"
     log:
         "results/logs/compare.log",
     conda:

@@ -11,8 +11,6 @@ if "demo" in config:
             truth=f"{DEMO_DIR}/truth.json",
         params:
             settings=config["demo"],
-        benchmark:
-            "results/benchmarks/demo_data.tsv",
         log:
             "results/logs/demo_data.log",
         conda:

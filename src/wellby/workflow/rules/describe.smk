@@ -25,8 +25,6 @@ rule describe:
         svgs=expand("results/figures/trends_{outcome}.svg", outcome=OUTCOMES),
     params:
         study=DESCRIBE_STUDY,
-    benchmark:
-        "results/benchmarks/describe.tsv",
     log:
         "results/logs/describe.log",
     conda:

@@ -11,8 +11,6 @@ rule estimate:
     params:
         study=ESTIMATE_STUDY,
     priority: 20
-    benchmark:
-        "results/benchmarks/estimate/{outcome}.tsv",
     log:
         "results/logs/estimate/{outcome}.log",
     conda:
@@ -36,8 +34,6 @@ rule gather_table:
         ),
     wildcard_constraints:
         table="|".join(GATHERED_TABLES),
-    benchmark:
-        "results/benchmarks/gather_table/{table}.tsv"
     log:
         "results/logs/gather_table/{table}.log",
     conda:

@@ -11,8 +11,6 @@ if LONG_FILE:
             folder=directory(LONG_FILE_SPLIT),
         params:
             study=WAVE_STUDY,
-        benchmark:
-            "results/benchmarks/ingest/long_file.tsv"
         log:
             "results/logs/ingest/long_file.log",
         conda:
@@ -35,8 +33,6 @@ else:
         # pseudonymising), so the short cleans left at the end fill both cores evenly
         # and the panel, which waits for the last of them, starts sooner.
         priority: 1
-        benchmark:
-            "results/benchmarks/ingest/wave_{wave}.tsv",
         log:
             "results/logs/ingest/wave_{wave}.log",
         conda:

@@ -19,8 +19,6 @@ rule panel:
     # Nothing else can run while the panel is built: its second thread writes the file
     # while the first checks the rows, and Arrow reads the waves on both.
     threads: 2
-    benchmark:
-        "results/benchmarks/panel.tsv",
     log:
         "results/logs/panel.log",
     conda:

@@ -17,8 +17,6 @@ if POWER:
             planning="results/tables/power_planning.csv",
         params:
             study=POWER_STUDY,
-        benchmark:
-            "results/benchmarks/power.tsv"
         log:
             "results/logs/power.log",
         conda:

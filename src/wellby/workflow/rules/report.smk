@@ -18,8 +18,6 @@ rule report:
         sheets=list(report_tables()),
         figure_names=list(report_figures()),
         study=config,
-    benchmark:
-        "results/benchmarks/report.tsv",
     log:
         "results/logs/report.log",
     conda:
@@ -37,8 +35,6 @@ rule workbook:
     params:
         sheets=list(report_tables()),
         study=config,
-    benchmark:
-        "results/benchmarks/workbook.tsv",
     log:
         "results/logs/workbook.log",
     conda:

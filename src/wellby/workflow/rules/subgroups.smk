@@ -18,8 +18,6 @@ rule subgroups:
     params:
         study=SUBGROUPS_STUDY,
     priority: 10
-    benchmark:
-        "results/benchmarks/subgroups/{outcome}.tsv",
     log:
         "results/logs/subgroups/{outcome}.log",
     conda:

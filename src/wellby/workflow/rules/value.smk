@@ -47,8 +47,6 @@ if "cba" in config:
         params:
             study=VALUE_STUDY,
         priority: 15
-        benchmark:
-            "results/benchmarks/value.tsv",
         log:
             "results/logs/value.log",
         conda:
@@ -70,8 +68,6 @@ if "cba" in config:
                 ),
             params:
                 study=GAPS_STUDY,
-            benchmark:
-                "results/benchmarks/gaps.tsv"
             log:
                 "results/logs/gaps.log",
             conda:
