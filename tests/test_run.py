@@ -146,3 +146,12 @@ def test_the_installed_wheel_runs_a_study_outside_the_clone(demo_files, tmp_path
     did = pd.read_csv(elsewhere / "started-wellby" / "results" / "tables" / "did.csv")
     assert {"life_satisfaction", "swemwbs_metric"} <= set(did["outcome"])
     assert (elsewhere / "started-wellby" / "results" / "report.html").is_file()
+
+
+def test_wellby_run_schedules_and_checksums_as_the_clones_profile():
+    """`wellby run` passes Snakemake's API what the clone's profile gives `snakemake`."""
+    from wellby.run import MAX_CHECKSUM_FILE_SIZE, SCHEDULER
+
+    profile = yaml.safe_load((ROOT / "profiles" / "default" / "config.yaml").read_text())
+    assert profile["max-checksum-file-size"] == MAX_CHECKSUM_FILE_SIZE
+    assert profile["scheduler"] == SCHEDULER == "greedy"

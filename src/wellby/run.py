@@ -31,6 +31,10 @@ MAX_CHECKSUM_FILE_SIZE = 4_000_000_000
 nothing (as the clone's ``profiles/default/config.yaml``, ``max-checksum-file-size``)."""
 
 
+SCHEDULER = "greedy"
+"""Snakemake's job scheduler (as the clone's ``profiles/default/config.yaml``, ``scheduler``)."""
+
+
 def default_output(config_path: str | Path) -> Path:
     """Return the results folder of a study when none is given: ``<study name>-wellby``."""
     return Path.cwd() / f"{Path(config_path).stem}-wellby"
@@ -103,6 +107,7 @@ def run_study(config_path: str | Path, *, out: str | Path | None = None, cores: 
     """
     # Imported here: the clone's Snakefile imports this module for SNAKEFILE at parse time.
     from snakemake.api import SnakemakeApi
+    from snakemake.scheduling.greedy import SchedulerSettings as GreedySettings
     from snakemake.settings.enums import Quietness
     from snakemake.settings.types import (
         ConfigSettings,
@@ -110,6 +115,7 @@ def run_study(config_path: str | Path, *, out: str | Path | None = None, cores: 
         ExecutionSettings,
         OutputSettings,
         ResourceSettings,
+        SchedulingSettings,
     )
 
     from wellby.config import load_config, load_yaml
@@ -138,7 +144,9 @@ def run_study(config_path: str | Path, *, out: str | Path | None = None, cores: 
                 workflow.dag(DAGSettings(max_checksum_file_size=MAX_CHECKSUM_FILE_SIZE)
                              ).execute_workflow(
                     executor="dryrun" if dry_run else "local",
-                    execution_settings=ExecutionSettings(keep_going=False))
+                    execution_settings=ExecutionSettings(keep_going=False),
+                    scheduling_settings=SchedulingSettings(scheduler=SCHEDULER),
+                    scheduler_settings=GreedySettings())
         except SystemExit as err:  # the workflow's own config check stops with a message
             raise WellbyError(f"the workflow stopped before running (exit status {err.code}); "
                               "see the message above") from None
