@@ -16,9 +16,10 @@ files' checksums (the analysis file is larger than any wave). So :func:`hash_eac
 wraps ``snakemake.io._IOFile.checksum`` in the main process with a cache keyed by the file's
 identity and its state (device, inode, size, modification and change times in nanoseconds)
 and by the call's arguments: a file changed in any way is hashed again, and a file in remote
-storage is never cached. The cache lives as long as the process, one run; it only saves work
-Snakemake would have repeated, so the checksums recorded, and every rerun decision made from
-them, are the same as without it.
+storage is never cached. The cache lives as long as the process (one run of ``snakemake``;
+every ``wellby run`` of a Python session); a file's new version is a new key, so it only
+saves work Snakemake would have repeated, and the checksums recorded, and every rerun
+decision made from them, are the same as without it.
 """
 
 from __future__ import annotations
