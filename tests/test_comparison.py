@@ -11,6 +11,7 @@ References (tests/results/comparison/, see matchit_lalonde.R for the calls):
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -235,6 +236,28 @@ def test_entropy_balance_infeasible_names_covariate(features):
     shifted.loc[shifted["treated"], "educ"] = 99.0
     with pytest.raises(DataError, match="educ"):
         entropy_balance(shifted, COVARIATES)
+
+
+def test_entropy_balance_at_the_edge_of_the_range_says_so():
+    """Every programme area urban and some comparison areas not: the mean, 1, is the
+    comparison areas' maximum, which positive weights cannot reach."""
+    frame = pd.DataFrame({"treated": [True] * 3 + [False] * 4,
+                          "urban": [1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0]})
+    with pytest.raises(DataError, match=r"urban \(1\) is not strictly inside the comparison "
+                                        r"areas' range \(0 to 1\)"):
+        entropy_balance(frame, ["urban"])
+
+
+def test_entropy_balance_jointly_out_of_reach_names_plain_columns():
+    """Each mean inside its own range, but the comparison areas lie on the line a = b and
+    the programme areas' means (0.7, 0.3) off it: the message lists the columns by name."""
+    frame = pd.DataFrame({"treated": [True, True] + [False] * 5,
+                          "a": [0.9, 0.5, 0.0, 0.25, 0.5, 0.75, 1.0],
+                          "b": [0.1, 0.5, 0.0, 0.25, 0.5, 0.75, 1.0]})
+    with pytest.raises(DataError, match="did not converge") as error:
+        entropy_balance(frame, ["a", "b"])
+    assert "np.str_" not in str(error.value)
+    assert re.search(r"\['a', 'b'\]|\['a'\]|\['b'\]", str(error.value))
 
 
 def test_separation_is_reported(features):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import stat
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -51,7 +52,7 @@ def file_state(path: str) -> tuple[int, ...] | None:
         state = os.stat(path)
     except OSError:
         return None
-    if not os.path.isfile(path):
+    if not stat.S_ISREG(state.st_mode):
         return None
     return (state.st_dev, state.st_ino, state.st_size, state.st_mtime_ns, state.st_ctime_ns)
 

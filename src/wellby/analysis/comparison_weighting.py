@@ -93,8 +93,9 @@ def entropy_balance(features: pd.DataFrame, covariates: Sequence[str], *, moment
         if not low < target[j] < high:
             raise DataError(
                 f"entropy balancing is impossible: the programme areas' mean of {name} "
-                f"({target[j]:.6g}) is outside the comparison areas' range ({low:.6g} to "
-                f"{high:.6g}); drop the covariate or use matching", column=name)
+                f"({target[j]:.6g}) is not strictly inside the comparison areas' range "
+                f"({low:.6g} to {high:.6g}), so no positive weights reach it; drop the "
+                "covariate or use matching", column=name)
     spread = xc.std(axis=0)
     varied = spread > 0
     z = (xc[:, varied] - target[varied]) / spread[varied]
@@ -124,7 +125,7 @@ def entropy_balance(features: pd.DataFrame, covariates: Sequence[str], *, moment
     w = np.exp(eta - special.logsumexp(eta))
     gap = np.abs(z.T @ w)
     if not np.isfinite(gap).all() or gap.max() > _BALANCE_TOL:
-        worst = [n for n, g in zip(np.array(names)[varied], gap, strict=True)
+        worst = [str(n) for n, g in zip(np.array(names)[varied], gap, strict=True)
                  if not g <= _BALANCE_TOL]
         raise DataError(
             f"entropy balancing did not converge: {worst} stay unbalanced (the programme "
