@@ -136,16 +136,13 @@ def panel_step(cleaned: Sequence[str], *, study: Study,
     outputs : mapping
         Paths under the keys ``panel``, ``linkage`` and ``checks``.
     """
-    import pandas as pd
-
     from wellby.background_write import parquet_written_meanwhile
     from wellby.prepare.linkage import linkage_table
-    from wellby.prepare.panel import analysis_rows, panel_checks, panel_rows, stack_waves
+    from wellby.prepare.panel import analysis_rows, panel_checks, panel_rows
+    from wellby.prepare.stacked_waves import read_stacked_waves
     from wellby.prepare.study import read_areas
 
-    waves = [pd.read_parquet(path) for path in cleaned]
-    stacked = stack_waves(waves, study.columns.wave)
-    del waves  # the per-wave frames are not needed again: free them before the checks
+    stacked = read_stacked_waves(cleaned, study.columns.wave)
     rows = panel_rows([stacked], study, read_areas(study))
     del stacked
     analysis_file = analysis_rows(rows)
