@@ -60,7 +60,8 @@ def codes_with_several_values(group_codes: np.ndarray, values: pd.Series) -> np.
     return np.unique(group_codes[value_codes != representative[group_codes]])
 
 
-def counts_by_group_and_value(groups: pd.Series, values: pd.Series) -> pd.DataFrame:
+def counts_by_group_and_value(groups: pd.Series, values: pd.Series,
+                              rows: np.ndarray | None = None) -> pd.DataFrame:
     """Count rows by group and value, as ``groupby([groups, values]).size().unstack(0)``.
 
     Parameters
@@ -68,6 +69,10 @@ def counts_by_group_and_value(groups: pd.Series, values: pd.Series) -> pd.DataFr
     groups, values : pandas.Series
         The group (e.g. the wave) and the value (e.g. an item's answer) of each row.
         Rows with either missing are not counted.
+    rows : numpy.ndarray, optional
+        Which rows to count (booleans, e.g. :func:`wellby.prepare.panel.resident_rows`);
+        every row when not given. The same table as counting ``groups[rows]`` and
+        ``values[rows]``, without copying them.
 
     Returns
     -------
@@ -76,16 +81,75 @@ def counts_by_group_and_value(groups: pd.Series, values: pd.Series) -> pd.DataFr
         row; zero where a group has no row of a value. One :func:`numpy.bincount` over the
         codes, where the groupby sorts every row.
     """
-    group_codes, group_labels = pd.factorize(groups, sort=True)
-    value_codes, value_labels = pd.factorize(values, sort=True)
-    rows = (group_codes >= 0) & (value_codes >= 0)
+    group_codes, group_labels = sorted_codes(groups)
+    value_codes, value_labels = sorted_codes(values)
+    counted = (group_codes >= 0) & (value_codes >= 0)
+    if rows is not None:
+        counted &= rows
     n_values = len(value_labels)
-    flat = np.bincount(group_codes[rows].astype(np.int64) * n_values + value_codes[rows],
+    flat = np.bincount(group_codes[counted].astype(np.int64) * n_values
+                       + value_codes[counted],
                        minlength=len(group_labels) * n_values)
     table = pd.DataFrame(flat.reshape(len(group_labels), n_values),
                          index=pd.Index(group_labels, name=groups.name),
                          columns=pd.Index(value_labels, name=values.name))
     return table.loc[table.sum(axis=1).to_numpy() > 0, table.sum(axis=0).to_numpy() > 0]
+
+
+SMALL_SPAN = 100_000
+"""The widest range of whole numbers :func:`sorted_codes` codes by subtraction."""
+
+
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index]:
+    """Code values as ``pandas.factorize(values, sort=True)`` does.
+
+    Whole numbers within a range of at most :data:`SMALL_SPAN` (answer codes, wave labels)
+    are coded by subtracting the smallest, which needs no hash of every row: a few
+    passes over the array, where factorising answers by hashing them took half of the
+    panel step's shifted-wave check at three million rows. Anything else is factorised.
+
+    Parameters
+    ----------
+    values : pandas.Series
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        Each row's code, from 0 in sorted order of the values that occur; -1 where the
+        value is missing.
+    uniques : numpy.ndarray or pandas.Index
+        The values that occur, sorted.
+    """
+    whole = _whole_number_codes(values)
+    if whole is None:
+        return pd.factorize(values, sort=True)
+    return whole
+
+
+def _whole_number_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`sorted_codes` by subtraction, or None where the values do not allow it."""
+    if not isinstance(values.dtype, np.dtype) or values.dtype.kind not in "iuf":
+        return None
+    array = values.to_numpy()
+    present = ~np.isnan(array) if array.dtype.kind == "f" else None
+    given = array if present is None else array[present]
+    if given.size == 0:
+        return None
+    low, high = given.min(), given.max()
+    # the span in floats: a difference of two int64 values can overflow
+    if not (np.isfinite(low) and np.isfinite(high) and float(high) - float(low) <= SMALL_SPAN):
+        return None
+    offsets = (given - low).astype(np.intp)
+    if array.dtype.kind == "f" and not np.array_equal(offsets + low, given):
+        return None  # not whole numbers
+    occurs = np.bincount(offsets, minlength=int(high - low) + 1) > 0
+    dense = np.cumsum(occurs) - 1  # from an offset to its rank among the values that occur
+    codes = np.full(array.shape, -1, dtype=np.intp)
+    if present is None:
+        codes[:] = dense[offsets]
+    else:
+        codes[present] = dense[offsets]
+    return codes, (low + np.flatnonzero(occurs)).astype(array.dtype)
 
 
 def dense_codes(values: np.ndarray) -> np.ndarray | None:

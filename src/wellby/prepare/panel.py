@@ -25,6 +25,7 @@ from wellby.prepare.grouping import (
     codes_with_several_values,
     counts_by_group_and_value,
     groups_with_several_values,
+    sorted_codes,
 )
 from wellby.prepare.ingest import ID_FORMAT, SOURCE_ROW
 from wellby.prepare.variables import ValidRange, compares_areas, ranged_columns
@@ -249,12 +250,25 @@ def check_linkage_health(data: pd.DataFrame, *, person: str, wave: str,
 
 
 def distribution_checks(data: pd.DataFrame, columns: Sequence[str], wave: str,
-                        threshold: float = 1.0) -> list[dict]:
+                        threshold: float = 1.0, rows: np.ndarray | None = None) -> list[dict]:
     """Flag a wave whose mean of a measure differs implausibly from the other waves'.
 
     The difference is taken from the median of the other waves' means, in units of the
     pooled standard deviation; more than ``threshold`` (a whole SD, far beyond a
     programme's effect or a year's drift) points at a coding change in that wave.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The rows, with the wave and the measures.
+    columns : sequence of str
+        The measures; those missing from ``data`` or not numeric are skipped.
+    wave : str
+        The wave column.
+    threshold : float
+        The difference, in pooled SDs, beyond which a wave is flagged.
+    rows : numpy.ndarray, optional
+        Which rows to use (booleans, e.g. :func:`resident_rows`); every row when not given.
 
     Returns
     -------
@@ -266,11 +280,20 @@ def distribution_checks(data: pd.DataFrame, columns: Sequence[str], wave: str,
                if c in data and pd.api.types.is_numeric_dtype(data[c])]
     if not numeric:
         return checks
-    # one grouping of the rows by wave for every measure
-    all_means = data.groupby(wave)[numeric].mean()
+    # one coding of the rows by wave for every measure; means by bincount, not a groupby
+    # of a copy of the rows
+    wave_codes, wave_labels = sorted_codes(data[wave])
+    used = np.ones(len(data), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     for column in numeric:
-        means = all_means[column].dropna()
-        spread = float(data[column].std())
+        values = data[column].to_numpy(dtype=float, na_value=np.nan)
+        answered = used & ~np.isnan(values)
+        spread = float(np.std(values[answered], ddof=1)) if answered.sum() > 1 else np.nan
+        in_wave = answered & (wave_codes >= 0)
+        counts = np.bincount(wave_codes[in_wave], minlength=len(wave_labels))
+        sums = np.bincount(wave_codes[in_wave], weights=values[in_wave],
+                           minlength=len(wave_labels))
+        means = pd.Series(sums[counts > 0] / counts[counts > 0],
+                          index=pd.Index(wave_labels)[counts > 0])
         if len(means) < 3 or not spread > 0:
             continue
         for current, mean in means.items():
@@ -286,8 +309,12 @@ def distribution_checks(data: pd.DataFrame, columns: Sequence[str], wave: str,
     return checks
 
 
-def outcome_coverage(data: pd.DataFrame, outcomes: Sequence[str], wave: str) -> list[dict]:
+def outcome_coverage(data: pd.DataFrame, outcomes: Sequence[str], wave: str,
+                     rows: np.ndarray | None = None) -> list[dict]:
     """Stop when an outcome has no value at all; flag a wave without any value of one.
+
+    ``rows`` (booleans, optional) limits the check to those rows, as if only they were
+    given: a wave none of whose rows is used is not flagged.
 
     Returns
     -------
@@ -295,14 +322,17 @@ def outcome_coverage(data: pd.DataFrame, outcomes: Sequence[str], wave: str) -> 
         ``warning`` check rows for waves in which an outcome was never answered.
     """
     checks = []
+    waves = data[wave] if rows is None else data[wave][rows]
     for outcome in outcomes:
         answered = data[outcome].notna()
+        if rows is not None:
+            answered = answered[rows]
         if not answered.any():
             raise DataError(
                 f"the outcome '{outcome}' is missing in every row of every wave (after missing "
                 "codes and range checks): check its column in the rename maps and "
                 "data.missing_codes", column=outcome, config_key="outcomes")
-        by_wave = answered.groupby(data[wave]).sum()
+        by_wave = answered.groupby(waves).sum()
         for current, count in by_wave.items():
             if count == 0:
                 checks.append(check_row(
@@ -392,21 +422,24 @@ def shifted_wave(wave_values: pd.Series, other_values: pd.Series, bounds: ValidR
 
 
 def check_shifted_waves(data: pd.DataFrame, ranges: Mapping[str, ValidRange], *, wave: str,
-                        sources: Mapping[int, str], wave_keys: Mapping[int, str]) -> None:
+                        sources: Mapping[int, str], wave_keys: Mapping[int, str],
+                        rows: np.ndarray | None = None) -> None:
     """Stop when a wave's coding of a bounded measure is the other waves' moved by one step.
+
+    ``rows`` (booleans, optional) limits the check to those rows (e.g. :func:`resident_rows`).
 
     Raises
     ------
     DataError
         Naming the wave's file, the column, and the recode that undoes the shift.
     """
-    if data[wave].nunique() < 2:
+    if (data[wave] if rows is None else data[wave][rows]).nunique() < 2:
         return
     for column, bounds in ranges.items():
         if column not in data:
             continue
         # One pass over the rows per column: answers counted by wave and value.
-        counts = counts_by_group_and_value(data[wave], data[column])
+        counts = counts_by_group_and_value(data[wave], data[column], rows=rows)
         total = counts.sum()
         for current, mine in counts.iterrows():
             step = shift_from_counts(mine, total - mine, bounds)
@@ -545,14 +578,12 @@ def panel_checks(rows: pd.DataFrame, config: Study | Mapping[str, Any]) -> pd.Da
     ranges = ranged_columns(study)
     outcomes = list(study.outcomes)
     measured = list(dict.fromkeys([*ranges, *outcomes]))
-    # the checks read the wave and the measured columns: copy the residents' rows of those
-    checked = [c for c in dict.fromkeys([columns.wave, columns.member, *measured])
-               if c and c in rows.columns]
-    resident_rows = residents(rows[checked], columns)
-    check_shifted_waves(resident_rows, ranges, wave=columns.wave,
-                        sources=sources, wave_keys=wave_keys)
-    checks += outcome_coverage(resident_rows, outcomes, columns.wave)
-    checks += distribution_checks(resident_rows, measured, columns.wave)
+    # the residents' rows, as a mask: a copy of them took as long as the checks
+    kept = resident_rows(rows, columns)
+    check_shifted_waves(rows, ranges, wave=columns.wave, sources=sources,
+                        wave_keys=wave_keys, rows=kept)
+    checks += outcome_coverage(rows, outcomes, columns.wave, rows=kept)
+    checks += distribution_checks(rows, measured, columns.wave, rows=kept)
     return check_rows(checks)
 
 
