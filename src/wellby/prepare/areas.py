@@ -84,6 +84,10 @@ def read_area_file(settings: AreaFile | Mapping[str, Any], *, area: str, cohort:
     return frame.reset_index(drop=True)
 
 
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+"""pandas' text type, which area attributes end in however the area file stored them."""
+
+
 def attach_areas(data: pd.DataFrame, areas: pd.DataFrame, *, area: str, cohort: str,
                  wave: str, area_file: str, sources: Mapping[int, str] | None = None
                  ) -> pd.DataFrame:
@@ -154,5 +158,11 @@ def attach_areas(data: pd.DataFrame, areas: pd.DataFrame, *, area: str, cohort: 
     attributes = [c for c in areas.columns if c not in (area, cohort, AREA_ROW)
                   and c not in out.columns]
     for column in attributes:
-        out[column] = lookup[column].take(row_entry).to_numpy()
+        values = lookup[column].array
+        if values.dtype == TEXT:
+            # text taken as text: through NumPy, every row would become a Python string
+            # and back, most of this function's time at millions of rows
+            out[column] = values.take(row_entry)
+        else:
+            out[column] = lookup[column].take(row_entry).to_numpy()
     return out
