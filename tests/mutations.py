@@ -542,6 +542,45 @@ MUTATIONS: tuple[Mutation, ...] = (
         "        write_job_record(record_path, job_record())\n", "        pass\n",
         ("tests/test_job_benchmarks.py",),
         "a step that succeeds leaves no record of its time and memory"),
+    Mutation(
+        "stacked_waves_not_in_wave_order", "prepare/stacked_waves.py",
+        "        tables.sort(key=lambda table: _first_wave(table, wave_column))  # stable\n",
+        "        pass\n",
+        ("tests/test_stacked_waves.py",),
+        "the panel's waves stacked in the order of their files, not of their waves"),
+    Mutation(
+        "stacked_waves_categories_unchecked", "prepare/stacked_waves.py",
+        "if any(not chunk.dictionary.equals(chunks[0].dictionary) for chunk in chunks[1:]):",
+        "if False:",
+        ("tests/test_stacked_waves.py",),
+        "waves whose categories differ stacked in Arrow: the first wave's categories lost"),
+    Mutation(
+        "shifted_wave_check_counts_members", "prepare/panel.py",
+        "counts_by_group_and_value(data[wave], data[column], rows=rows)",
+        "counts_by_group_and_value(data[wave], data[column])",
+        ("tests/test_panel_check_rows.py",),
+        "the shifted-wave check counts a followed cohort's rows with the residents'"),
+    Mutation(
+        "distribution_check_population_sd", "prepare/panel.py",
+        "np.std(values[answered], ddof=1)", "np.std(values[answered], ddof=0)",
+        ("tests/test_panel_check_rows.py",),
+        "a wave's distance from the others in population, not sample, SDs"),
+    Mutation(
+        "sorted_codes_fractions_as_whole", "prepare/grouping.py",
+        "    if array.dtype.kind == \"f\" and not np.array_equal(offsets + low, given):",
+        "    if False:",
+        ("tests/test_grouping.py",),
+        "answers such as 1.5 coded by subtraction as if they were whole numbers"),
+    Mutation(
+        "area_text_kept_as_any_string_type", "prepare/areas.py",
+        "        if values.dtype == TEXT:", "        if isinstance(values.dtype, pd.StringDtype):",
+        ("tests/test_grouping.py",),
+        "an area file's 'string' column attached with another type than before"),
+    Mutation(
+        "step_output_not_flushed_before_exit", "runner.py",
+        "            stream.flush()\n", "            pass\n",
+        ("tests/test_runner_end.py",),
+        "a step's buffered output lost when its process ends at once"),
 )
 
 

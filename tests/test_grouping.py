@@ -120,6 +120,7 @@ def test_counts_by_group_and_value_are_the_groupby_table(seed):
     pd.Series([-3, 7, -3, 0], dtype=np.int32),
     pd.Series([0.0, -0.0, 1.0]),
     pd.Series([1.5, 0.5, 1.5]),  # not whole numbers: factorised
+    pd.Series([0.5, 1.0, 1.7, 1.0]),  # nor these, whose differences are not whole either
     pd.Series([1.0, np.inf, 1.0]),  # infinite: factorised
     pd.Series([np.nan, np.nan]),
     pd.Series([], dtype=float),

@@ -1,5 +1,6 @@
 """A step that succeeds ends its process at once, with its log, output and record complete."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -26,7 +27,7 @@ def run_script(tmp_path, end: bool) -> subprocess.CompletedProcess:
         print(" after run_step")
         """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": ""})
+                          timeout=120, env={**os.environ, "PYTHONUNBUFFERED": ""})  # buffered
     assert done.returncode == 0, done.stderr
     log_text = log.read_text()
     assert "the step's last line" in log_text and "rule describe finished" in log_text
